@@ -1,0 +1,65 @@
+"""Argument checks that raise errors naming the argument and what was expected."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["check_int", "check_positive_float", "check_range", "check_callable"]
+
+
+def check_int(name: str, value: Any, *, minimum: int) -> int:
+    """Return ``value`` as an ``int`` if it is an integer ``>= minimum``.
+
+    Raises:
+        TypeError: If ``value`` is not an integer (``bool`` included).
+        ValueError: If ``value < minimum``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_positive_float(name: str, value: Any) -> float:
+    """Return ``value`` as a ``float`` if it is a finite real number ``> 0``.
+
+    Raises:
+        TypeError: If ``value`` is not a real number.
+        ValueError: If ``value`` is not finite or not positive.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a positive finite number, got {value!r}")
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    return float(value)
+
+
+def check_range(name: str, value: Any) -> tuple[float, float]:
+    """Return ``value`` as ``(low, high)`` if it is a pair of finite numbers, low <= high.
+
+    Raises:
+        TypeError: If ``value`` is not a pair of real numbers.
+        ValueError: If an end is not finite or the pair is reversed.
+    """
+    expected = "a pair (low, high) of finite numbers with low <= high"
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or len(value) != 2:
+        raise TypeError(f"{name} must be {expected}, got {value!r}")
+    low, high = value
+    for end in (low, high):
+        if isinstance(end, bool) or not isinstance(end, numbers.Real):
+            raise TypeError(f"{name} must be {expected}, got {value!r}")
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError(f"{name} must be {expected}, got {value!r} (not finite)")
+    if low > high:
+        raise ValueError(f"{name} must be {expected}, got {value!r} (reversed)")
+    return float(low), float(high)
+
+
+def check_callable(name: str, value: Any, expected: str) -> None:
+    """Raise ``TypeError`` naming ``name`` unless ``value`` is callable."""
+    if not callable(value):
+        raise TypeError(f"{name} must be {expected}, got {value!r}")
