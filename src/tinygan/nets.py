@@ -103,9 +103,10 @@ def mlp(
         >>> D = mlp([4, 3, 1], generator=torch.Generator().manual_seed(0))
         >>> sum(p.numel() for p in D.parameters())
         15
-        >>> D(torch.zeros(2, 4))
-        tensor([[0.5000],
-                [0.5000]], grad_fn=<SigmoidBackward0>)
+        >>> D(torch.zeros(2, 4)).shape
+        torch.Size([2, 1])
+        >>> D[0].bias is None
+        True
     """
     dims = _check_sizes(sizes)
     if not isinstance(bias, bool):
