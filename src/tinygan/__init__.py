@@ -13,11 +13,12 @@ fuzzy ``1010`` patterns:
 
 from tinygan._version import __version__
 from tinygan.callbacks import Callback, LambdaCallback, LossLogger, Snapshots
-from tinygan.data import FuzzyPattern, UniformNoise
+from tinygan.data import ConstantNoise, FuzzyPattern, UniformNoise
 from tinygan.loop import BaseTrainer
 from tinygan.nets import MLP, mlp
 from tinygan.protocols import DataSource, Model, Trainer
 from tinygan.records import StepRecord
+from tinygan.stats import wilson_interval
 from tinygan.training import AdversarialTrainer, DiscriminatorTrainer
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "AdversarialTrainer",
     "BaseTrainer",
     "Callback",
+    "ConstantNoise",
     "DataSource",
     "DiscriminatorTrainer",
     "FuzzyPattern",
@@ -37,4 +39,5 @@ __all__ = [
     "UniformNoise",
     "__version__",
     "mlp",
+    "wilson_interval",
 ]

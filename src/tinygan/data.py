@@ -1,11 +1,13 @@
 """Data sources: the real data a discriminator learns from and the noise a generator reads.
 
-Both classes here satisfy :class:`tinygan.DataSource`, and both sample a whole batch in one
-vectorised call, from the :class:`torch.Generator` they are given.
+Every class here satisfies :class:`tinygan.DataSource` and samples a whole batch in one
+vectorised call, from the :class:`torch.Generator` it is given.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Sequence
 
 import numpy as np
@@ -13,7 +15,7 @@ import torch
 
 from tinygan._checks import check_int, check_range
 
-__all__ = ["FuzzyPattern", "UniformNoise"]
+__all__ = ["ConstantNoise", "FuzzyPattern", "UniformNoise"]
 
 
 def _check_generator(generator: object) -> None:
@@ -196,3 +198,50 @@ class UniformNoise:
 
     def __repr__(self) -> str:
         return f"UniformNoise({self.dim}, low={self.low}, high={self.high})"
+
+
+class ConstantNoise:
+    """A "noise" source that always returns the same value: a generator with no randomness.
+
+    The post feeds its generator uniform noise; ``ConstantNoise(4)`` feeds it ``0.5`` at
+    every position instead, the variant that shows what the noise is for (a generator
+    with a constant input can only learn a single output).
+
+    Args:
+        dim: The length of each vector (``dim >= 1``).
+        value: The value at every position (a finite number).
+
+    Raises:
+        ValueError: If ``dim < 1`` or ``value`` is not finite.
+        TypeError: If ``dim`` is not an integer or ``value`` is not a number.
+
+    Example:
+        >>> ConstantNoise(3).sample(2)
+        tensor([[0.5000, 0.5000, 0.5000],
+                [0.5000, 0.5000, 0.5000]])
+    """
+
+    def __init__(self, dim: int, *, value: float = 0.5) -> None:
+        self.dim: int = check_int("dim", dim, minimum=1)
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"value must be a finite number, got {value!r}")
+        if not math.isfinite(value):
+            raise ValueError(f"value must be a finite number, got {value!r}")
+        self.value: float = float(value)
+
+    def sample(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Return ``n`` copies of the constant vector; ``generator`` is not drawn from.
+
+        Args:
+            n: How many to return (``n >= 0``).
+            generator: Accepted for the :class:`tinygan.DataSource` protocol; unused.
+
+        Returns:
+            A float32 tensor of shape ``(n, dim)``.
+        """
+        n = check_int("n", n, minimum=0)
+        _check_generator(generator)
+        return torch.full((n, self.dim), self.value, dtype=torch.float32)
+
+    def __repr__(self) -> str:
+        return f"ConstantNoise({self.dim}, value={self.value})"
