@@ -23,6 +23,14 @@ def _check_generator(generator: object) -> None:
         raise TypeError(f"generator must be a torch.Generator or None, got {generator!r}")
 
 
+def _check_finite(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a finite number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return float(value)
+
+
 def _float32_inside(low: float, high: float) -> tuple[float, float]:
     """Return the float32 values nearest to ``[low, high]`` that lie inside it."""
     lo32 = np.float32(low)
@@ -223,11 +231,7 @@ class ConstantNoise:
 
     def __init__(self, dim: int, *, value: float = 0.5) -> None:
         self.dim: int = check_int("dim", dim, minimum=1)
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"value must be a finite number, got {value!r}")
-        if not math.isfinite(value):
-            raise ValueError(f"value must be a finite number, got {value!r}")
-        self.value: float = float(value)
+        self.value: float = _check_finite("value", value)
 
     def sample(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
         """Return ``n`` copies of the constant vector; ``generator`` is not drawn from.
