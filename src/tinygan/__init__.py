@@ -14,6 +14,7 @@ fuzzy ``1010`` patterns:
 from tinygan._version import __version__
 from tinygan.callbacks import Callback, LambdaCallback, LossLogger, Snapshots
 from tinygan.data import ConstantNoise, FuzzyPattern, UniformNoise
+from tinygan.loggers import CSVLogger, TensorBoardLogger
 from tinygan.loop import BaseTrainer
 from tinygan.nets import MLP, mlp
 from tinygan.protocols import DataSource, Model, Trainer
@@ -25,6 +26,7 @@ __all__ = [
     "MLP",
     "AdversarialTrainer",
     "BaseTrainer",
+    "CSVLogger",
     "Callback",
     "ConstantNoise",
     "DataSource",
@@ -35,6 +37,7 @@ __all__ = [
     "Model",
     "Snapshots",
     "StepRecord",
+    "TensorBoardLogger",
     "Trainer",
     "UniformNoise",
     "__version__",
