@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import TypeVar
 
 from tinygan._checks import check_int
+from tinygan._interrupt import DeferredInterrupt
 from tinygan.callbacks import Callback
 from tinygan.records import StepRecord
 
 __all__ = ["BaseTrainer"]
 
 _HOOKS = ("on_fit_start", "on_step_end", "on_fit_end")
+_LOSSES = ("d_loss_real", "d_loss_fake", "g_loss")
 
 TrainerT = TypeVar("TrainerT", bound="BaseTrainer")
 
@@ -48,6 +51,8 @@ class BaseTrainer:
     Attributes:
         iteration: How many iterations have completed, across all ``fit`` calls.
         callbacks: The callbacks, a list that may be changed between ``fit`` calls.
+        check_finite: Whether ``fit`` stops with :class:`FloatingPointError` when a
+            loss is NaN or infinite (on by default).
 
     Example:
         >>> import torch
@@ -62,7 +67,9 @@ class BaseTrainer:
     def __init__(self, *, callbacks: Iterable[Callback] = ()) -> None:
         self.callbacks: list[Callback] = check_callbacks(callbacks)
         self.iteration: int = 0
+        self.check_finite: bool = True
         self._stop_requested = False
+        self._in_step = False
 
     def step(self) -> StepRecord:
         """Run one iteration and return its record; subclasses define it."""
@@ -89,30 +96,60 @@ class BaseTrainer:
             ValueError: If ``steps`` is negative.
             TypeError: If ``steps`` is not an integer, or ``step()`` returns something
                 other than a :class:`tinygan.StepRecord`.
+            FloatingPointError: If a loss is not finite (see :attr:`check_finite`).
+            KeyboardInterrupt: On Ctrl-C. In the main thread it is held until the
+                iteration in progress is whole: the last iteration counted is complete
+                and every callback has seen it (a second Ctrl-C interrupts at once).
         """
         steps = check_int("steps", steps, minimum=0)
         self._stop_requested = False
         callbacks = list(self.callbacks)
-        try:
-            for cb in callbacks:
-                cb.on_fit_start(self)
-            for _ in range(steps):
-                if self._stop_requested:
-                    break
-                record = self.step()
-                if not isinstance(record, StepRecord):
-                    raise TypeError(
-                        f"{type(self).__name__}.step() must return a tinygan.StepRecord, "
-                        f"got {record!r}"
-                    )
-                self.iteration += 1
-                self._after_step(record)
+        # Ctrl-C is held until the iteration in progress is whole (see tinygan._interrupt).
+        with DeferredInterrupt() as interrupt:
+            try:
                 for cb in callbacks:
-                    cb.on_step_end(self, self.iteration, record)
-        finally:
-            for cb in callbacks:
-                cb.on_fit_end(self)
+                    cb.on_fit_start(self)
+                for _ in range(steps):
+                    if self._stop_requested:
+                        break
+                    interrupt.raise_if_pending()
+                    self._in_step = True
+                    record = self.step()
+                    if not isinstance(record, StepRecord):
+                        raise TypeError(
+                            f"{type(self).__name__}.step() must return a tinygan.StepRecord, "
+                            f"got {record!r}"
+                        )
+                    self.iteration += 1
+                    self._in_step = False
+                    self._after_step(record)
+                    for cb in callbacks:
+                        cb.on_step_end(self, self.iteration, record)
+            finally:
+                for cb in callbacks:
+                    cb.on_fit_end(self)
         return self
 
     def _after_step(self, record: StepRecord) -> None:
-        """Run checks on an iteration's record before the callbacks see it (a no-op here)."""
+        """Check an iteration's record before the callbacks see it.
+
+        With :attr:`check_finite` on (the default), a loss that is NaN or infinite raises
+        :class:`FloatingPointError` naming the iteration and the loss. Each loss is read
+        once (about a microsecond on the CPU; on a GPU, a synchronisation per iteration:
+        set ``trainer.check_finite = False`` to skip the check).
+
+        Raises:
+            FloatingPointError: If a loss of this iteration is not finite.
+        """
+        if not self.check_finite:
+            return
+        for name in _LOSSES:
+            value = getattr(record, name)
+            if value is None:
+                continue
+            number = value.item() if value.numel() == 1 else value.float().sum().item()
+            if not math.isfinite(number):
+                raise FloatingPointError(
+                    f"{name} is {number} at iteration {self.iteration}: training diverged "
+                    f"(try a smaller learning rate); fit stopped"
+                )
