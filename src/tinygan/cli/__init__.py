@@ -1,0 +1,72 @@
+"""The ``tinygan`` command line: ``tinygan COMMAND [OPTIONS]`` or ``python -m tinygan``.
+
+Each command is a module in this package that defines two functions:
+
+- ``add_parser(subparsers)`` adds the command's parser (with ``help`` and a description
+  for ``--help``) to the ``subparsers`` of the top-level parser, and calls
+  ``parser.set_defaults(run=run)``;
+- ``run(args) -> int`` does the work and returns the exit status.
+
+:data:`COMMANDS` lists the modules, in the order ``tinygan --help`` shows them; to add a
+command, write its module and add its name there.
+
+Exit status: 0 on success, 2 for a usage error (a bad argument, an existing ``--out``),
+printed as one line ``tinygan CMD: error: ...`` without a traceback, and 130 when
+interrupted with Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
+
+from tinygan._version import __version__
+from tinygan.cli._common import CLIError, Parser
+
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+#: The command modules under :mod:`tinygan.cli`, in the order ``--help`` lists them.
+COMMANDS: list[str] = ["train", "discriminator_test"]
+
+
+def build_parser() -> Parser:
+    """Build the top-level parser with every command in :data:`COMMANDS`."""
+    parser = Parser(
+        prog="tinygan",
+        description=(
+            "Train the tiny GAN of 'Make Your Own GAN, Part II' and write its figures. "
+            "Run 'tinygan COMMAND --help' for a command's options."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"tinygan {__version__}")
+    subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for name in COMMANDS:
+        module = importlib.import_module(f"tinygan.cli.{name}")
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``tinygan`` command line.
+
+    Args:
+        argv: The arguments after the program name; ``sys.argv[1:]`` when ``None``.
+
+    Returns:
+        The exit status: 0 on success, 2 on a usage error, 130 when interrupted.
+        (``--help``, ``--version`` and argument errors exit through :class:`SystemExit`,
+        as :mod:`argparse` does.)
+    """
+    parser = build_parser()
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    try:
+        status: int = args.run(args)
+    except CLIError as exc:
+        print(f"tinygan {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"tinygan {args.command}: interrupted", file=sys.stderr)
+        return 130
+    return status

@@ -1,0 +1,138 @@
+"""What every ``tinygan`` subcommand shares: the parser class, argument types, progress bar.
+
+The argument types here are for ``argparse``'s ``type=``: each turns a command-line string
+into a value or raises :class:`argparse.ArgumentTypeError`, whose message argparse prints
+as ``tinygan CMD: error: argument --NAME: MESSAGE`` before exiting with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from typing import IO, Any, NoReturn
+
+from tinygan.callbacks import Callback
+
+__all__ = [
+    "CLIError",
+    "Parser",
+    "ProgressBar",
+    "non_negative_int",
+    "pattern",
+    "positive_float",
+    "positive_int",
+    "seed",
+    "show_progress",
+]
+
+
+class CLIError(Exception):
+    """A user error found after parsing (a bad ``--out``, a bad config file).
+
+    :func:`tinygan.cli.main` prints it as one line, ``tinygan CMD: error: MESSAGE``, and
+    returns exit status 2.
+    """
+
+
+class Parser(argparse.ArgumentParser):
+    """An :class:`argparse.ArgumentParser` whose errors are one line, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``PROG: error: MESSAGE (see PROG --help)`` on stderr and exit with 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _integer(text: str, minimum: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {text!r}") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {text!r}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """An integer ``>= 0``."""
+    return _integer(text, 0)
+
+
+def positive_int(text: str) -> int:
+    """An integer ``>= 1``."""
+    return _integer(text, 1)
+
+
+def positive_float(text: str) -> float:
+    """A finite number ``> 0``."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a positive finite number, got {text!r}"
+        ) from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text!r}")
+    return value
+
+
+def seed(text: str) -> int:
+    """An integer in ``[0, 2**64)``."""
+    value = _integer(text, 0)
+    if value >= 2**64:
+        raise argparse.ArgumentTypeError(f"must be an integer in [0, 2**64), got {text!r}")
+    return value
+
+
+def pattern(text: str) -> str:
+    """A non-empty string of ``0`` and ``1``, such as ``1010``."""
+    if not text or any(ch not in "01" for ch in text):
+        raise argparse.ArgumentTypeError(
+            f"must be a non-empty string of 0 and 1 such as 1010, got {text!r}"
+        )
+    return text
+
+
+def show_progress(quiet: bool, stream: IO[str] | None = None) -> bool:
+    """Whether to draw a progress bar: not with ``--quiet``, and only on a terminal."""
+    stream = sys.stderr if stream is None else stream
+    if quiet:
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty is not None and isatty())
+
+
+class ProgressBar(Callback):
+    """A :mod:`tqdm` progress bar on stderr, one tick per iteration.
+
+    Args:
+        total: The number of iterations the bar counts to.
+        enabled: Draw nothing when ``False``.
+        desc: The bar's label.
+    """
+
+    def __init__(self, total: int, *, enabled: bool = True, desc: str = "training") -> None:
+        self.total = total
+        self.enabled = enabled
+        self.desc = desc
+        self._bar: Any = None
+
+    def on_fit_start(self, trainer: Any) -> None:
+        """Open the bar."""
+        if self.enabled:
+            from tqdm import tqdm
+
+            self._bar = tqdm(
+                total=self.total, desc=self.desc, unit="it", file=sys.stderr, mininterval=0.2
+            )
+
+    def on_step_end(self, trainer: Any, step: int, record: Any) -> None:
+        """Advance the bar by one."""
+        if self._bar is not None:
+            self._bar.update(1)
+
+    def on_fit_end(self, trainer: Any) -> None:
+        """Close the bar."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
