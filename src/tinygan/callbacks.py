@@ -100,6 +100,23 @@ class LambdaCallback(Callback):
             self._on_fit_end(trainer)
 
 
+def _stack(values: list[torch.Tensor]) -> torch.Tensor:
+    """The tensors stacked into one (an empty tensor for none), for a state dict."""
+    return torch.stack(values).detach() if values else torch.zeros(0)
+
+
+def _unstack(name: str, value: Any) -> list[torch.Tensor]:
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"state[{name!r}] must be a tensor, got {type(value).__name__}")
+    return [] if value.numel() == 0 and value.dim() == 1 else list(value.unbind(0))
+
+
+def _steps_list(value: Any) -> list[int]:
+    if not isinstance(value, torch.Tensor) or value.dim() != 1:
+        raise TypeError("state['steps'] must be a 1-d tensor of iteration numbers")
+    return [int(step) for step in value.tolist()]
+
+
 def _to_array(values: list[torch.Tensor]) -> np.ndarray:
     if not values:
         return np.zeros(0, dtype=np.float32)
@@ -212,6 +229,33 @@ class LossLogger(Callback):
         errors = ((fakes - self.reference) ** 2).mean(dim=(1, 2))
         return errors.cpu().numpy().astype(np.float32, copy=False)
 
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """Return everything logged so far, as tensors (what a checkpoint keeps).
+
+        >>> log = LossLogger()
+        >>> sorted(log.state_dict())
+        ['d_loss_fake', 'd_loss_real', 'fakes', 'g_loss', 'steps']
+        """
+        state = {name: _stack(values) for name, values in self._values.items()}
+        state["steps"] = torch.tensor(self._steps, dtype=torch.int64)
+        state["fakes"] = _stack(self._fakes)
+        return state
+
+    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+        """Replace what is logged with a state from :meth:`state_dict`.
+
+        Raises:
+            KeyError: If ``state`` lacks an entry.
+            TypeError: If an entry is not a tensor.
+        """
+        missing = [k for k in ("steps", "fakes", *self._values) if k not in state]
+        if missing:
+            raise KeyError(f"LossLogger state lacks {missing}")
+        steps = _steps_list(state["steps"])
+        values = {name: _unstack(name, state[name]) for name in self._values}
+        fakes = _unstack("fakes", state["fakes"])
+        self._steps, self._values, self._fakes = steps, values, fakes
+
     def as_dict(self) -> dict[str, np.ndarray]:
         """Return every logged series by name (``steps`` included), as arrays."""
         result = {"steps": self.steps}
@@ -255,6 +299,27 @@ class Snapshots(Callback):
         if step % self.every == 0 and record.fake is not None:
             self.steps.append(step)
             self._outputs.append(record.fake)
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """Return the snapshots taken so far, as tensors (what a checkpoint keeps)."""
+        return {
+            "steps": torch.tensor(self.steps, dtype=torch.int64),
+            "outputs": _stack(self._outputs),
+        }
+
+    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+        """Replace the snapshots with a state from :meth:`state_dict`.
+
+        Raises:
+            KeyError: If ``state`` lacks an entry.
+            TypeError: If an entry is not a tensor.
+        """
+        missing = [k for k in ("steps", "outputs") if k not in state]
+        if missing:
+            raise KeyError(f"Snapshots state lacks {missing}")
+        steps = _steps_list(state["steps"])
+        self._outputs = _unstack("outputs", state["outputs"])
+        self.steps = steps
 
     @property
     def outputs(self) -> np.ndarray:

@@ -21,6 +21,7 @@ from torch.nn import functional
 
 from tinygan._checks import check_callable, check_int, check_positive_float
 from tinygan._models import check_model, check_source, probe
+from tinygan._state import callbacks_state, load_callbacks_state
 from tinygan.callbacks import Callback
 from tinygan.loop import BaseTrainer
 from tinygan.protocols import DataSource, Model
@@ -149,11 +150,14 @@ class _DiscriminatorSteps(BaseTrainer):
     def state_dict(self) -> dict[str, Any]:
         """Return the trainer's whole training state.
 
-        It holds the networks' and optimisers' state dicts, the iteration count and the
-        state of :attr:`rng`: loading it into a trainer built the same way continues
-        training exactly where this one is.
+        It holds the networks' and optimisers' state dicts, the iteration count, the
+        state of :attr:`rng` and, under ``"callbacks"``, the state of every callback that
+        has ``state_dict()``/``load_state_dict()`` (such as :class:`tinygan.LossLogger`):
+        loading it into a trainer built the same way continues training exactly where
+        this one is. :func:`tinygan.save_checkpoint` writes it to a file.
         """
         state: dict[str, Any] = {"iteration": self.iteration, "rng": self.rng.get_state()}
+        state["callbacks"] = callbacks_state(self.callbacks)
         for name, net in self._networks().items():
             state[name] = net.state_dict()  # type: ignore[attr-defined]
         for name, opt in self._optimizers().items():
@@ -165,11 +169,13 @@ class _DiscriminatorSteps(BaseTrainer):
 
         Raises:
             KeyError: If ``state`` lacks an entry this trainer needs.
+            ValueError: If the callbacks that keep state differ from the saved ones.
         """
         keys = ["iteration", "rng", *self._networks(), *self._optimizers()]
         missing = [key for key in keys if key not in state]
         if missing:
             raise KeyError(f"trainer state lacks {missing}")
+        load_callbacks_state(self.callbacks, state.get("callbacks", []))
         for name, net in self._networks().items():
             net.load_state_dict(state[name])  # type: ignore[attr-defined]
         for name, opt in self._optimizers().items():
