@@ -32,13 +32,20 @@ def _check_finite(name: str, value: object) -> float:
 
 
 def _float32_inside(low: float, high: float) -> tuple[float, float]:
-    """Return the float32 values nearest to ``[low, high]`` that lie inside it."""
+    """Return the float32 values nearest to ``[low, high]`` that lie inside it.
+
+    Where no float32 lies inside (a range narrower than float32's spacing, such as
+    ``(0.1, 0.1)``), both ends are the float32 nearest to the range's middle.
+    """
     lo32 = np.float32(low)
     hi32 = np.float32(high)
     if float(lo32) < low:
         lo32 = np.nextafter(lo32, np.float32(np.inf))
     if float(hi32) > high:
         hi32 = np.nextafter(hi32, np.float32(-np.inf))
+    if lo32 > hi32:
+        mid = float(np.float32(low + (high - low) / 2))
+        return mid, mid
     return float(lo32), float(hi32)
 
 
@@ -184,8 +191,10 @@ class UniformNoise:
         self.low, self.high = check_range("(low, high)", (low, high))
         self._min, self._max = _float32_inside(self.low, self.high)
         if self.high > self.low and self._max >= self.high:
-            # Keep the range half-open even where float32 rounding would reach ``high``.
-            self._max = float(np.nextafter(np.float32(self._max), np.float32(-np.inf)))
+            # Keep the range half-open even where float32 rounding would reach ``high``
+            # (unless no float32 lies in ``[low, high)`` at all).
+            below = float(np.nextafter(np.float32(self._max), np.float32(-np.inf)))
+            self._max = max(below, self._min)
 
     def sample(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
         """Draw ``n`` noise vectors.
