@@ -120,7 +120,13 @@ def mlp(
         # skip_init builds the layer without drawing from the global RNG.
         linear = nn.utils.skip_init(nn.Linear, fan_in, fan_out, bias=bias)  # type: ignore[no-untyped-call]
         _init_linear(linear, generator)
-        act = activation()
+        try:
+            act = activation()
+        except TypeError as exc:
+            raise TypeError(
+                f"activation must be a zero-argument callable that returns a module, such "
+                f"as torch.nn.Sigmoid, got {activation!r}: {exc}"
+            ) from exc
         if not isinstance(act, nn.Module):
             raise TypeError(
                 f"activation must be a callable that returns a module, got {activation!r} "
