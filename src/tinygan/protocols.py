@@ -33,10 +33,13 @@ class DataSource(Protocol):
     """Anything that draws batches of vectors of a fixed length.
 
     Attributes:
-        dim: The length of each vector drawn.
+        dim: The length of each vector drawn (a plain attribute or a read-only property).
     """
 
-    dim: int
+    @property
+    def dim(self) -> int:
+        """The length of each vector drawn."""
+        ...
 
     def sample(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
         """Draw ``n`` vectors.
