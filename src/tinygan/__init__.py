@@ -14,6 +14,7 @@ fuzzy ``1010`` patterns:
 from tinygan._version import __version__
 from tinygan.callbacks import Callback, LambdaCallback, LossLogger, Snapshots
 from tinygan.data import ConstantNoise, FuzzyPattern, UniformNoise
+from tinygan.ensemble import EnsembleTrainer
 from tinygan.loggers import CSVLogger, TensorBoardLogger
 from tinygan.loop import BaseTrainer
 from tinygan.nets import MLP, mlp
@@ -31,6 +32,7 @@ __all__ = [
     "ConstantNoise",
     "DataSource",
     "DiscriminatorTrainer",
+    "EnsembleTrainer",
     "FuzzyPattern",
     "LambdaCallback",
     "LossLogger",

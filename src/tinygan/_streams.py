@@ -1,0 +1,117 @@
+"""Draw many steps' data at once, with exactly the numbers that step-by-step sampling gives.
+
+A trainer draws, at every step, a batch from each of several data sources, one after the
+other, from one :class:`torch.Generator`. For the library's own sources, whose ``sample``
+is one ``torch.rand`` call followed by an elementwise map, ``T`` steps of that sequence can
+be drawn in a single ``torch.rand`` call: the generator hands out its numbers in order,
+so the result is the same, bit for bit, and leaves the generator in the same state. Each
+source's elementwise map is checked against its own ``sample`` once, when it is first
+seen; a source that fails the check, or any other source, is sampled step by step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+
+from tinygan.data import ConstantNoise, FuzzyPattern, UniformNoise
+
+__all__ = ["draw_steps", "vectorised"]
+
+Transform = Callable[[torch.Tensor], torch.Tensor]
+
+
+def _fuzzy(source: FuzzyPattern) -> Transform:
+    lower, width, low, high = source._lower, source._width, source._min, source._max
+    return lambda u: torch.clamp(torch.addcmul(lower, u, width), low, high)
+
+
+def _uniform(source: UniformNoise) -> Transform:
+    if source.low == 0.0 and source.high == 1.0:
+        return lambda u: u
+    low, span, lo, hi = source.low, source.high - source.low, source._min, source._max
+    return lambda u: torch.clamp(low + u * span, lo, hi)
+
+
+def _candidate(source: Any) -> tuple[int, Transform] | None:
+    kind = type(source)
+    if kind is FuzzyPattern:
+        return source.dim, _fuzzy(source)
+    if kind is UniformNoise:
+        return source.dim, _uniform(source)
+    if kind is ConstantNoise:
+        value, dim = source.value, source.dim
+        return 0, lambda u: torch.full((*u.shape[:-1], dim), value, dtype=torch.float32)
+    return None
+
+
+def vectorised(source: Any) -> tuple[int, Transform] | None:
+    """Return ``(width, transform)`` if ``source`` can be sampled many steps at a time.
+
+    ``width`` is how many uniform numbers one sample consumes, and
+    ``transform(u)`` maps uniforms ``(..., width)`` to samples ``(..., dim)`` exactly as
+    ``source.sample`` would. The map is checked against ``source.sample`` before it is
+    trusted; ``None`` means: sample this source step by step.
+    """
+    found = _candidate(source)
+    if found is None:
+        return None
+    width, transform = found
+    try:
+        g1 = torch.Generator().manual_seed(20240607)
+        g2 = torch.Generator().manual_seed(20240607)
+        expected = source.sample(3, generator=g1)
+        got = transform(torch.rand(3, width, generator=g2))
+        ok = torch.equal(expected, got) and torch.equal(g1.get_state(), g2.get_state())
+    except Exception:
+        return None
+    return found if ok else None
+
+
+def draw_steps(
+    rngs: Sequence[torch.Generator],
+    sources: Sequence[tuple[Any, int]],
+    steps: int,
+    plans: Sequence[tuple[int, Transform] | None],
+) -> list[torch.Tensor]:
+    """Draw ``steps`` steps of data for each of ``len(rngs)`` members.
+
+    At each step, each member ``k`` draws ``source.sample(n, generator=rngs[k])`` for every
+    ``(source, n)`` in ``sources``, in that order.
+
+    Args:
+        rngs: One generator per member.
+        sources: The sources drawn from at each step, with their batch sizes.
+        steps: How many steps to draw.
+        plans: :func:`vectorised` of each source.
+
+    Returns:
+        One tensor per source, shape ``(steps, K, n, dim)`` with ``K = len(rngs)``.
+    """
+    k = len(rngs)
+    if all(plan is not None for plan in plans):
+        widths = [n * plan[0] for (_, n), plan in zip(sources, plans, strict=True) if plan]
+        total = sum(widths)
+        if total:
+            u = torch.stack([torch.rand(steps, total, generator=g) for g in rngs], dim=1)
+        else:
+            u = torch.empty(steps, k, 0)
+        out: list[torch.Tensor] = []
+        start = 0
+        for (source, n), plan, width in zip(sources, plans, widths, strict=True):
+            assert plan is not None
+            block = u[..., start : start + width].reshape(steps, k, n, plan[0])
+            out.append(plan[1](block).reshape(steps, k, n, source.dim).contiguous())
+            start += width
+        return out
+    per_step: list[list[torch.Tensor]] = [[] for _ in sources]
+    for _ in range(steps):
+        for g in rngs:
+            for i, (source, n) in enumerate(sources):
+                per_step[i].append(source.sample(n, generator=g))
+    return [
+        torch.stack(samples).reshape(steps, k, n, source.dim)
+        for samples, (source, n) in zip(per_step, sources, strict=True)
+    ]
