@@ -11,12 +11,16 @@ fuzzy ``1010`` patterns:
 100
 """
 
+from tinygan import metrics
 from tinygan._version import __version__
+from tinygan.autosave import Checkpoint, latest_checkpoint
 from tinygan.callbacks import Callback, LambdaCallback, LossLogger, Snapshots
+from tinygan.checkpoint import CheckpointError, load_checkpoint, read_checkpoint, save_checkpoint
 from tinygan.data import ConstantNoise, FuzzyPattern, UniformNoise
 from tinygan.ensemble import EnsembleTrainer
 from tinygan.loggers import CSVLogger, TensorBoardLogger
 from tinygan.loop import BaseTrainer
+from tinygan.monitors import CollapseDetector, Metrics, PlateauDetector, measure_health
 from tinygan.nets import MLP, mlp
 from tinygan.protocols import DataSource, Model, Trainer
 from tinygan.records import StepRecord
@@ -29,6 +33,9 @@ __all__ = [
     "BaseTrainer",
     "CSVLogger",
     "Callback",
+    "Checkpoint",
+    "CheckpointError",
+    "CollapseDetector",
     "ConstantNoise",
     "DataSource",
     "DiscriminatorTrainer",
@@ -36,13 +43,21 @@ __all__ = [
     "FuzzyPattern",
     "LambdaCallback",
     "LossLogger",
+    "Metrics",
     "Model",
+    "PlateauDetector",
     "Snapshots",
     "StepRecord",
     "TensorBoardLogger",
     "Trainer",
     "UniformNoise",
     "__version__",
+    "latest_checkpoint",
+    "load_checkpoint",
+    "measure_health",
+    "metrics",
     "mlp",
+    "read_checkpoint",
+    "save_checkpoint",
     "wilson_interval",
 ]
