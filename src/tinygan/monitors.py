@@ -238,8 +238,10 @@ class _Detector(Callback):
             self.seen += 1
             if self.key not in row:
                 raise KeyError(f"{type(self).__name__}: no metric {self.key!r} in {sorted(row)}")
+            if self.triggered_step is not None:
+                continue  # triggered once: later measurements change nothing
             reason = self._check(float(row[self.key]))
-            if reason is not None and self.triggered_step is None:
+            if reason is not None:
                 self.triggered_step, self.reason = at, reason
                 action = "stopping" if self.stop else "warning only"
                 logger.warning(
@@ -276,7 +278,8 @@ class CollapseDetector(_Detector):
     """Flag mode collapse: the spread ratio below ``threshold`` for ``patience`` checks.
 
     A check is one measurement of the :class:`Metrics` callback; checks in a row at or
-    above the threshold reset the count. A value that is NaN counts as below.
+    above the threshold reset the count. A value that is NaN counts as below. It
+    triggers at most once; later measurements change nothing.
 
     Args:
         metrics: The :class:`Metrics` to read; ``None`` finds the trainer's.
@@ -330,6 +333,9 @@ class CollapseDetector(_Detector):
 
 class PlateauDetector(_Detector):
     """Flag a plateau: a measurement not improving by ``min_delta`` for ``patience`` checks.
+
+    An improvement is a value below ``best - min_delta`` (``mode="min"``) or above
+    ``best + min_delta`` (``mode="max"``); it resets the count. It triggers at most once.
 
     Args:
         metrics: The :class:`Metrics` to read; ``None`` finds the trainer's.
