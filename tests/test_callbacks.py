@@ -219,6 +219,14 @@ def test_snapshots_of_the_discriminator_trainer_are_empty():
     snaps = tg.Snapshots(every=1)
     d_only_trainer(0, callbacks=[snaps]).fit(3)
     assert snaps.steps == [] and snaps.outputs.size == 0
+    assert snaps.array.shape == (0, 0)
+
+
+def test_snapshots_before_any_snapshot():
+    snaps = tg.Snapshots(every=10)
+    assert snaps.outputs.shape == (0, 0, 0) and snaps.array.shape == (0, 0)
+    post_trainer(0, callbacks=[snaps]).fit(3)
+    assert snaps.steps == [] and snaps.array.shape == (0, 0)
 
 
 @pytest.mark.parametrize("every", [1, 2, 5])

@@ -336,4 +336,4 @@ class Snapshots(Callback):
         post's snapshot image (one column per snapshot).
         """
         outputs = self.outputs
-        return outputs.reshape(-1, outputs.shape[-1]) if outputs.size else outputs[:, 0]
+        return outputs.reshape(outputs.shape[0] * outputs.shape[1], outputs.shape[2])
