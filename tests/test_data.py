@@ -35,6 +35,7 @@ def test_post_real_data_is_fuzzy_1010():
     assert_in_ranges(x, [(0.8, 1.0), (0.0, 0.2), (0.8, 1.0), (0.0, 0.2)])
 
 
+@settings(deadline=None)
 @given(pattern=s.patterns, n=s.sample_counts, seed=s.seeds)
 def test_pattern_shape_dtype_and_default_ranges(pattern, n, seed):
     source = tg.FuzzyPattern(pattern)
@@ -45,6 +46,7 @@ def test_pattern_shape_dtype_and_default_ranges(pattern, n, seed):
     assert_in_ranges(x, [(0.8, 1.0) if ch == "1" else (0.0, 0.2) for ch in pattern])
 
 
+@settings(deadline=None)
 @given(pattern=s.patterns, high=s.ranges(), low=s.ranges(), n=s.sample_counts, seed=s.seeds)
 def test_pattern_samples_stay_in_any_range(pattern, high, low, n, seed):
     x = tg.FuzzyPattern(pattern, high=high, low=low).sample(n, generator=gen(seed))
@@ -52,6 +54,7 @@ def test_pattern_samples_stay_in_any_range(pattern, high, low, n, seed):
     assert_in_ranges(x, [high if ch == "1" else low for ch in pattern])
 
 
+@settings(deadline=None)
 @given(pattern=s.patterns, high=s.ranges(), low=s.ranges(), seed=s.seeds)
 def test_pattern_is_an_affine_map_of_one_uniform_draw(pattern, high, low, seed):
     """Sampling is ``low + u * (high - low)`` for one vectorised ``torch.rand`` draw."""
@@ -65,6 +68,7 @@ def test_pattern_is_an_affine_map_of_one_uniform_draw(pattern, high, low, seed):
     assert torch.all((x.double() - expected).abs() <= 1e-6 * scale)
 
 
+@settings(deadline=None)
 @given(bits=s.pattern_sequences, n=s.sample_counts, seed=s.seeds)
 def test_sequence_pattern_equals_string_pattern(bits, n, seed):
     text = "".join(str(b) for b in bits)
@@ -76,6 +80,7 @@ def test_sequence_pattern_equals_string_pattern(bits, n, seed):
     )
 
 
+@settings(deadline=None)
 @given(pattern=s.patterns, n=st.integers(1, 32), seed=s.seeds)
 def test_same_generator_seed_same_samples(pattern, n, seed):
     source = tg.FuzzyPattern(pattern)
@@ -150,6 +155,7 @@ def test_sample_accepts_numpy_integers():
 # --- UniformNoise -----------------------------------------------------------------------
 
 
+@settings(deadline=None)
 @given(dim=s.dims, n=s.sample_counts, seed=s.seeds)
 def test_noise_default_is_torch_rand(dim, n, seed):
     z = tg.UniformNoise(dim).sample(n, generator=gen(seed))
@@ -158,6 +164,7 @@ def test_noise_default_is_torch_rand(dim, n, seed):
     assert all(0.0 <= v < 1.0 for v in z.flatten().tolist())
 
 
+@settings(deadline=None)
 @given(dim=s.dims, bounds=s.ranges(), n=s.sample_counts, seed=s.seeds)
 def test_noise_stays_in_half_open_range(dim, bounds, n, seed):
     low, high = bounds
@@ -177,7 +184,7 @@ def test_noise_is_uniform():
     np.testing.assert_allclose(z.std(axis=0), 6.0 / math.sqrt(12), rtol=0.01)
 
 
-@settings(max_examples=20)
+@settings(deadline=None, max_examples=20)
 @given(dim=s.dims, seed=s.seeds)
 def test_noise_reproducible(dim, seed):
     noise = tg.UniformNoise(dim, low=-1.0, high=1.0)

@@ -10,7 +10,7 @@ import math
 
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import given, settings
 from tests import strategies as s
 from tests.helpers import gen, post_nets, post_trainer, same, weights
 from torch import nn
@@ -46,6 +46,7 @@ def test_bad_pattern_types(pattern):
         tg.FuzzyPattern(pattern)
 
 
+@settings(deadline=None)
 @given(pattern=s.bad_pattern_strings)
 def test_any_string_with_other_characters_is_rejected(pattern):
     with pytest.raises(ValueError, match=named("pattern")):
@@ -62,6 +63,7 @@ def test_bad_pattern_range_values(which, bad):
         tg.FuzzyPattern("1010", **{which: bad})
 
 
+@settings(deadline=None)
 @given(bad=s.reversed_ranges)
 def test_any_reversed_range_is_rejected(bad):
     with pytest.raises(ValueError, match="reversed"):

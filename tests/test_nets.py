@@ -54,6 +54,7 @@ def test_structure_is_linear_then_sigmoid_for_every_layer():
     assert isinstance(net, nn.Module)
 
 
+@settings(deadline=None)
 @given(sizes=s.mlp_sizes, seed=s.seeds)
 def test_no_biases_and_one_weight_matrix_per_layer(sizes, seed):
     net = tg.mlp(sizes, generator=gen(seed))
@@ -89,6 +90,7 @@ def test_forward_by_hand():
     assert abs(y0 - 0.7310585786300049) < 1e-12
 
 
+@settings(deadline=None)
 @given(sizes=s.mlp_sizes, seed=s.seeds)
 def test_forward_matches_numpy_oracle(sizes, seed):
     net = tg.mlp(sizes, generator=gen(seed))
@@ -132,6 +134,7 @@ def test_other_activation():
 # --- initialisation ---------------------------------------------------------------------
 
 
+@settings(deadline=None)
 @given(sizes=s.mlp_sizes, seed=s.seeds)
 def test_initial_weights_lie_within_one_over_sqrt_fan_in(sizes, seed):
     net = tg.mlp(sizes, bias=True, generator=gen(seed))
@@ -150,7 +153,7 @@ def test_initial_weights_are_uniform_over_the_whole_bound():
     assert abs(w.std() - bound / math.sqrt(3)) < 0.02 * bound
 
 
-@settings(max_examples=25)
+@settings(deadline=None, max_examples=25)
 @given(sizes=s.mlp_sizes, seed=s.small_seeds)
 def test_initialisation_equals_torch_linear_under_manual_seed(sizes, seed):
     for bias in (False, True):
