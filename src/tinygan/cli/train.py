@@ -10,8 +10,18 @@
 - ``losses.png`` and ``snapshots.png``: the post's figures (needs matplotlib);
 - ``model.pt``: ``{"generator": state_dict, "discriminator": state_dict}``, loadable with
   ``torch.load(path, weights_only=True)``;
+- ``checkpoints/``: a checkpoint every ``--checkpoint-every`` iterations (the last three
+  kept) and one when the run ends, however it ends;
 
-then prints a short summary.
+then prints a short summary, with the generator's health (:mod:`tinygan.metrics`).
+``history.csv`` also has the health metrics as columns, filled every ``--metrics-every``
+iterations.
+
+On Ctrl-C the run writes a checkpoint of the last whole iteration, prints the command
+that resumes it and exits with status 130. ``tinygan train --resume DIR [--steps N]``
+continues the run in ``DIR`` from its newest checkpoint up to ``--steps`` iterations in
+all (by default the run's own ``steps``), appending to ``history.csv``: the result is
+the same, bit for bit, as a run that was never interrupted.
 """
 
 from __future__ import annotations
@@ -30,7 +40,9 @@ from typing import Any, cast
 import torch
 
 from tinygan._version import __version__
+from tinygan.autosave import Checkpoint, latest_checkpoint
 from tinygan.callbacks import Callback, LossLogger, Snapshots
+from tinygan.checkpoint import CheckpointError, load_checkpoint
 from tinygan.cli._common import (
     CLIError,
     ProgressBar,
@@ -40,8 +52,16 @@ from tinygan.cli._common import (
     seed,
     show_progress,
 )
+from tinygan.cli._resume import (
+    CHECKPOINTS,
+    HistoryLogger,
+    clear_checkpoints,
+    health_lines,
+    resume_command,
+    truncate_history,
+)
 from tinygan.data import FuzzyPattern, UniformNoise
-from tinygan.loggers import CSVLogger
+from tinygan.monitors import Metrics
 from tinygan.nets import mlp
 from tinygan.protocols import DataSource
 from tinygan.training import AdversarialTrainer
@@ -85,6 +105,8 @@ class TrainConfig:
         snapshot_every: Take a snapshot of the generator's output every this many
             iterations.
         d_hidden: The discriminator's hidden width (the post's is 3).
+        metrics_every: Measure the generator's health every this many iterations.
+        checkpoint_every: Write a checkpoint every this many iterations.
     """
 
     pattern: str = "1010"
@@ -94,6 +116,8 @@ class TrainConfig:
     batch_size: int = 1
     snapshot_every: int = 1000
     d_hidden: int = 3
+    metrics_every: int = 1000
+    checkpoint_every: int = 1000
 
     @property
     def generator_sizes(self) -> list[int]:
@@ -127,6 +151,8 @@ _TYPES: dict[str, Callable[[str], Any]] = {
     "batch_size": positive_int,
     "snapshot_every": positive_int,
     "d_hidden": positive_int,
+    "metrics_every": positive_int,
+    "checkpoint_every": positive_int,
 }
 
 
@@ -155,12 +181,20 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
             "and model.pt (state dicts of both networks). Then print a summary."
         ),
     )
-    parser.add_argument(
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument(
         "--out",
-        required=True,
         type=Path,
         metavar="DIR",
         help="folder to write the run's files into (created if needed)",
+    )
+    where.add_argument(
+        "--resume",
+        type=Path,
+        metavar="DIR",
+        help="continue the run in DIR from its newest checkpoint, up to --steps iterations "
+        "in all (default: the run's own), appending to its history.csv; no other setting "
+        "may be given",
     )
     parser.add_argument(
         "--force",
@@ -214,6 +248,20 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         type=positive_int,
         metavar="N",
         help=f"the discriminator's hidden width (default: {defaults.d_hidden}, as the post)",
+    )
+    parser.add_argument(
+        "--metrics-every",
+        type=positive_int,
+        metavar="N",
+        help="measure G's health (share inside the real ranges, distance to their centres, "
+        f"spread ratio, D's scores) every N iterations (default: {defaults.metrics_every})",
+    )
+    parser.add_argument(
+        "--checkpoint-every",
+        type=positive_int,
+        metavar="N",
+        help=f"write DIR/{CHECKPOINTS}/checkpoint-<iteration>.pt every N iterations, keeping "
+        f"the last three (default: {defaults.checkpoint_every})",
     )
     parser.add_argument(
         "--quiet",
@@ -347,23 +395,85 @@ def summarize(trainer: AdversarialTrainer, log: LossLogger, config: TrainConfig)
     ]
 
 
+def _resume_config(args: argparse.Namespace) -> TrainConfig:
+    """The settings of the run in ``args.resume``, with ``--steps`` if given.
+
+    Raises:
+        CLIError: If another setting is given, or the run's config.json is unusable.
+    """
+    given = [f.name for f in fields(TrainConfig) if f.name != "steps"]
+    given = [name for name in given if getattr(args, name, None) is not None]
+    if given or args.config is not None or args.force:
+        names = ", ".join("--" + n.replace("_", "-") for n in given) or "--config/--force"
+        raise CLIError(
+            f"{names} cannot be given with --resume: the run's settings come from "
+            f"{args.resume / FILES['config']} (only --steps and --quiet may be given)"
+        )
+    path = args.resume / FILES["config"]
+    if not path.is_file():
+        raise CLIError(f"--resume {args.resume} is not a run's folder: it has no {path.name}")
+    settings = _read_config_file(path)
+    if args.steps is not None:
+        settings["steps"] = args.steps
+    return TrainConfig(**settings)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``tinygan train``; return the exit status."""
-    config = resolve_config(args)
-    out: Path = args.out
-    prepare_out(out, force=args.force)
+    resuming = args.resume is not None
+    if resuming:
+        config, out = _resume_config(args), cast(Path, args.resume)
+    else:
+        config, out = resolve_config(args), cast(Path, args.out)
+        prepare_out(out, force=args.force)
     paths = {role: out / name for role, name in FILES.items()}
+    folder = out / CHECKPOINTS
+    found = latest_checkpoint(folder) if resuming else None
+    if resuming:
+        if found is None:
+            raise CLIError(f"--resume {out}: no checkpoint in {folder} to resume from")
+    else:
+        clear_checkpoints(folder)
     paths["config"].write_text(json.dumps(config.to_json(), indent=2) + "\n", encoding="utf-8")
 
     reference = reference_for(config.pattern)
     log = LossLogger(reference=reference)
     snapshots = Snapshots(every=config.snapshot_every)
-    csv_logger = CSVLogger(paths["history"], reference=reference)
-    progress = ProgressBar(config.steps, enabled=show_progress(args.quiet))
-    trainer = build_trainer(config, [log, snapshots, csv_logger, progress])
+    metrics = Metrics(every=config.metrics_every, seed=config.seed)
+    history = HistoryLogger(
+        paths["history"],
+        metrics=metrics,
+        dim=len(config.pattern),
+        reference=reference,
+        append=resuming,
+    )
+    saver = Checkpoint(folder, every=config.checkpoint_every, keep=3)
+    trainer = build_trainer(config, [log, snapshots, metrics, history])
+    if found is not None:
+        try:
+            load_checkpoint(found, trainer)
+        except CheckpointError as exc:
+            raise CLIError(str(exc)) from None
+        if trainer.iteration > config.steps:
+            raise CLIError(
+                f"--resume {out}: its checkpoint is at iteration {trainer.iteration}, past "
+                f"--steps {config.steps}"
+            )
+        truncate_history(paths["history"], trainer.iteration)
+    first = trainer.iteration
+    remaining = config.steps - first
+    trainer.callbacks += [ProgressBar(remaining, enabled=show_progress(args.quiet)), saver]
 
     start = time.perf_counter()
-    trainer.fit(config.steps)
+    try:
+        trainer.fit(remaining)
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted at iteration {trainer.iteration} of {config.steps}; "
+            f"checkpoint: {saver.last_saved}\nresume with: {resume_command(out)}",
+            file=sys.stderr,
+        )
+        return 130
     seconds = time.perf_counter() - start
 
     torch.save(
@@ -380,13 +490,16 @@ def run(args: argparse.Namespace) -> int:
     except ImportError:
         missing_plots = True
 
+    done = f"from iteration {first} to {config.steps}" if resuming else f"for {config.steps}"
     print(
-        f"trained the post's GAN on {config.pattern} for {config.steps} iterations "
+        f"trained the post's GAN on {config.pattern} {done} iterations "
         f"(seed {config.seed}) in {seconds:.1f} s"
     )
     for line in summarize(trainer, log, config):
         print(line)
-    print("wrote " + ", ".join(str(p) for p in written))
+    for line in health_lines(trainer, config.seed):
+        print(line)
+    print("wrote " + ", ".join(str(p) for p in written) + f", and checkpoints in {folder}")
     if missing_plots:
         print(
             f"note: matplotlib is not installed, so {FILES['losses']} and "
