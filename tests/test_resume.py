@@ -5,6 +5,7 @@ And Ctrl-C: an interrupt anywhere in an iteration leaves the trainer whole.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -136,6 +137,23 @@ def test_ctrl_c_mid_step_leaves_the_last_iteration_whole(tmp_path):
     fresh = build()
     tg.load_checkpoint(folder / "checkpoint-00000006.pt", fresh)
     assert_same_state(fresh.fit(14).state_dict(), build().fit(20).state_dict())
+
+
+@pytest.mark.parametrize("delay", [0.005, 0.02, 0.05, 0.11, 0.17])
+def test_ctrl_c_at_any_moment_leaves_a_whole_iteration(delay):
+    """A real SIGINT from another thread, landing wherever it lands (in the fused step, in a
+    callback, between them): the trainer equals a straight run of its iteration count."""
+    trainer = build()
+    timer = threading.Timer(delay, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            trainer.fit(10**7)
+    finally:
+        timer.join()
+    straight = build().fit(trainer.iteration)
+    assert_same_state(trainer.state_dict(), straight.state_dict())
+    assert_same_logs(trainer, straight)
 
 
 def test_ctrl_c_in_a_callback_lets_every_callback_see_the_iteration():
