@@ -137,3 +137,21 @@ def test_latest_checkpoint_ignores_other_files(tmp_path):
     (tmp_path / "checkpoint-9.pt").write_text("x")
     (tmp_path / "checkpoint-00000010.pt").write_text("x")
     assert tg.latest_checkpoint(tmp_path) == tmp_path / "checkpoint-00000010.pt"
+
+
+def test_loggers_are_flushed_before_each_checkpoint(tmp_path):
+    """A logger's file is never behind the newest checkpoint (so a resume leaves no gap)."""
+    history = tmp_path / "history.csv"
+    seen = []
+
+    def lines_on_disk(trainer, step, record):
+        if step % 10 == 0:
+            seen.append(len(history.read_text().splitlines()) - 1)
+
+    callbacks = [
+        tg.CSVLogger(history, flush_every=1000),
+        tg.Checkpoint(tmp_path / "ckpts", every=10),
+        tg.LambdaCallback(on_step_end=lines_on_disk),
+    ]
+    build(callbacks=callbacks).fit(30)
+    assert seen == [10, 20, 30]

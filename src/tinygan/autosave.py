@@ -175,7 +175,15 @@ class Checkpoint(Callback):
         self.save(trainer)
 
     def save(self, trainer: Any) -> Path:
-        """Write a checkpoint of ``trainer`` now and drop the ones beyond ``keep``."""
+        """Write a checkpoint of ``trainer`` now and drop the ones beyond ``keep``.
+
+        First every other callback with a ``flush()`` method (such as
+        :class:`tinygan.CSVLogger`) is flushed, so no file a logger writes is ever
+        behind the newest checkpoint.
+        """
+        for cb in getattr(trainer, "callbacks", []):
+            if cb is not self and callable(getattr(cb, "flush", None)):
+                cb.flush()
         iteration = int(trainer.iteration)
         path = save_checkpoint(self.file_for(iteration), trainer, extra=self.extra)
         self.last_saved, self.last_iteration = path, iteration
