@@ -30,15 +30,11 @@ __all__ = ["DataSource", "Model", "Trainer"]
 
 @runtime_checkable
 class DataSource(Protocol):
-    """Anything that draws batches of vectors of a fixed length.
-
-    Attributes:
-        dim: The length of each vector drawn (a plain attribute or a read-only property).
-    """
+    """Anything that draws batches of vectors of a fixed length."""
 
     @property
     def dim(self) -> int:
-        """The length of each vector drawn."""
+        """The length of each vector drawn (a plain attribute or a read-only property)."""
         ...
 
     def sample(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from tinygan._version import __version__
 from tinygan.cli._common import CLIError, Parser
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+__all__ = ["COMMANDS", "CLIError", "Parser", "build_parser", "main"]
 
 #: The command modules under :mod:`tinygan.cli`, in the order ``--help`` lists them.
 COMMANDS: list[str] = ["train", "discriminator_test"]

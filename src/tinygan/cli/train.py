@@ -121,13 +121,13 @@ class TrainConfig:
 
     @property
     def generator_sizes(self) -> list[int]:
-        """The generator's layer widths: the pattern's length, three times (post: 4-4-4)."""
+        """Layer widths of the generator, the pattern's length three times (post 4-4-4)."""
         n = len(self.pattern)
         return [n, n, n]
 
     @property
     def discriminator_sizes(self) -> list[int]:
-        """The discriminator's layer widths (post: 4-3-1)."""
+        """Layer widths of the discriminator (post 4-3-1)."""
         return [len(self.pattern), self.d_hidden, 1]
 
     def to_json(self) -> dict[str, Any]:
