@@ -236,8 +236,12 @@ def test_any_flipped_byte_is_refused_or_harmless(saved, tmp_path):
 def test_not_a_checkpoint_at_all(tmp_path, content):
     path = tmp_path / "junk.pt"
     path.write_bytes(content)
-    with pytest.raises(tg.CheckpointError, match=re.escape(str(path))):
+    with pytest.raises(tg.CheckpointError, match=re.escape(str(path))) as info:
         tg.load_checkpoint(path, build())
+    if not content:
+        assert "is not a tinygan checkpoint: it is empty" in str(info.value)
+    elif not content.startswith(b"PK"):
+        assert "not a file written by torch.save" in str(info.value)
 
 
 @pytest.mark.parametrize(

@@ -186,6 +186,11 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
     source = Path(path)
     if not source.is_file():
         raise FileNotFoundError(f"checkpoint file {str(source)!r} does not exist")
+    with open(source, "rb") as f:
+        head = f.read(4)
+    if head != b"PK\x03\x04":
+        what = "it is empty" if not head else "it is not a file written by torch.save"
+        raise CheckpointError(f"{str(source)!r} is not a tinygan checkpoint: {what}")
     try:
         payload = torch.load(source, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
@@ -199,7 +204,7 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
             f"cannot read {str(source)!r}: the file is corrupted ({exc})"
         ) from None
     except Exception as exc:
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        detail = str(exc).splitlines()[0].split(". ")[0] if str(exc) else type(exc).__name__
         raise CheckpointError(
             f"cannot read {str(source)!r}: it is truncated, corrupted or not a checkpoint "
             f"({detail})"
