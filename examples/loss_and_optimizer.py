@@ -65,7 +65,13 @@ d_ax, g_ax = losses.subplots(2, 1)
 scatter_series(d_ax, log.d_loss, x=log.steps.repeat(2), title="discriminator loss (BCE)")
 d_ax.set_ylim(0, 1.5)
 d_ax.set_yticks([0, 0.69, 1.5])
-scatter_series(g_ax, log.g_error, x=log.steps, title="generator's error to the reference")
+scatter_series(
+    g_ax,
+    log.g_error,
+    x=log.steps,
+    title="generator's error to the reference",
+    ylabel="mean squared error",
+)
 g_ax.set_xlabel("iteration")
 
 # %%
