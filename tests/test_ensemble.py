@@ -33,7 +33,7 @@ def weights(pair):
 
 
 def stacked(ens):
-    return [p[: ens.members].clone() for p in (*ens._g, *ens._d)]
+    return [p[..., : ens.members].clone() for p in (*ens._g, *ens._d)]
 
 
 @pytest.mark.parametrize(
@@ -79,7 +79,7 @@ def test_members_do_not_depend_on_the_other_seeds():
     for chunk in ([69, 3], [10], list(range(20, 60))):
         part = tg.EnsembleTrainer.from_seeds(chunk, REAL, NOISE, **cfg).fit(40)
         for a, b in zip(stacked(whole), stacked(part), strict=True):
-            assert torch.equal(a[chunk], b[: len(chunk)])
+            assert torch.equal(a[..., chunk], b[..., : len(chunk)])
 
 
 def test_fit_splits_equal_one_fit():

@@ -75,6 +75,7 @@ def draw_steps(
     sources: Sequence[tuple[Any, int]],
     steps: int,
     plans: Sequence[tuple[int, Transform] | None],
+    padded: int = 0,
 ) -> list[torch.Tensor]:
     """Draw ``steps`` steps of data for each of ``len(rngs)`` members.
 
@@ -87,15 +88,20 @@ def draw_steps(
         steps: How many steps to draw.
         plans: :func:`vectorised` of each source.
 
+        padded: Pad the member dimension with zeros up to this many members.
+
     Returns:
-        One tensor per source, shape ``(steps, K, n, dim)`` with ``K = len(rngs)``.
+        One tensor per source, shape ``(steps, K, n, dim)`` with ``K = len(rngs)``, or
+        ``padded`` if that is more.
     """
-    k = len(rngs)
+    k = max(len(rngs), padded)
     if all(plan is not None for plan in plans):
         widths = [n * plan[0] for (_, n), plan in zip(sources, plans, strict=True) if plan]
         total = sum(widths)
         if total:
-            u = torch.stack([torch.rand(steps, total, generator=g) for g in rngs], dim=1)
+            draws = [torch.rand(steps, total, generator=g) for g in rngs]
+            draws += [torch.zeros(steps, total)] * (k - len(rngs))
+            u = torch.stack(draws, dim=1)
         else:
             u = torch.empty(steps, k, 0)
         out: list[torch.Tensor] = []
@@ -111,6 +117,8 @@ def draw_steps(
         for g in rngs:
             for i, (source, n) in enumerate(sources):
                 per_step[i].append(source.sample(n, generator=g))
+        for i, (source, n) in enumerate(sources):
+            per_step[i] += [torch.zeros(n, source.dim)] * (k - len(rngs))
     return [
         torch.stack(samples).reshape(steps, k, n, source.dim)
         for samples, (source, n) in zip(per_step, sources, strict=True)

@@ -2,8 +2,9 @@
 
 GAN training is unstable, so the first question about a configuration is how often it
 works, and that takes many seeds. :class:`EnsembleTrainer` trains ``K`` generator and
-discriminator pairs at once: their weights are stacked along a leading member dimension
-and every step is a handful of batched matrix products over all members, computed by
+discriminator pairs at once: their weights are stacked along a member dimension (kept
+last in memory, so that every operation of a step runs along all members at once, in
+vector instructions) and each step is a few dozen such operations, computed by
 :mod:`tinygan.fused` without autograd. Member ``k``'s gradients, losses and data are its
 own: it follows exactly the steps a lone :class:`tinygan.AdversarialTrainer` would take
 from the same weights on the same data.
@@ -75,9 +76,10 @@ def _padded(k: int) -> int:
 
 
 def _stack(nets: Sequence[MLP], padded: int) -> list[torch.Tensor]:
+    """Each parameter of all networks, members last: ``(out, in, K)``, ``(out, K)``."""
     per_net = [[p.detach() for p in net.parameters()] for net in nets]
     per_net += [per_net[0]] * (padded - len(nets))
-    return [torch.stack(tensors).contiguous() for tensors in zip(*per_net, strict=True)]
+    return [torch.stack(tensors, dim=-1).contiguous() for tensors in zip(*per_net, strict=True)]
 
 
 class EnsembleTrainer(BaseTrainer):
@@ -285,7 +287,8 @@ class EnsembleTrainer(BaseTrainer):
             steps = max(1, min(cap, self._planned))
             sources = [self._sources[0], self._sources[1], self._sources[1]]
             plans = [self._plans[0], self._plans[1], self._plans[1]]
-            self._buffer = [self._pad(x) for x in draw_steps(self.rngs, sources, steps, plans)]
+            drawn = draw_steps(self.rngs, sources, steps, plans, self._padded)
+            self._buffer = [x.permute(0, 2, 3, 1).contiguous() for x in drawn]
             self._pos = 0
         t = self._pos
         self._pos += 1
@@ -294,7 +297,7 @@ class EnsembleTrainer(BaseTrainer):
         real, z_fake, z_gen = self._buffer
         return real[t], z_fake[t], z_gen[t]
 
-    def _pad(self, data: torch.Tensor, dim: int = 1) -> torch.Tensor:
+    def _pad(self, data: torch.Tensor, dim: int = -1) -> torch.Tensor:
         """Pad ``data``'s member dimension ``dim`` with zeros, to the padded member count."""
         extra = self._padded - data.shape[dim]
         if extra <= 0:
@@ -302,6 +305,10 @@ class EnsembleTrainer(BaseTrainer):
         shape = list(data.shape)
         shape[dim] = extra
         return torch.cat([data, data.new_zeros(shape)], dim=dim)
+
+    def _unpad(self, stacked: torch.Tensor) -> torch.Tensor:
+        """The real members of a members-last tensor, members first, as a fresh copy."""
+        return stacked[..., : self.members].movedim(-1, 0).clone()
 
     def _update(self, which: int) -> fused.Update:
         params = (self._g, self._d)[which]
@@ -333,10 +340,14 @@ class EnsembleTrainer(BaseTrainer):
                 self.loss,
                 self._update(0),
                 self._update(1),
+                sums=True,
             )
         k = self.members
         return StepRecord(
-            d_loss_real=d_real[:k], d_loss_fake=d_fake[:k], g_loss=g_loss[:k], fake=fake[:k]
+            d_loss_real=d_real[:k],
+            d_loss_fake=d_fake[:k],
+            g_loss=g_loss[:k],
+            fake=fake.permute(2, 0, 1)[:k],
         )
 
     def generate(self, z: torch.Tensor) -> torch.Tensor:
@@ -353,14 +364,15 @@ class EnsembleTrainer(BaseTrainer):
         width = self._g_spec.sizes[0]
         if z.dim() == 2 and z.shape[1] == width:
             z = z.unsqueeze(0).expand(self.members, -1, -1)
-        elif z.dim() != 3 or z.shape[0] != self.members or z.shape[2] != width:
+        if z.dim() != 3 or z.shape[0] != self.members or z.shape[2] != width:
             raise ValueError(
                 f"z must have shape (m, {width}) or ({self.members}, m, {width}), "
                 f"got {tuple(z.shape)}"
             )
         with torch.no_grad():
-            z = self._pad(z.to(self._g[0].dtype), dim=0).contiguous()
-            return fused.forward(self._g_spec, self._g, z)[-1][: self.members].clone()
+            z = self._pad(z.to(self._g[0].dtype).permute(1, 2, 0)).contiguous()
+            out = fused.forward(self._g_spec, self._g, z, sums=True)[-1]
+            return out.permute(2, 0, 1)[: self.members].contiguous()
 
     def unstack(self) -> list[tuple[MLP, MLP]]:
         """Return each member's ``(generator, discriminator)`` as fresh networks.
@@ -375,7 +387,7 @@ class EnsembleTrainer(BaseTrainer):
                 net = copy.deepcopy(template)
                 with torch.no_grad():
                     for p, value in zip(net.parameters(), stacked, strict=True):
-                        p.copy_(value[k])
+                        p.copy_(value[..., k])
                 nets.append(net)
             pairs.append((nets[0], nets[1]))
         return pairs
@@ -388,12 +400,12 @@ class EnsembleTrainer(BaseTrainer):
         """
         return {
             "iteration": self.iteration,
-            "generators": [p[: self.members].clone() for p in self._g],
-            "discriminators": [p[: self.members].clone() for p in self._d],
+            "generators": [self._unpad(p) for p in self._g],
+            "discriminators": [self._unpad(p) for p in self._d],
             "adam_steps": list(self._adam_steps),
-            "moments": [m[: self.members].clone() for m in self._moments],
+            "moments": [self._unpad(m) for m in self._moments],
             "rngs": [g.get_state() for g in self.rngs],
-            "buffer": [b[self._pos :, : self.members].clone() for b in self._buffer],
+            "buffer": [self._unpad(b[self._pos :]) for b in self._buffer],
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -414,17 +426,17 @@ class EnsembleTrainer(BaseTrainer):
         ]
         for mine, theirs in pairs:
             if len(mine) != len(theirs) or any(
-                a[: self.members].shape != b.shape for a, b in zip(mine, theirs, strict=False)
+                self._unpad(a).shape != b.shape for a, b in zip(mine, theirs, strict=False)
             ):
                 raise ValueError("state does not fit this ensemble (members or sizes differ)")
         if len(state["rngs"]) != self.members:
             raise ValueError("state does not fit this ensemble (members differ)")
         for mine, theirs in pairs:
             for a, b in zip(mine, theirs, strict=True):
-                a[: self.members].copy_(b)
+                a[..., : self.members].copy_(b.movedim(0, -1))
         for g, rng_state in zip(self.rngs, state["rngs"], strict=True):
             g.set_state(rng_state)
         self._adam_steps = [check_int("adam_steps", n, minimum=0) for n in state["adam_steps"]]
         self.iteration = check_int("iteration", state["iteration"], minimum=0)
-        self._buffer = [self._pad(b.clone()) for b in state.get("buffer", [])]
+        self._buffer = [self._pad(b.movedim(0, -1)).contiguous() for b in state.get("buffer", [])]
         self._pos = 0

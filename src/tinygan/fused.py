@@ -140,7 +140,12 @@ def net_spec(net: object) -> NetSpec | None:
     return NetSpec(tuple(sizes), bias, tuple(activations))
 
 
-def _linear(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None) -> torch.Tensor:
+def _linear(
+    x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None, sums: bool = False
+) -> torch.Tensor:
+    if sums:  # (n, in, *M) x (out, in, *M) -> (n, out, *M), members last
+        out = (x.unsqueeze(1) * w.unsqueeze(0)).sum(2)
+        return out if b is None else out + b.unsqueeze(0)
     if w.dim() == 2:
         return functional.linear(x, w, b)
     if b is None:
@@ -168,13 +173,20 @@ def _activation_backward(name: str, dy: torch.Tensor, y: torch.Tensor) -> torch.
     return dy
 
 
-def forward(spec: NetSpec, params: Sequence[torch.Tensor], x: torch.Tensor) -> list[torch.Tensor]:
+def forward(
+    spec: NetSpec, params: Sequence[torch.Tensor], x: torch.Tensor, *, sums: bool = False
+) -> list[torch.Tensor]:
     """Run the network forward and keep what the backward pass needs.
 
     Args:
         spec: The network's shape.
         params: ``[W1, b1, W2, b2, ...]`` (no ``b`` entries without biases).
         x: The input, ``(n, in)``, or ``(K, n, in)`` for a stack.
+        sums: Compute the matrix products as broadcast multiplies and sums, with a
+            stack's member dimension *last*: weights ``(out, in, K)``, biases
+            ``(out, K)``, data ``(n, in, K)``. Every operation then runs along the
+            members, contiguous in memory, and :func:`torch.compile` fuses them into a
+            few loops (matrix products would stay library calls).
 
     Returns:
         ``[x, y1, ..., yL]``: the input and every layer's activated output; the last entry
@@ -185,7 +197,7 @@ def forward(spec: NetSpec, params: Sequence[torch.Tensor], x: torch.Tensor) -> l
     for layer, name in enumerate(spec.activations):
         w = params[step * layer]
         b = params[step * layer + 1] if spec.bias else None
-        x = _activate(name, _linear(x, w, b))
+        x = _activate(name, _linear(x, w, b, sums))
         ys.append(x)
     return ys
 
@@ -198,6 +210,7 @@ def backward(
     *,
     param_grads: bool = True,
     input_grad: bool = False,
+    sums: bool = False,
 ) -> tuple[list[torch.Tensor], torch.Tensor | None]:
     """Backpropagate ``grad_out`` (the loss's gradient at the output) through the network.
 
@@ -208,6 +221,7 @@ def backward(
         grad_out: The gradient of the loss with respect to the output ``ys[-1]``.
         param_grads: Whether to compute the parameters' gradients.
         input_grad: Whether to compute the gradient with respect to the input ``ys[0]``.
+        sums: As in :func:`forward`.
 
     Returns:
         ``(grads, grad_input)``: the parameters' gradients in the order of ``params``
@@ -221,14 +235,25 @@ def backward(
         x = ys[layer]
         w = params[step * layer]
         if param_grads:
-            if dh.dim() == 2:
+            if sums and dh.shape[0] == 1:  # one sample: an outer product, no sum
+                grads[step * layer] = dh[0].unsqueeze(1) * x[0].unsqueeze(0)
+            elif sums or (dh.dim() == 2 and dh.shape[0] > 8):
+                # Also for larger single batches: a BLAS call on a transposed operand
+                # there can cost milliseconds (threads) against microseconds for the sum.
+                grads[step * layer] = (dh.unsqueeze(2) * x.unsqueeze(1)).sum(0)
+            elif dh.dim() == 2:
                 grads[step * layer] = dh.t().mm(x)
             else:
                 grads[step * layer] = torch.bmm(dh.transpose(1, 2), x)
             if spec.bias:
-                grads[step * layer + 1] = dh.sum(-2)
+                grads[step * layer + 1] = dh.sum(0 if sums or dh.dim() == 2 else 1)
         if layer > 0 or input_grad:
-            dy = dh.mm(w) if dh.dim() == 2 else torch.bmm(dh, w)
+            if sums:
+                dy = (dh.unsqueeze(2) * w.unsqueeze(0)).sum(1)
+            elif dh.dim() == 2:
+                dy = dh.mm(w)
+            else:
+                dy = torch.bmm(dh, w)
     return grads, (dy if input_grad else None)
 
 
@@ -258,18 +283,20 @@ def loss_kind(loss: Any) -> str | None:
 
 
 def loss_and_grad(
-    kind: str, output: torch.Tensor, target: float
+    kind: str, output: torch.Tensor, target: float, *, sums: bool = False
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The mean loss of ``output`` against a constant ``target`` and its gradient.
 
     The mean is over one network's batch: a 0-d loss for ``output`` of shape ``(n, m)``,
-    one loss per member, shape ``(K,)``, for a stack ``(K, n, m)``.
+    one loss per member, shape ``(K,)``, for a stack ``(K, n, m)`` (or ``(n, m, K)`` with
+    ``sums``, see :func:`forward`).
 
     Args:
         kind: ``"mse"`` or ``"bce"`` (as torch computes them; BCE clamps its logarithms at
             -100 as :func:`torch.nn.functional.binary_cross_entropy` does).
         output: The network's output.
         target: The output wanted for every entry.
+        sums: Whether a stack keeps its members last (see :func:`forward`).
 
     Returns:
         ``(loss, grad)``: the loss and its gradient with respect to ``output``.
@@ -283,15 +310,16 @@ def loss_and_grad(
             loss = functional.binary_cross_entropy(output, tgt)
             grad = _aten.binary_cross_entropy_backward(torch.ones_like(loss), output, tgt, None, 1)
         return loss, grad
-    count = output.shape[-2] * output.shape[-1]
+    dims = (0, 1) if sums else (-2, -1)
+    count = output.shape[dims[0]] * output.shape[dims[1]]
     diff = output - target
     if kind == "mse":
-        return diff.square().mean((-2, -1)), diff * (2.0 / count)
+        return diff.square().mean(dims), diff * (2.0 / count)
     log_out = torch.log(output).clamp_(min=-100.0)
     log_rest = torch.log1p(-output).clamp_(min=-100.0)
     losses = -(target * log_out + (1.0 - target) * log_rest)
     grad = diff / ((1.0 - output) * output).clamp_(min=1e-12) / count
-    return losses.mean((-2, -1)), grad
+    return losses.mean(dims), grad
 
 
 def sgd_(params: Sequence[torch.Tensor], grads: Sequence[torch.Tensor], lr: float) -> None:
@@ -344,15 +372,17 @@ def discriminator_step(
     target: float,
     kind: str,
     update: Update,
+    *,
+    sums: bool = False,
 ) -> torch.Tensor:
     """One discriminator step on a batch: forward, loss, backward, ``update``.
 
     Returns:
         The loss before the step.
     """
-    ys = forward(spec, params, inputs)
-    loss, grad = loss_and_grad(kind, ys[-1], target)
-    grads, _ = backward(spec, params, ys, grad)
+    ys = forward(spec, params, inputs, sums=sums)
+    loss, grad = loss_and_grad(kind, ys[-1], target, sums=sums)
+    grads, _ = backward(spec, params, ys, grad, sums=sums)
     update(grads)
     return loss
 
@@ -368,6 +398,8 @@ def adversarial_step(
     kind: str,
     g_update: Update,
     d_update: Update,
+    *,
+    sums: bool = False,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """The post's three steps, as :meth:`tinygan.AdversarialTrainer.step` takes them.
 
@@ -380,14 +412,16 @@ def adversarial_step(
         ``(d_loss_real, d_loss_fake, g_loss, fake)``: the three losses before their steps
         and the generator's output in step 3.
     """
-    d_loss_real = discriminator_step(d_spec, d_params, real, 1.0, kind, d_update)
-    fake = forward(g_spec, g_params, noise_fake)[-1]
-    d_loss_fake = discriminator_step(d_spec, d_params, fake, 0.0, kind, d_update)
-    g_ys = forward(g_spec, g_params, noise_gen)
-    d_ys = forward(d_spec, d_params, g_ys[-1])
-    g_loss, grad = loss_and_grad(kind, d_ys[-1], 1.0)
-    _, grad_fake = backward(d_spec, d_params, d_ys, grad, param_grads=False, input_grad=True)
+    d_loss_real = discriminator_step(d_spec, d_params, real, 1.0, kind, d_update, sums=sums)
+    fake = forward(g_spec, g_params, noise_fake, sums=sums)[-1]
+    d_loss_fake = discriminator_step(d_spec, d_params, fake, 0.0, kind, d_update, sums=sums)
+    g_ys = forward(g_spec, g_params, noise_gen, sums=sums)
+    d_ys = forward(d_spec, d_params, g_ys[-1], sums=sums)
+    g_loss, grad = loss_and_grad(kind, d_ys[-1], 1.0, sums=sums)
+    _, grad_fake = backward(
+        d_spec, d_params, d_ys, grad, param_grads=False, input_grad=True, sums=sums
+    )
     assert grad_fake is not None
-    g_grads, _ = backward(g_spec, g_params, g_ys, grad_fake)
+    g_grads, _ = backward(g_spec, g_params, g_ys, grad_fake, sums=sums)
     g_update(g_grads)
     return d_loss_real, d_loss_fake, g_loss, g_ys[-1]

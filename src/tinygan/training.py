@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 from torch.nn import functional
 
 from tinygan._checks import check_callable, check_int, check_positive_float
+from tinygan._fastpath import FastPath
 from tinygan._models import check_model, check_source, probe
 from tinygan._state import callbacks_state, load_callbacks_state
 from tinygan.callbacks import Callback
@@ -28,6 +29,8 @@ from tinygan.protocols import DataSource, Model
 from tinygan.records import StepRecord
 
 __all__ = ["AdversarialTrainer", "DiscriminatorTrainer", "LossFn", "OptimizerFactory"]
+
+_TrainerT = TypeVar("_TrainerT", bound="_DiscriminatorSteps")
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 """A loss: ``loss(output, target)`` returns a scalar tensor."""
@@ -86,6 +89,21 @@ class _DiscriminatorSteps(BaseTrainer):
     rng: torch.Generator
     loss: LossFn
     d_optimizer: torch.optim.Optimizer
+    _fast: FastPath
+
+    def fit(self: _TrainerT, steps: int) -> _TrainerT:
+        """Run ``steps`` more iterations, calling the callbacks' hooks around them.
+
+        See :meth:`tinygan.BaseTrainer.fit`. Where it computes exactly the same step,
+        :meth:`step` takes the fused path (see :mod:`tinygan.fused`), chosen at the
+        first iteration and checked again whenever the loss, a network or an optimiser
+        is replaced.
+        """
+        self._fast.begin_fit(self)
+        try:
+            return super().fit(steps)
+        finally:
+            self._fast.end_fit()
 
     def _setup(
         self,
@@ -204,6 +222,9 @@ class AdversarialTrainer(_DiscriminatorSteps):
         seed: Seeds :attr:`rng`, the trainer's own random number generator; ``None``
             draws a fresh seed.
         callbacks: The callbacks :meth:`fit` drives.
+        compile: Run the fused step through :func:`torch.compile` (compiled at the
+            first iteration; faster from then on, see the performance page). Where no
+            compiler works, training goes on uncompiled after one warning.
 
     Attributes:
         generator: The generator network.
@@ -246,9 +267,20 @@ class AdversarialTrainer(_DiscriminatorSteps):
         optimizer: OptimizerFactory | None = None,
         seed: int | None = None,
         callbacks: Iterable[Callback] = (),
+        compile: bool = False,
     ) -> None:
         super().__init__(callbacks=callbacks)
         check_model("generator", generator)
+        if not isinstance(compile, bool):
+            raise TypeError(f"compile must be a bool, got {compile!r}")
+        self._fast = FastPath(
+            adversarial=True,
+            originals={
+                "train_discriminator": _DiscriminatorSteps.train_discriminator,
+                "train_generator": AdversarialTrainer.train_generator,
+            },
+            compile=compile,
+        )
         self._setup(
             discriminator,
             real,
@@ -298,7 +330,15 @@ class AdversarialTrainer(_DiscriminatorSteps):
         return loss.detach(), fake.detach()
 
     def step(self) -> StepRecord:
-        """Run the post's three steps once and return what they produced."""
+        """Run the post's three steps once and return what they produced.
+
+        Where it gives the same numbers, this takes the fused path (a hand-written
+        forward and backward pass, see :mod:`tinygan.fused`) instead of autograd and the
+        optimisers' ``step()``; both draw the same samples from :attr:`rng`.
+        """
+        record = self._fast.step(self)
+        if record is not None:
+            return record
         n = self.batch_size
         d_loss_real = self.train_discriminator(self.real.sample(n, generator=self.rng), 1.0)
         with torch.no_grad():
@@ -360,6 +400,11 @@ class DiscriminatorTrainer(_DiscriminatorSteps):
         callbacks: Iterable[Callback] = (),
     ) -> None:
         super().__init__(callbacks=callbacks)
+        self._fast = FastPath(
+            adversarial=False,
+            originals={"train_discriminator": _DiscriminatorSteps.train_discriminator},
+            compile=False,
+        )
         self._setup(
             discriminator,
             real,
@@ -377,6 +422,9 @@ class DiscriminatorTrainer(_DiscriminatorSteps):
 
     def step(self) -> StepRecord:
         """Train the discriminator on one real batch, then one fake batch."""
+        record = self._fast.step(self)
+        if record is not None:
+            return record
         n = self.batch_size
         d_loss_real = self.train_discriminator(self.real.sample(n, generator=self.rng), 1.0)
         d_loss_fake = self.train_discriminator(self.fake.sample(n, generator=self.rng), 0.0)

@@ -1,0 +1,270 @@
+"""The fused path of the trainers: the same step, without autograd or ``optimizer.step()``.
+
+A trainer's :meth:`~tinygan.AdversarialTrainer.step` takes this path when it computes
+exactly what the plain (autograd) path computes: the public parts ``train_discriminator``
+and ``train_generator`` are the library's own, both networks are plain
+:class:`tinygan.MLP` networks with supported activations and float32 parameters on the
+CPU, the loss is one the library knows (mean squared error, binary cross-entropy) and the
+optimisers are plain :class:`torch.optim.SGD` (no momentum, weight decay, ``maximize`` or
+hooks; the learning rate is read from ``param_groups`` at every step, so schedulers work).
+Anything else takes the plain path. Both paths draw the same samples, in the same order,
+from the trainer's ``rng``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from tinygan import fused
+from tinygan.records import StepRecord
+
+__all__ = ["FastPath"]
+
+_SGD_DEFAULTS = {"momentum": 0, "weight_decay": 0, "maximize": False, "nesterov": False}
+
+
+def _sgd_ready(opt: Any, params: Sequence[torch.nn.Parameter]) -> bool:
+    """Whether ``opt`` is a plain SGD over exactly ``params`` that fused SGD reproduces."""
+    if type(opt) is not torch.optim.SGD or len(opt.param_groups) != 1:
+        return False
+    if opt._optimizer_step_pre_hooks or opt._optimizer_step_post_hooks:
+        return False
+    from torch.optim import optimizer as optim_module
+
+    if getattr(optim_module, "_global_optimizer_pre_hooks", None) or getattr(
+        optim_module, "_global_optimizer_post_hooks", None
+    ):
+        return False
+    group = opt.param_groups[0]
+    if len(group["params"]) != len(params) or any(
+        a is not b for a, b in zip(group["params"], params, strict=True)
+    ):
+        return False
+    if any(group.get(key, value) != value for key, value in _SGD_DEFAULTS.items()):
+        return False
+    return not group.get("differentiable", False) and isinstance(group["lr"], float)
+
+
+@dataclass
+class _Plan:
+    """What one fused step needs, checked once per ``fit`` (or per step outside ``fit``)."""
+
+    d_spec: fused.NetSpec
+    d_params: list[torch.Tensor]
+    d_opt: torch.optim.Optimizer
+    kind: str
+    g_spec: fused.NetSpec | None = None
+    g_params: list[torch.Tensor] | None = None
+    g_opt: torch.optim.Optimizer | None = None
+    owner: tuple[Any, ...] = ()
+
+    def serves(self, trainer: Any) -> bool:
+        """Whether ``trainer`` still has the loss, networks and optimisers planned for."""
+        owner = self.owner
+        return (
+            trainer.loss is owner[0]
+            and trainer.discriminator is owner[1]
+            and trainer.d_optimizer is owner[2]
+            and getattr(trainer, "generator", None) is owner[3]
+            and getattr(trainer, "g_optimizer", None) is owner[4]
+        )
+
+
+def _net_ready(net: Any) -> tuple[fused.NetSpec, list[torch.nn.Parameter]] | None:
+    spec = fused.net_spec(net)
+    if spec is None:
+        return None
+    params = list(net.parameters())
+    if params[0].dtype != torch.float32 or params[0].device.type != "cpu":
+        return None
+    return spec, params
+
+
+def _lr(opt: torch.optim.Optimizer) -> float | None:
+    """The learning rate of a still-plain SGD, read now; ``None`` if it is no longer plain."""
+    groups = opt.param_groups
+    if len(groups) != 1:
+        return None
+    group = groups[0]
+    lr = group["lr"]
+    if group["momentum"] or group["weight_decay"] or group["maximize"] or type(lr) is not float:
+        return None
+    return lr
+
+
+class FastPath:
+    """Chooses, per trainer, between the fused step and the plain one, and runs the former.
+
+    Args:
+        adversarial: Whether the trainer is an adversarial one (else discriminator-only).
+        originals: The library's own ``train_*`` functions; a trainer whose class
+            overrides one of them takes the plain path.
+        compile: Whether to run the fused adversarial step through :func:`torch.compile`.
+    """
+
+    def __init__(
+        self, *, adversarial: bool, originals: dict[str, Callable[..., Any]], compile: bool
+    ) -> None:
+        self.adversarial = adversarial
+        self.originals = originals
+        self.compile = compile
+        self._plan: _Plan | None = None
+        self._in_fit = False
+        self._compiled: Callable[..., Any] | None = None
+        self._compiled_key: object = None
+        self._compile_failed = False
+        self._lr_tensors: tuple[torch.Tensor, torch.Tensor] | None = None
+        self._lr_values = (float("nan"), float("nan"))
+
+    # -- choosing the path ---------------------------------------------------------------
+
+    def plan(self, trainer: Any) -> _Plan | None:
+        """Return the fused plan for ``trainer`` now, or ``None`` for the plain path."""
+        cls = type(trainer)
+        for name, original in self.originals.items():
+            if getattr(cls, name, None) is not original:
+                return None
+        kind = fused.loss_kind(trainer.loss)
+        if kind is None or trainer.batch_size < 1:
+            return None
+        d = _net_ready(trainer.discriminator)
+        if d is None or d[0].sizes[-1] != 1 or not _sgd_ready(trainer.d_optimizer, d[1]):
+            return None
+        if kind == "bce" and d[0].activations[-1] != "sigmoid":
+            return None
+        owner = (
+            trainer.loss,
+            trainer.discriminator,
+            trainer.d_optimizer,
+            getattr(trainer, "generator", None),
+            getattr(trainer, "g_optimizer", None),
+        )
+        plan = _Plan(d[0], [p.detach() for p in d[1]], trainer.d_optimizer, kind, owner=owner)
+        if self.adversarial:
+            g = _net_ready(trainer.generator)
+            if g is None or not _sgd_ready(trainer.g_optimizer, g[1]):
+                return None
+            if g[0].sizes[0] != trainer.noise.dim or g[0].sizes[-1] != d[0].sizes[0]:
+                return None
+            plan.g_spec, plan.g_params = g[0], [p.detach() for p in g[1]]
+            plan.g_opt = trainer.g_optimizer
+        return plan
+
+    def begin_fit(self, trainer: Any) -> None:
+        """Start a ``fit``: the path is chosen at its first step and kept while it holds."""
+        self._plan = None
+        self._in_fit = True
+
+    def end_fit(self) -> None:
+        """Forget the plan chosen for the ``fit`` that ended."""
+        self._plan = None
+        self._in_fit = False
+
+    # -- the fused step --------------------------------------------------------------------
+
+    def step(self, trainer: Any) -> StepRecord | None:
+        """Run one fused iteration of ``trainer``; ``None`` means: take the plain path."""
+        plan = self._plan
+        if plan is None or not plan.serves(trainer):
+            plan = self.plan(trainer)
+            if self._in_fit:
+                self._plan = plan
+            if plan is None:
+                return None
+        d_lr = _lr(plan.d_opt)
+        if d_lr is None:
+            return None
+        n, rng = trainer.batch_size, trainer.rng
+        if not self.adversarial:
+            real = trainer.real.sample(n, generator=rng)
+            fake = trainer.fake.sample(n, generator=rng)
+            if real.dtype != torch.float32 or fake.dtype != torch.float32:
+                raise TypeError("data sources must return float32 tensors for float32 networks")
+            plan.d_opt._opt_called = True  # type: ignore[attr-defined]
+            d_update = _sgd(plan.d_params, d_lr)
+            with torch.no_grad():
+                d_real = fused.discriminator_step(
+                    plan.d_spec, plan.d_params, real, 1.0, plan.kind, d_update
+                )
+                d_fake = fused.discriminator_step(
+                    plan.d_spec, plan.d_params, fake, 0.0, plan.kind, d_update
+                )
+            return StepRecord(d_loss_real=d_real, d_loss_fake=d_fake)
+        assert plan.g_opt is not None and plan.g_params is not None and plan.g_spec is not None
+        g_lr = _lr(plan.g_opt)
+        if g_lr is None:
+            return None
+        real = trainer.real.sample(n, generator=rng)
+        z_fake = trainer.noise.sample(n, generator=rng)
+        z_gen = trainer.noise.sample(n, generator=rng)
+        if not real.dtype == z_fake.dtype == z_gen.dtype == torch.float32:
+            raise TypeError("data sources must return float32 tensors for float32 networks")
+        plan.d_opt._opt_called = True  # type: ignore[attr-defined]
+        plan.g_opt._opt_called = True  # type: ignore[attr-defined]
+        if self.compile and not self._compile_failed:
+            out = self._run_compiled(plan, g_lr, d_lr, real, z_fake, z_gen)
+            if out is not None:
+                return StepRecord(
+                    d_loss_real=out[0], d_loss_fake=out[1], g_loss=out[2], fake=out[3]
+                )
+        with torch.no_grad():
+            d_real, d_fake, g_loss, fake = fused.adversarial_step(
+                plan.g_spec,
+                plan.d_spec,
+                plan.g_params,
+                plan.d_params,
+                real,
+                z_fake,
+                z_gen,
+                plan.kind,
+                _sgd(plan.g_params, g_lr),
+                _sgd(plan.d_params, d_lr),
+            )
+        return StepRecord(d_loss_real=d_real, d_loss_fake=d_fake, g_loss=g_loss, fake=fake)
+
+    # -- compile=True ----------------------------------------------------------------------
+
+    def _run_compiled(
+        self,
+        plan: _Plan,
+        g_lr: float,
+        d_lr: float,
+        real: torch.Tensor,
+        z_fake: torch.Tensor,
+        z_gen: torch.Tensor,
+    ) -> tuple[torch.Tensor, ...] | None:
+        from tinygan._compiled import compiled_step
+
+        assert plan.g_params is not None and plan.g_spec is not None
+        if self._lr_tensors is None:
+            self._lr_tensors = (torch.zeros(()), torch.zeros(()))
+        if self._lr_values != (g_lr, d_lr):
+            self._lr_tensors[0].fill_(g_lr)
+            self._lr_tensors[1].fill_(d_lr)
+            self._lr_values = (g_lr, d_lr)
+        key = (plan.g_spec, plan.d_spec, plan.kind)
+        try:
+            if self._compiled is None or self._compiled_key != key:
+                self._compiled = compiled_step(plan.g_spec, plan.d_spec, plan.kind)
+                self._compiled_key = key
+            return self._compiled(
+                *plan.g_params, *plan.d_params, *self._lr_tensors, real, z_fake, z_gen
+            )
+        except Exception as exc:  # no C++ compiler, or torch.compile cannot serve here
+            self._compile_failed = True
+            warnings.warn(
+                f"compile=True: torch.compile failed ({type(exc).__name__}: {exc}); "
+                "training goes on with the same step, uncompiled",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+            return None
+
+
+def _sgd(params: list[torch.Tensor], lr: float) -> fused.Update:
+    return lambda grads: fused.sgd_(params, grads, lr)
