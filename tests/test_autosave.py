@@ -108,11 +108,31 @@ def test_no_final_checkpoint_from_inside_an_iteration(tmp_path, caplog):
     assert "fit ended inside iteration 5: not checkpointed" in caplog.text
 
 
-def test_checkpoint_must_come_after_stateful_callbacks(tmp_path):
-    trainer = build(callbacks=[tg.Checkpoint(tmp_path), tg.LossLogger(), tg.LambdaCallback()])
-    with pytest.raises(ValueError, match=r"\['LossLogger'\] come after it"):
-        trainer.fit(1)
-    build(callbacks=[tg.LossLogger(), tg.Checkpoint(tmp_path), tg.LambdaCallback()]).fit(1)
+def test_checkpoint_runs_after_the_other_callbacks_wherever_it_is(tmp_path):
+    """Listed first, it still saves what every other callback made of its iteration."""
+    order = []
+    saver = tg.Checkpoint(tmp_path, every=10)
+    real_save = saver.save
+    saver.save = lambda t: (order.append("save"), real_save(t))[1]
+    stamp = tg.LambdaCallback(on_step_end=lambda t, s, r: order.append(s) if s % 10 == 0 else 0)
+    trainer = build(callbacks=[saver, *standard_callbacks(), stamp])
+    trainer.fit(20)
+    assert order == [10, "save", 20, "save"]
+    fresh = build()
+    tg.load_checkpoint(tmp_path / "checkpoint-00000010.pt", fresh)
+    assert_same_state(fresh.state_dict(), build().fit(10).state_dict())
+
+
+def test_runs_last_keeps_list_order_otherwise():
+    calls = []
+
+    def hook(name):
+        return tg.LambdaCallback(on_step_end=lambda t, s, r: calls.append(name))
+
+    late_a, late_b = hook("late_a"), hook("late_b")
+    late_a.runs_last = late_b.runs_last = True
+    build(callbacks=[late_a, hook("x"), late_b, hook("y")]).fit(1)
+    assert calls == ["x", "y", "late_a", "late_b"]
 
 
 @pytest.mark.parametrize(
@@ -148,10 +168,9 @@ def test_loggers_are_flushed_before_each_checkpoint(tmp_path):
         if step % 10 == 0:
             seen.append(len(history.read_text().splitlines()) - 1)
 
-    callbacks = [
-        tg.CSVLogger(history, flush_every=1000),
-        tg.Checkpoint(tmp_path / "ckpts", every=10),
-        tg.LambdaCallback(on_step_end=lines_on_disk),
-    ]
+    probe = tg.LambdaCallback(on_step_end=lines_on_disk)
+    probe.runs_last = True  # after the Checkpoint, which runs after the CSVLogger
+    saver = tg.Checkpoint(tmp_path / "ckpts", every=10)
+    callbacks = [tg.CSVLogger(history, flush_every=1000), saver, probe]
     build(callbacks=callbacks).fit(30)
     assert seen == [10, 20, 30]

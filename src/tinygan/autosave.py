@@ -12,7 +12,6 @@ from typing import Any
 import torch
 
 from tinygan._checks import check_int
-from tinygan._state import stateful
 from tinygan.callbacks import Callback
 from tinygan.checkpoint import save_checkpoint
 from tinygan.records import StepRecord
@@ -80,9 +79,10 @@ class Checkpoint(Callback):
     networks' weights are NaN or infinite. Every write is atomic
     (:func:`tinygan.save_checkpoint`).
 
-    Put ``Checkpoint`` after every callback that keeps state (:class:`tinygan.LossLogger`,
-    :class:`tinygan.Metrics`, ...), so that the state it saves includes the iteration it
-    saves; ``fit`` raises :class:`ValueError` otherwise.
+    Wherever it is in the list of callbacks, ``Checkpoint`` runs after the others
+    (``runs_last = True``, see :mod:`tinygan.callbacks`), so the state it saves includes
+    every other callback's view of the iteration it saves, and every logger with a
+    ``flush()`` method (such as :class:`tinygan.CSVLogger`) is flushed first.
 
     Args:
         path: A folder (created if missing) or a single file ending in ``.pt``.
@@ -128,21 +128,12 @@ class Checkpoint(Callback):
         self.last_saved: Path | None = None
         self.last_iteration: int | None = None
 
+    #: Run after the other callbacks (see :mod:`tinygan.callbacks`).
+    runs_last = True
+
     def file_for(self, iteration: int) -> Path:
         """The path that the checkpoint of ``iteration`` is written to."""
         return self.path if self.single else self.path / f"checkpoint-{iteration:08d}.pt"
-
-    def on_fit_start(self, trainer: Any) -> None:
-        """Check that no callback keeping state comes after this one."""
-        callbacks = list(getattr(trainer, "callbacks", []))
-        if self in callbacks:
-            later = stateful(callbacks[callbacks.index(self) + 1 :])
-            if later:
-                names = [type(cb).__name__ for cb in later]
-                raise ValueError(
-                    f"Checkpoint must come after every callback that keeps state, but "
-                    f"{names} come after it: move Checkpoint to the end of callbacks"
-                )
 
     def on_step_end(self, trainer: Any, step: int, record: StepRecord) -> None:
         """Save at every ``every``-th iteration."""

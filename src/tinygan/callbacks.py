@@ -10,6 +10,10 @@ The order of events in ``trainer.fit(steps)`` is fixed:
 3. ``on_fit_end(trainer)`` for each callback in list order. This runs however ``fit``
    ends: after the last iteration, after ``stop()``, or on an exception
    (:class:`KeyboardInterrupt` included), which then propagates unchanged.
+
+"List order" has one exception: callbacks whose class sets ``runs_last = True`` (such as
+:class:`tinygan.Checkpoint`, which saves the trainer) run after all the others, in their
+list order, so that what they save includes every other callback's view of the iteration.
 """
 
 from __future__ import annotations

@@ -103,7 +103,9 @@ class BaseTrainer:
         """
         steps = check_int("steps", steps, minimum=0)
         self._stop_requested = False
-        callbacks = list(self.callbacks)
+        # Callbacks that save the trainer (``runs_last = True``, as tinygan.Checkpoint) run
+        # after the others, so what they save includes the others' view of the iteration.
+        callbacks = sorted(self.callbacks, key=lambda cb: bool(getattr(cb, "runs_last", False)))
         # Ctrl-C is held until the iteration in progress is whole (see tinygan._interrupt).
         with DeferredInterrupt() as interrupt:
             try:
