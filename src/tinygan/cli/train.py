@@ -178,7 +178,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
             "Train the GAN of 'Make Your Own GAN, Part II' (generator 4-4-4, discriminator "
             "4-3-1, sigmoid, MSE loss, plain SGD, one sample per step) and write into --out: "
             "config.json, history.csv (one row per iteration), losses.png, snapshots.png "
-            "and model.pt (state dicts of both networks). Then print a summary."
+            "and model.pt (state dicts of both networks), and checkpoints/ as it goes. "
+            "Then print a summary, with the generator's health. On Ctrl-C, write a "
+            "checkpoint, print the command that resumes (--resume DIR) and exit with 130."
         ),
     )
     where = parser.add_mutually_exclusive_group(required=True)
