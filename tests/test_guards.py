@@ -117,3 +117,20 @@ def test_guard_costs_little():
         t2 = time.perf_counter()
         ratios.append((t1 - t0) / (t2 - t1))
     assert sorted(ratios)[3] < 1.15
+
+
+def test_one_loss_per_member_names_the_members():
+    """An ensemble-style record (one loss per member) names which members diverged."""
+
+    class Members(tg.BaseTrainer):
+        def step(self) -> tg.StepRecord:
+            loss = torch.full((5,), 0.25)
+            if self.iteration == 2:
+                loss[1], loss[3] = math.nan, math.inf
+            return tg.StepRecord(g_loss=loss)
+
+    trainer = Members()
+    message = r"g_loss is nan for entries \[1, 3\] at iteration 3"
+    with pytest.raises(FloatingPointError, match=message):
+        trainer.fit(10)
+    assert trainer.iteration == 3

@@ -6,6 +6,8 @@ import math
 from collections.abc import Iterable
 from typing import TypeVar
 
+import torch
+
 from tinygan._checks import check_int
 from tinygan._interrupt import DeferredInterrupt
 from tinygan.callbacks import Callback
@@ -151,7 +153,12 @@ class BaseTrainer:
                 continue
             number = value.item() if value.numel() == 1 else value.float().sum().item()
             if not math.isfinite(number):
+                where = ""
+                if value.numel() > 1:  # one loss per member of an ensemble
+                    bad = (~torch.isfinite(value.reshape(-1))).nonzero().flatten().tolist()
+                    number = float(value.reshape(-1)[bad[0]])
+                    where = f" for entries {bad[:10]}{' ...' if len(bad) > 10 else ''}"
                 raise FloatingPointError(
-                    f"{name} is {number} at iteration {self.iteration}: training diverged "
-                    f"(try a smaller learning rate); fit stopped"
+                    f"{name} is {number}{where} at iteration {self.iteration}: training "
+                    f"diverged (try a smaller learning rate); fit stopped"
                 )
