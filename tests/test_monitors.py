@@ -32,8 +32,12 @@ def rng(seed: int = 0) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def test_measure_health_keys():
-    health = tg.measure_health(tg.mlp([4, 4, 4]), tg.mlp([4, 3, 1]), REAL, tg.UniformNoise(4))
+def test_measure_health_keys_and_the_global_rng_untouched():
+    G, D = tg.mlp([4, 4, 4], generator=rng(0)), tg.mlp([4, 3, 1], generator=rng(1))
+    before = torch.get_rng_state()
+    health = tg.measure_health(G, D, REAL, tg.UniformNoise(4))
+    assert torch.equal(torch.get_rng_state(), before)
+    assert health == tg.measure_health(G, D, REAL, tg.UniformNoise(4), rng=rng(0))
     per = [f"{k}_{j}" for k in ("inside", "centre_dist", "spread_ratio") for j in range(1, 5)]
     expected = {"inside", "centre_dist", "spread_ratio", "d_real", "d_fake", *per}
     assert set(health) == expected
@@ -89,6 +93,7 @@ def test_metrics_draw_from_their_own_seed():
         build(callbacks=[cb]).fit(10)
     assert a.rows == b.rows and a.rows != c.rows
     assert a.steps == [5, 10] and a.latest == a.rows[-1]
+    assert a.history == [{"step": 5, **a.rows[0]}, {"step": 10, **a.rows[1]}]
     table = a.as_dict()
     assert table["steps"].tolist() == [5, 10] and table["d_real"].shape == (2,)
 

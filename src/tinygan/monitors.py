@@ -63,7 +63,9 @@ def measure_health(
         noise_or_fake: The generator's noise, or the fake data when ``generator`` is
             ``None``.
         n: Probe batch size (``n >= 2``).
-        rng: Where the probe batches are drawn from.
+        rng: Where the probe batches are drawn from (real data first, then noise);
+            ``None`` means a fresh generator seeded with 0, so the global RNG is never
+            touched.
 
     Returns:
         With a generator: ``inside`` (:func:`~tinygan.metrics.share_all_inside`),
@@ -82,6 +84,8 @@ def measure_health(
         ['centre_dist', 'centre_dist_1', 'centre_dist_2', 'centre_dist_3']
     """
     n = check_int("n", n, minimum=2)
+    if rng is None:
+        rng = torch.Generator().manual_seed(0)
     real_batch = real.sample(n, generator=rng)
     other = noise_or_fake.sample(n, generator=rng)
     with torch.no_grad():
@@ -160,6 +164,11 @@ class Metrics(Callback):
         if step % self.every == 0:
             self.rows.append(self.measure(trainer))
             self.steps.append(step)
+
+    @property
+    def history(self) -> list[dict[str, float]]:
+        """Every measurement with its iteration: ``[{"step": 100, "inside": ...}, ...]``."""
+        return [{"step": step, **row} for step, row in zip(self.steps, self.rows, strict=True)]
 
     @property
     def latest(self) -> dict[str, float] | None:
