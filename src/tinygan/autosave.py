@@ -96,9 +96,9 @@ class Checkpoint(Callback):
         last_iteration: The iteration it holds, or ``None``.
 
     Example:
-        >>> import tempfile
+        >>> import pathlib, tempfile
         >>> import tinygan as tg
-        >>> folder = tempfile.mkdtemp()
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
         >>> trainer = tg.AdversarialTrainer(
         ...     tg.mlp([4, 4, 4]), tg.mlp([4, 3, 1]), tg.FuzzyPattern("1010"),
         ...     tg.UniformNoise(4), seed=0,
@@ -106,7 +106,7 @@ class Checkpoint(Callback):
         >>> _ = trainer.fit(35)
         >>> tg.latest_checkpoint(folder).name
         'checkpoint-00000035.pt'
-        >>> sorted(p.name for p in __import__("pathlib").Path(folder).iterdir())
+        >>> sorted(p.name for p in folder.iterdir())
         ['checkpoint-00000030.pt', 'checkpoint-00000035.pt']
     """
 
