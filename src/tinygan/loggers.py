@@ -82,24 +82,46 @@ class _Buffered(Callback):
         columns: dict[str, list[float | None]] = {}
         for name in self.fields:
             if name == "g_error":
-                assert self.reference is not None
-                ref = self.reference
-                tensors = [
-                    None if r.fake is None else ((r.fake - ref) ** 2).mean() for _, r in pending
-                ]
+                tensors = [r.fake for _, r in pending]
             else:
                 tensors = [getattr(r, name) for _, r in pending]
-            present = [t.reshape(()) for t in tensors if t is not None]
-            values = iter(torch.stack(present).tolist() if present else [])
+            present = [t for t in tensors if t is not None]
+            floats = self._g_errors(present) if name == "g_error" else _scalars(present)
+            values = iter(floats)
             columns[name] = [None if t is None else next(values) for t in tensors]
         return [
             (step, {name: columns[name][i] for name in self.fields})
             for i, (step, _) in enumerate(pending)
         ]
 
+    def _g_errors(self, fakes: list[torch.Tensor]) -> list[float]:
+        """Each output's mean squared error to the reference, computed in one batch."""
+        assert self.reference is not None
+        if not fakes:
+            return []
+        ref = self.reference.to(fakes[0].device)
+        if all(f.shape == fakes[0].shape for f in fakes):
+            errors = ((torch.stack(fakes).float() - ref) ** 2).flatten(1).mean(dim=1)
+        else:  # batch sizes differ (a custom trainer): one at a time
+            errors = torch.stack([((f.float() - ref) ** 2).mean() for f in fakes])
+        result: list[float] = errors.tolist()
+        return result
+
     def flush(self) -> None:
         """Write every iteration kept so far."""
         raise NotImplementedError
+
+
+def _scalars(tensors: list[torch.Tensor]) -> list[float]:
+    """The values of one-element tensors as floats, in one host transfer."""
+    if not tensors:
+        return []
+    if all(t.dim() == 0 for t in tensors):
+        stacked = torch.stack(tensors)
+    else:
+        stacked = torch.stack([t.reshape(()) for t in tensors])
+    result: list[float] = stacked.float().tolist()
+    return result
 
 
 def _format(value: float | None) -> str:
