@@ -21,9 +21,15 @@ from typing import Any
 import torch
 
 from tinygan import fused
+from tinygan._streams import Transform, draw_steps, vectorised
+from tinygan.callbacks import LossLogger, Snapshots
 from tinygan.records import StepRecord
 
 __all__ = ["FastPath"]
+
+# Callbacks known to look at nothing but the records they are handed (not the weights, not
+# the rng, never stop()): with only these, compile=True computes iterations ahead in chunks.
+_PASSIVE = (LossLogger, Snapshots)
 
 _SGD_DEFAULTS = {"momentum": 0, "weight_decay": 0, "maximize": False, "nesterov": False}
 
@@ -62,6 +68,7 @@ class _Plan:
     g_params: list[torch.Tensor] | None = None
     g_opt: torch.optim.Optimizer | None = None
     owner: tuple[Any, ...] = ()
+    sources: tuple[tuple[int, Transform] | None, ...] = ()
 
     def serves(self, trainer: Any) -> bool:
         """Whether ``trainer`` still has the loss, networks and optimisers planned for."""
@@ -115,11 +122,10 @@ class FastPath:
         self.compile = compile
         self._plan: _Plan | None = None
         self._in_fit = False
-        self._compiled: Callable[..., Any] | None = None
-        self._compiled_key: object = None
+        self._runner: Any = None  # tinygan._compiled.ChunkRunner, built at first use
         self._compile_failed = False
-        self._lr_tensors: tuple[torch.Tensor, torch.Tensor] | None = None
-        self._lr_values = (float("nan"), float("nan"))
+        self._passive = False
+        self._remaining = 0
 
     # -- choosing the path ---------------------------------------------------------------
 
@@ -153,22 +159,37 @@ class FastPath:
                 return None
             plan.g_spec, plan.g_params = g[0], [p.detach() for p in g[1]]
             plan.g_opt = trainer.g_optimizer
+            if self.compile:
+                plan.sources = (vectorised(trainer.real), vectorised(trainer.noise))
         return plan
 
-    def begin_fit(self, trainer: Any) -> None:
+    def begin_fit(self, trainer: Any, steps: int) -> None:
         """Start a ``fit``: the path is chosen at its first step and kept while it holds."""
         self._plan = None
         self._in_fit = True
+        self._remaining = steps if isinstance(steps, int) else 0
+        self._passive = all(type(cb) in _PASSIVE for cb in trainer.callbacks)
 
-    def end_fit(self) -> None:
-        """Forget the plan chosen for the ``fit`` that ended."""
-        self._plan = None
-        self._in_fit = False
+    def end_fit(self, trainer: Any) -> None:
+        """End a ``fit``: undo compiled iterations never handed out; forget the plan."""
+        plan = self._plan
+        try:
+            if self._runner is not None and plan is not None and plan.g_params is not None:
+                self._runner.finish(
+                    trainer, [*plan.g_params, *plan.d_params], self._drawer(trainer, plan)
+                )
+        finally:
+            self._plan = None
+            self._in_fit = False
 
     # -- the fused step --------------------------------------------------------------------
 
     def step(self, trainer: Any) -> StepRecord | None:
         """Run one fused iteration of ``trainer``; ``None`` means: take the plain path."""
+        if self._in_fit:
+            self._remaining -= 1
+        if self._runner is not None and self._runner.pending():
+            return self._runner.pop()  # type: ignore[no-any-return]
         plan = self._plan
         if plan is None or not plan.serves(trainer):
             plan = self.plan(trainer)
@@ -199,19 +220,17 @@ class FastPath:
         g_lr = _lr(plan.g_opt)
         if g_lr is None:
             return None
+        plan.d_opt._opt_called = True  # type: ignore[attr-defined]
+        plan.g_opt._opt_called = True  # type: ignore[attr-defined]
+        if self.compile and not self._compile_failed:
+            record = self._run_compiled(trainer, plan, g_lr, d_lr)
+            if record is not None:
+                return record
         real = trainer.real.sample(n, generator=rng)
         z_fake = trainer.noise.sample(n, generator=rng)
         z_gen = trainer.noise.sample(n, generator=rng)
         if not real.dtype == z_fake.dtype == z_gen.dtype == torch.float32:
             raise TypeError("data sources must return float32 tensors for float32 networks")
-        plan.d_opt._opt_called = True  # type: ignore[attr-defined]
-        plan.g_opt._opt_called = True  # type: ignore[attr-defined]
-        if self.compile and not self._compile_failed:
-            out = self._run_compiled(plan, g_lr, d_lr, real, z_fake, z_gen)
-            if out is not None:
-                return StepRecord(
-                    d_loss_real=out[0], d_loss_fake=out[1], g_loss=out[2], fake=out[3]
-                )
         with torch.no_grad():
             d_real, d_fake, g_loss, fake = fused.adversarial_step(
                 plan.g_spec,
@@ -229,32 +248,58 @@ class FastPath:
 
     # -- compile=True ----------------------------------------------------------------------
 
+    def _drawer(self, trainer: Any, plan: _Plan) -> Callable[[int], list[torch.Tensor]]:
+        """``draw(k)``: ``k`` iterations' data, as ``k`` calls of ``step`` would draw it."""
+        n = trainer.batch_size
+        sources = [(trainer.real, n), (trainer.noise, n), (trainer.noise, n)]
+        real_plan, noise_plan = plan.sources or (None, None)
+        plans = [real_plan, noise_plan, noise_plan]
+        if real_plan is not None and noise_plan is not None:
+            # The library's sources: one torch.rand call for k iterations (see _streams).
+            (w_real, to_real), (w_noise, to_noise) = real_plan, noise_plan
+            a, b = n * w_real, n * (w_real + w_noise)
+            width = n * (w_real + 2 * w_noise)
+            rng = trainer.rng
+
+            def draw_fast(k: int) -> list[torch.Tensor]:
+                u = torch.rand(k, width, generator=rng)
+                return [
+                    to_real(u[:, :a].reshape(k, n, w_real)),
+                    to_noise(u[:, a:b].reshape(k, n, w_noise)),
+                    to_noise(u[:, b:].reshape(k, n, w_noise)),
+                ]
+
+            return draw_fast
+
+        def draw(k: int) -> list[torch.Tensor]:
+            parts = [x[:, 0] for x in draw_steps([trainer.rng], sources, k, plans)]
+            if any(x.dtype != torch.float32 for x in parts):
+                raise TypeError("data sources must return float32 tensors for float32 networks")
+            return parts
+
+        return draw
+
     def _run_compiled(
-        self,
-        plan: _Plan,
-        g_lr: float,
-        d_lr: float,
-        real: torch.Tensor,
-        z_fake: torch.Tensor,
-        z_gen: torch.Tensor,
-    ) -> tuple[torch.Tensor, ...] | None:
-        from tinygan._compiled import compiled_step
+        self, trainer: Any, plan: _Plan, g_lr: float, d_lr: float
+    ) -> StepRecord | None:
+        from tinygan._compiled import ChunkRunner
 
         assert plan.g_params is not None and plan.g_spec is not None
-        if self._lr_tensors is None:
-            self._lr_tensors = (torch.zeros(()), torch.zeros(()))
-        if self._lr_values != (g_lr, d_lr):
-            self._lr_tensors[0].fill_(g_lr)
-            self._lr_tensors[1].fill_(d_lr)
-            self._lr_values = (g_lr, d_lr)
         key = (plan.g_spec, plan.d_spec, plan.kind)
+        ahead = self._in_fit and self._passive
+        count = max(1, self._remaining + 1) if ahead else 1
         try:
-            if self._compiled is None or self._compiled_key != key:
-                self._compiled = compiled_step(plan.g_spec, plan.d_spec, plan.kind)
-                self._compiled_key = key
-            return self._compiled(
-                *plan.g_params, *plan.d_params, *self._lr_tensors, real, z_fake, z_gen
+            if self._runner is None or self._runner.key != key:
+                self._runner = ChunkRunner(plan.g_spec, plan.d_spec, plan.kind)
+            return self._runner.run(  # type: ignore[no-any-return]
+                trainer,
+                [*plan.g_params, *plan.d_params],
+                (g_lr, d_lr),
+                count,
+                self._drawer(trainer, plan),
             )
+        except TypeError:
+            raise
         except Exception as exc:  # no C++ compiler, or torch.compile cannot serve here
             self._compile_failed = True
             warnings.warn(

@@ -99,11 +99,11 @@ class _DiscriminatorSteps(BaseTrainer):
         first iteration and checked again whenever the loss, a network or an optimiser
         is replaced.
         """
-        self._fast.begin_fit(self)
+        self._fast.begin_fit(self, steps)
         try:
             return super().fit(steps)
         finally:
-            self._fast.end_fit()
+            self._fast.end_fit(self)
 
     def _setup(
         self,
