@@ -94,12 +94,6 @@ def _net_ready(net: Any) -> tuple[fused.NetSpec, list[torch.nn.Parameter]] | Non
     return spec, params
 
 
-def _transposes(spec: fused.NetSpec, params: list[torch.Tensor]) -> list[torch.Tensor]:
-    """Each weight's ``.t()`` view (it follows the in-place updates of the weight)."""
-    step = 2 if spec.bias else 1
-    return [params[step * layer].t() for layer in range(spec.layers)]
-
-
 def _lr(opt: torch.optim.Optimizer) -> float | None:
     """The learning rate of a still-plain SGD, read now; ``None`` if it is no longer plain."""
     groups = opt.param_groups
@@ -159,7 +153,7 @@ class FastPath:
             getattr(trainer, "g_optimizer", None),
         )
         plan = _Plan(d[0], [p.detach() for p in d[1]], trainer.d_optimizer, kind, owner=owner)
-        plan.d_t = _transposes(plan.d_spec, plan.d_params)
+        plan.d_t = fused.prepare(plan.d_spec, plan.d_params)
         if self.adversarial:
             g = _net_ready(trainer.generator)
             if g is None or not _sgd_ready(trainer.g_optimizer, g[1]):
@@ -167,7 +161,7 @@ class FastPath:
             if g[0].sizes[0] != trainer.noise.dim or g[0].sizes[-1] != d[0].sizes[0]:
                 return None
             plan.g_spec, plan.g_params = g[0], [p.detach() for p in g[1]]
-            plan.g_t = _transposes(plan.g_spec, plan.g_params)
+            plan.g_t = fused.prepare(plan.g_spec, plan.g_params)
             plan.g_opt = trainer.g_optimizer
             if self.compile:
                 plan.sources = (vectorised(trainer.real), vectorised(trainer.noise))
@@ -220,10 +214,10 @@ class FastPath:
             d_update = _sgd(plan.d_params, d_lr)
             with torch.no_grad():
                 d_real = fused.discriminator_step(
-                    plan.d_spec, plan.d_params, real, 1.0, plan.kind, d_update, transposed=plan.d_t
+                    plan.d_spec, plan.d_params, real, 1.0, plan.kind, d_update, prepared=plan.d_t
                 )
                 d_fake = fused.discriminator_step(
-                    plan.d_spec, plan.d_params, fake, 0.0, plan.kind, d_update, transposed=plan.d_t
+                    plan.d_spec, plan.d_params, fake, 0.0, plan.kind, d_update, prepared=plan.d_t
                 )
             return StepRecord(d_loss_real=d_real, d_loss_fake=d_fake)
         assert plan.g_opt is not None and plan.g_params is not None and plan.g_spec is not None
@@ -253,8 +247,8 @@ class FastPath:
                 plan.kind,
                 _sgd(plan.g_params, g_lr),
                 _sgd(plan.d_params, d_lr),
-                g_transposed=plan.g_t,
-                d_transposed=plan.d_t,
+                g_prepared=plan.g_t,
+                d_prepared=plan.d_t,
             )
         return StepRecord(d_loss_real=d_real, d_loss_fake=d_fake, g_loss=g_loss, fake=fake)
 

@@ -115,6 +115,8 @@ class EnsembleTrainer(BaseTrainer):
     Attributes:
         seeds: The seed of each member's data generator.
         rngs: Each member's :class:`torch.Generator`.
+        check_finite: Off by default here (unlike single trainers): one member's
+            divergence does not stop the others; its losses become NaN.
 
     Raises:
         TypeError: If the networks are not alike :class:`tinygan.MLP` networks, or an
@@ -193,6 +195,11 @@ class EnsembleTrainer(BaseTrainer):
         self._padded = _padded(k)
         self._g = _stack(gens, self._padded)
         self._d = _stack(discs, self._padded)
+        self._g_views = fused.prepare(self._g_spec, self._g, sums=True)
+        self._d_views = fused.prepare(self._d_spec, self._d, sums=True)
+        # One member's divergence must not stop the others: a diverged member shows
+        # NaN in its losses (see BaseTrainer.check_finite), the rest train on.
+        self.check_finite = False
         self._adam_steps = [0, 0]  # the generators' and the discriminators' update count
         self._moments = [torch.zeros_like(p) for p in (*self._g, *self._d, *self._g, *self._d)]
         self._sources = [(real, self.batch_size), (noise, self.batch_size)]
@@ -341,6 +348,8 @@ class EnsembleTrainer(BaseTrainer):
                 self._update(0),
                 self._update(1),
                 sums=True,
+                g_prepared=self._g_views,
+                d_prepared=self._d_views,
             )
         k = self.members
         return StepRecord(

@@ -52,6 +52,7 @@ __all__ = [
     "loss_and_grad",
     "loss_kind",
     "net_spec",
+    "prepare",
     "sgd_",
 ]
 
@@ -145,13 +146,13 @@ def _linear(
     w: torch.Tensor,
     b: torch.Tensor | None,
     sums: bool = False,
-    wt: torch.Tensor | None = None,
+    view: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    if wt is not None:  # w.t(), made once: what functional.linear computes, one call less
-        return x.mm(wt) if b is None else torch.addmm(b, x, wt)
     if sums:  # (n, in, *M) x (out, in, *M) -> (n, out, *M), members last
-        out = (x.unsqueeze(1) * w.unsqueeze(0)).sum(2)
+        out = (x.unsqueeze(1) * (w.unsqueeze(0) if view is None else view)).sum(2)
         return out if b is None else out + b.unsqueeze(0)
+    if view is not None:  # w.t(), made once: what functional.linear computes, one call less
+        return x.mm(view) if b is None else torch.addmm(b, x, view)
     if w.dim() == 2:
         return functional.linear(x, w, b)
     if b is None:
@@ -179,13 +180,34 @@ def _activation_backward(name: str, dy: torch.Tensor, y: torch.Tensor) -> torch.
     return dy
 
 
+def prepare(
+    spec: NetSpec, params: Sequence[torch.Tensor], *, sums: bool = False
+) -> list[torch.Tensor]:
+    """Views of the weights that :func:`forward` and :func:`backward` can reuse.
+
+    Made once, they stay valid while the weights are updated in place.
+
+    Args:
+        spec: The network's shape.
+        params: Its parameters.
+        sums: As in :func:`forward`.
+
+    Returns:
+        One view per layer: ``W.unsqueeze(0)`` with ``sums``, else ``W.t()`` (for one
+        network, not a stack).
+    """
+    step = 2 if spec.bias else 1
+    weights = [params[step * layer] for layer in range(spec.layers)]
+    return [w.unsqueeze(0) if sums else w.t() for w in weights]
+
+
 def forward(
     spec: NetSpec,
     params: Sequence[torch.Tensor],
     x: torch.Tensor,
     *,
     sums: bool = False,
-    transposed: Sequence[torch.Tensor] | None = None,
+    prepared: Sequence[torch.Tensor] | None = None,
 ) -> list[torch.Tensor]:
     """Run the network forward and keep what the backward pass needs.
 
@@ -198,8 +220,8 @@ def forward(
             ``(out, K)``, data ``(n, in, K)``. Every operation then runs along the
             members, contiguous in memory, and :func:`torch.compile` fuses them into a
             few loops (matrix products would stay library calls).
-        transposed: For one network (no stack), each weight's ``.t()`` view, made once
-            and reused (views follow in-place updates); saves a call per layer.
+        prepared: Views of the weights made once and reused (views follow in-place
+            updates), which save a call per layer: :func:`prepare` makes them.
 
     Returns:
         ``[x, y1, ..., yL]``: the input and every layer's activated output; the last entry
@@ -210,8 +232,8 @@ def forward(
     for layer, name in enumerate(spec.activations):
         w = params[step * layer]
         b = params[step * layer + 1] if spec.bias else None
-        wt = transposed[layer] if transposed is not None else None
-        x = _activate(name, _linear(x, w, b, sums, wt))
+        view = prepared[layer] if prepared is not None else None
+        x = _activate(name, _linear(x, w, b, sums, view))
         ys.append(x)
     return ys
 
@@ -225,6 +247,7 @@ def backward(
     param_grads: bool = True,
     input_grad: bool = False,
     sums: bool = False,
+    prepared: Sequence[torch.Tensor] | None = None,
 ) -> tuple[list[torch.Tensor], torch.Tensor | None]:
     """Backpropagate ``grad_out`` (the loss's gradient at the output) through the network.
 
@@ -236,6 +259,7 @@ def backward(
         param_grads: Whether to compute the parameters' gradients.
         input_grad: Whether to compute the gradient with respect to the input ``ys[0]``.
         sums: As in :func:`forward`.
+        prepared: As in :func:`forward`.
 
     Returns:
         ``(grads, grad_input)``: the parameters' gradients in the order of ``params``
@@ -263,7 +287,8 @@ def backward(
                 grads[step * layer + 1] = dh.sum(0 if sums or dh.dim() == 2 else 1)
         if layer > 0 or input_grad:
             if sums:
-                dy = (dh.unsqueeze(2) * w.unsqueeze(0)).sum(1)
+                view = prepared[layer] if prepared is not None else w.unsqueeze(0)
+                dy = (dh.unsqueeze(2) * view).sum(1)
             elif dh.dim() == 2:
                 dy = dh.mm(w)
             else:
@@ -330,7 +355,10 @@ def loss_and_grad(
     count = output.shape[dims[0]] * output.shape[dims[1]]
     diff = output - target
     if kind == "mse":
-        return diff.square().mean(dims), diff * (2.0 / count)
+        squares = diff.square()
+        if count == 1:  # the mean of one number: a view, one call less
+            return squares.reshape(squares.shape[2:] if sums else squares.shape[:-2]), diff * 2.0
+        return squares.mean(dims), diff * (2.0 / count)
     log_out = torch.log(output).clamp_(min=-100.0)
     log_rest = torch.log1p(-output).clamp_(min=-100.0)
     losses = -(target * log_out + (1.0 - target) * log_rest)
@@ -390,16 +418,16 @@ def discriminator_step(
     update: Update,
     *,
     sums: bool = False,
-    transposed: Sequence[torch.Tensor] | None = None,
+    prepared: Sequence[torch.Tensor] | None = None,
 ) -> torch.Tensor:
     """One discriminator step on a batch: forward, loss, backward, ``update``.
 
     Returns:
         The loss before the step.
     """
-    ys = forward(spec, params, inputs, sums=sums, transposed=transposed)
+    ys = forward(spec, params, inputs, sums=sums, prepared=prepared)
     loss, grad = loss_and_grad(kind, ys[-1], target, sums=sums)
-    grads, _ = backward(spec, params, ys, grad, sums=sums)
+    grads, _ = backward(spec, params, ys, grad, sums=sums, prepared=prepared)
     update(grads)
     return loss
 
@@ -417,8 +445,8 @@ def adversarial_step(
     d_update: Update,
     *,
     sums: bool = False,
-    g_transposed: Sequence[torch.Tensor] | None = None,
-    d_transposed: Sequence[torch.Tensor] | None = None,
+    g_prepared: Sequence[torch.Tensor] | None = None,
+    d_prepared: Sequence[torch.Tensor] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """The post's three steps, as :meth:`tinygan.AdversarialTrainer.step` takes them.
 
@@ -431,21 +459,21 @@ def adversarial_step(
         ``(d_loss_real, d_loss_fake, g_loss, fake)``: the three losses before their steps
         and the generator's output in step 3.
     """
-    gt, dt = g_transposed, d_transposed
+    gp, dp = g_prepared, d_prepared
     d_loss_real = discriminator_step(
-        d_spec, d_params, real, 1.0, kind, d_update, sums=sums, transposed=dt
+        d_spec, d_params, real, 1.0, kind, d_update, sums=sums, prepared=dp
     )
-    fake = forward(g_spec, g_params, noise_fake, sums=sums, transposed=gt)[-1]
+    fake = forward(g_spec, g_params, noise_fake, sums=sums, prepared=gp)[-1]
     d_loss_fake = discriminator_step(
-        d_spec, d_params, fake, 0.0, kind, d_update, sums=sums, transposed=dt
+        d_spec, d_params, fake, 0.0, kind, d_update, sums=sums, prepared=dp
     )
-    g_ys = forward(g_spec, g_params, noise_gen, sums=sums, transposed=gt)
-    d_ys = forward(d_spec, d_params, g_ys[-1], sums=sums, transposed=dt)
+    g_ys = forward(g_spec, g_params, noise_gen, sums=sums, prepared=gp)
+    d_ys = forward(d_spec, d_params, g_ys[-1], sums=sums, prepared=dp)
     g_loss, grad = loss_and_grad(kind, d_ys[-1], 1.0, sums=sums)
     _, grad_fake = backward(
-        d_spec, d_params, d_ys, grad, param_grads=False, input_grad=True, sums=sums
+        d_spec, d_params, d_ys, grad, param_grads=False, input_grad=True, sums=sums, prepared=dp
     )
     assert grad_fake is not None
-    g_grads, _ = backward(g_spec, g_params, g_ys, grad_fake, sums=sums)
+    g_grads, _ = backward(g_spec, g_params, g_ys, grad_fake, sums=sums, prepared=gp)
     g_update(g_grads)
     return d_loss_real, d_loss_fake, g_loss, g_ys[-1]
