@@ -24,6 +24,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))
 
+from sphinx.ext.napoleon.docstring import GoogleDocstring
+
 import tinygan
 
 project = "tinygan"
@@ -54,6 +56,20 @@ napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 napoleon_use_rtype = False
 napoleon_attr_annotations = True
+
+
+def _inline_attribute_without_type(self):  # type: ignore[no-untyped-def]
+    """Read a property's or attribute's docstring as description only.
+
+    Napoleon reads ``"Text: more text"`` on a property docstring's first line as
+    ``type: description``, so a sentence with a colon becomes a broken type reference.
+    tinygan's types live in annotations (which autodoc shows), never in docstrings.
+    """
+    lines = [self._lines.next(), *self._dedent(self._consume_to_end())]
+    return "", self.__class__(lines, self._config).lines()
+
+
+GoogleDocstring._consume_inline_attribute = _inline_attribute_without_type
 
 # -- intersphinx, offline by default ---------------------------------------------------
 _ONLINE = os.environ.get("TINYGAN_DOCS_ONLINE", "") == "1"
