@@ -188,3 +188,23 @@ def test_constructor_checks_its_arguments():
         ens.generate(torch.zeros(2, 3))
     with pytest.raises(KeyError):
         ens.load_state_dict({"iteration": 0})
+
+
+@pytest.mark.parametrize(
+    "noise", [tg.UniformNoise(4), tg.UniformNoise(4, low=-1.0, high=2.0), tg.ConstantNoise(4)]
+)
+def test_chunked_draws_are_the_step_by_step_samples_bit_for_bit(noise):
+    from tinygan._streams import draw_steps, vectorised
+
+    real = tg.FuzzyPattern("110010")
+    sources = [(real, 3), (noise, 3), (noise, 3)]
+    plans = [vectorised(real), vectorised(noise), vectorised(noise)]
+    assert all(plan is not None for plan in plans)
+    rngs = [torch.Generator().manual_seed(s) for s in (4, 5)]
+    drawn = draw_steps(rngs, sources, 7, plans, padded=64, members_last=True)
+    for k, seed in enumerate((4, 5)):
+        g = torch.Generator().manual_seed(seed)
+        for t in range(7):
+            for (source, n), x in zip(sources, drawn, strict=True):
+                assert torch.equal(x[t, ..., k], source.sample(n, generator=g))
+        assert torch.equal(g.get_state(), rngs[k].get_state())

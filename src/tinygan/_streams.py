@@ -76,6 +76,7 @@ def draw_steps(
     steps: int,
     plans: Sequence[tuple[int, Transform] | None],
     padded: int = 0,
+    members_last: bool = False,
 ) -> list[torch.Tensor]:
     """Draw ``steps`` steps of data for each of ``len(rngs)`` members.
 
@@ -87,12 +88,12 @@ def draw_steps(
         sources: The sources drawn from at each step, with their batch sizes.
         steps: How many steps to draw.
         plans: :func:`vectorised` of each source.
-
         padded: Pad the member dimension with zeros up to this many members.
+        members_last: Return ``(steps, n, dim, K)`` instead.
 
     Returns:
-        One tensor per source, shape ``(steps, K, n, dim)`` with ``K = len(rngs)``, or
-        ``padded`` if that is more.
+        One contiguous tensor per source, shape ``(steps, K, n, dim)`` with
+        ``K = len(rngs)``, or ``padded`` if that is more.
     """
     k = max(len(rngs), padded)
     if all(plan is not None for plan in plans):
@@ -109,7 +110,8 @@ def draw_steps(
         for (source, n), plan, width in zip(sources, plans, widths, strict=True):
             assert plan is not None
             block = u[..., start : start + width].reshape(steps, k, n, plan[0])
-            out.append(plan[1](block).reshape(steps, k, n, source.dim).contiguous())
+            x = plan[1](block).reshape(steps, k, n, source.dim)
+            out.append(x.permute(0, 2, 3, 1).contiguous() if members_last else x.contiguous())
             start += width
         return out
     per_step: list[list[torch.Tensor]] = [[] for _ in sources]
@@ -119,7 +121,10 @@ def draw_steps(
                 per_step[i].append(source.sample(n, generator=g))
         for i, (source, n) in enumerate(sources):
             per_step[i] += [torch.zeros(n, source.dim)] * (k - len(rngs))
-    return [
+    stacked = [
         torch.stack(samples).reshape(steps, k, n, source.dim)
         for samples, (source, n) in zip(per_step, sources, strict=True)
     ]
+    if members_last:
+        return [x.permute(0, 2, 3, 1).contiguous() for x in stacked]
+    return stacked

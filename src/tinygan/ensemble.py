@@ -294,8 +294,9 @@ class EnsembleTrainer(BaseTrainer):
             steps = max(1, min(cap, self._planned))
             sources = [self._sources[0], self._sources[1], self._sources[1]]
             plans = [self._plans[0], self._plans[1], self._plans[1]]
-            drawn = draw_steps(self.rngs, sources, steps, plans, self._padded)
-            self._buffer = [x.permute(0, 2, 3, 1).contiguous() for x in drawn]
+            self._buffer = draw_steps(
+                self.rngs, sources, steps, plans, self._padded, members_last=True
+            )
             self._pos = 0
         t = self._pos
         self._pos += 1
