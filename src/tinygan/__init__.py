@@ -25,6 +25,7 @@ from tinygan.nets import MLP, mlp
 from tinygan.protocols import DataSource, Model, Trainer
 from tinygan.records import StepRecord
 from tinygan.stats import wilson_interval
+from tinygan.sweep import SeedResult, SweepConfig, SweepResult, sweep
 from tinygan.training import AdversarialTrainer, DiscriminatorTrainer
 
 __all__ = [
@@ -47,7 +48,10 @@ __all__ = [
     "Model",
     "PlateauDetector",
     "Snapshots",
+    "SeedResult",
     "StepRecord",
+    "SweepConfig",
+    "SweepResult",
     "TensorBoardLogger",
     "Trainer",
     "UniformNoise",
@@ -59,5 +63,6 @@ __all__ = [
     "mlp",
     "read_checkpoint",
     "save_checkpoint",
+    "sweep",
     "wilson_interval",
 ]

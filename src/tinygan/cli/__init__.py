@@ -27,7 +27,7 @@ from tinygan.cli._common import CLIError, Parser
 __all__ = ["COMMANDS", "CLIError", "Parser", "build_parser", "main"]
 
 #: The command modules under :mod:`tinygan.cli`, in the order ``--help`` lists them.
-COMMANDS: list[str] = ["train", "discriminator_test"]
+COMMANDS: list[str] = ["train", "discriminator_test", "sweep"]
 
 
 def build_parser() -> Parser:

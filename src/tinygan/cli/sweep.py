@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing
 import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -161,12 +162,13 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     try:
         if args.workers > 1:
-            with ProcessPoolExecutor(max_workers=args.workers) as pool:
+            spawn = multiprocessing.get_context("spawn")  # fork is unsafe once torch ran
+            with ProcessPoolExecutor(max_workers=args.workers, mp_context=spawn) as pool:
                 chunk = -(-args.seeds // args.workers)
                 result = sweep(seeds, executor=pool, chunk_size=chunk, **options)
         else:
             result = sweep(seeds, **options)
-    except ValueError as exc:  # e.g. seeds past 2**63
+    except ValueError as exc:  # e.g. seeds past 2**64
         raise CLIError(str(exc)) from None
     seconds = time.perf_counter() - start
     config = ", ".join(f"{key}={value}" for key, value in options.items())
