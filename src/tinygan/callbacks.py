@@ -104,9 +104,58 @@ class LambdaCallback(Callback):
             self._on_fit_end(trainer)
 
 
-def _stack(values: list[torch.Tensor]) -> torch.Tensor:
+class _Column:
+    """Per-iteration tensors, stacked into small blocks as they come.
+
+    A long run logs tens of thousands of small tensors; kept one by one, each stays an
+    object for Python's garbage collector to walk through, again and again, and keeps
+    its own memory, which costs more than the step itself on the fused path. So every
+    :attr:`BLOCK` rows are stacked into one tensor (soon, while the memory is still in
+    the cache), and every 64 blocks into one bigger block.
+    """
+
+    BLOCK = 16
+    __slots__ = ("_blocks", "_rows", "_small")
+
+    def __init__(self, rows: Sequence[torch.Tensor] = ()) -> None:
+        self._blocks: list[torch.Tensor] = []
+        self._small: list[torch.Tensor] = []
+        self._rows: list[torch.Tensor] = list(rows)
+
+    def append(self, row: torch.Tensor) -> None:
+        rows = self._rows
+        rows.append(row)
+        if len(rows) >= self.BLOCK:
+            try:
+                block = torch.stack(rows)
+            except RuntimeError:  # rows of different shapes stay rows
+                return
+            self._rows = []
+            small = self._small
+            small.append(block)
+            if len(small) >= 64:
+                self._blocks.append(torch.cat(small))
+                self._small = []
+
+    def __len__(self) -> int:
+        blocks = (*self._blocks, *self._small)
+        return sum(block.shape[0] for block in blocks) + len(self._rows)
+
+    def stacked(self) -> torch.Tensor:
+        """All rows stacked into one tensor (raises if there are none)."""
+        parts = [*self._blocks, *self._small]
+        if self._rows:
+            parts.append(torch.stack(self._rows))
+        return parts[0] if len(parts) == 1 else torch.cat(parts)
+
+
+def _stack(values: _Column | list[torch.Tensor]) -> torch.Tensor:
     """The tensors stacked into one (an empty tensor for none), for a state dict."""
-    return torch.stack(values).detach() if values else torch.zeros(0)
+    if not len(values):
+        return torch.zeros(0)
+    if isinstance(values, _Column):
+        return values.stacked().detach()
+    return torch.stack(values).detach()
 
 
 def _unstack(name: str, value: Any) -> list[torch.Tensor]:
@@ -121,10 +170,10 @@ def _steps_list(value: Any) -> list[int]:
     return [int(step) for step in value.tolist()]
 
 
-def _to_array(values: list[torch.Tensor]) -> np.ndarray:
-    if not values:
+def _to_array(values: _Column | list[torch.Tensor]) -> np.ndarray:
+    if not len(values):
         return np.zeros(0, dtype=np.float32)
-    return torch.stack(values).detach().cpu().numpy().astype(np.float32, copy=False)
+    return _stack(values).cpu().numpy().astype(np.float32, copy=False)
 
 
 class LossLogger(Callback):
@@ -166,12 +215,12 @@ class LossLogger(Callback):
                 )
             self.reference = ref
         self._steps: list[int] = []
-        self._values: dict[str, list[torch.Tensor]] = {
-            "d_loss_real": [],
-            "d_loss_fake": [],
-            "g_loss": [],
+        self._values: dict[str, _Column] = {
+            "d_loss_real": _Column(),
+            "d_loss_fake": _Column(),
+            "g_loss": _Column(),
         }
-        self._fakes: list[torch.Tensor] = []
+        self._fakes = _Column()
 
     def on_step_end(self, trainer: Any, step: int, record: StepRecord) -> None:
         """Keep this iteration's losses (and output, for :attr:`g_error`)."""
@@ -227,9 +276,10 @@ class LossLogger(Callback):
         """
         if self.reference is None:
             return None
-        if not self._fakes:
+        if not len(self._fakes):
             return np.zeros(0, dtype=np.float32)
-        fakes = torch.stack([f.reshape(-1, self.reference.numel()) for f in self._fakes])
+        fakes = self._fakes.stacked()
+        fakes = fakes.reshape(fakes.shape[0], -1, self.reference.numel())
         errors = ((fakes - self.reference) ** 2).mean(dim=(1, 2))
         return errors.cpu().numpy().astype(np.float32, copy=False)
 
@@ -256,8 +306,8 @@ class LossLogger(Callback):
         if missing:
             raise KeyError(f"LossLogger state lacks {missing}")
         steps = _steps_list(state["steps"])
-        values = {name: _unstack(name, state[name]) for name in self._values}
-        fakes = _unstack("fakes", state["fakes"])
+        values = {name: _Column(_unstack(name, state[name])) for name in self._values}
+        fakes = _Column(_unstack("fakes", state["fakes"]))
         self._steps, self._values, self._fakes = steps, values, fakes
 
     def as_dict(self) -> dict[str, np.ndarray]:
