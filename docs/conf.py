@@ -44,6 +44,7 @@ extensions = [
 ]
 
 exclude_patterns = ["_build", "_inv", "_ext", "auto_examples/*.ipynb", "auto_examples/*.py"]
+exclude_patterns += ["success_rates.rst"]  # generated; included by how_often.rst
 html_theme = "furo"
 html_title = f"tinygan {release}"
 
@@ -153,6 +154,7 @@ html_static_path: list[str] = []
 # documented names.
 _ALIASES = {
     "torch._C.Generator": "torch.Generator",
+    "concurrent.futures._base.Executor": "concurrent.futures.Executor",
     "torch.nn.modules.module.Module": "torch.nn.Module",
     "torch.nn.modules.linear.Linear": "torch.nn.Linear",
     "torch.nn.modules.container.Sequential": "torch.nn.Sequential",

@@ -1,18 +1,19 @@
 """Sweeps: train one GAN per seed and count how often the configuration works.
 
 GAN training is unstable, so the first question about any configuration is how often it
-works. :func:`sweep` trains one GAN per seed, all seeds of a chunk together as one
+works. :func:`tinygan.sweep` trains one GAN per seed, all seeds of a chunk together as one
 :class:`tinygan.EnsembleTrainer`, and judges each one at the end.
 
 **Success.** A seed succeeds when its generator's *mean output* lies inside the real
 data's range at every position (``[0.8, 1.0]`` for a 1 and ``[0.0, 0.2]`` for a 0 in
-the post's ``1010``). The mean is taken over a fixed set of :data:`EVAL_INPUTS` (1,000)
-noise inputs drawn from ``torch.Generator().manual_seed(EVAL_SEED)``, the same inputs
-for every seed. Each seed also gets its generator's *spread* (the standard deviation of
-its output over those inputs, per position; fuzzy real data has about 0.058, a much
-smaller spread means mode collapse), its discriminator's mean loss over the last 1,000
-iterations (both D steps; the post's D settles near 0.25), and its *distance*: how far
-the mean lies outside the real ranges at the worst position (0 for a success).
+the post's ``1010``). The mean is taken over a fixed set of
+:data:`tinygan.sweep.EVAL_INPUTS` (1,000) noise inputs drawn from
+``torch.Generator().manual_seed(EVAL_SEED)``, the same inputs for every seed. Each seed
+also gets its generator's *spread* (the standard deviation of its output over those
+inputs, per position; fuzzy real data has about 0.058, a much smaller spread means mode
+collapse), its discriminator's mean loss over the last 1,000 iterations (both D steps;
+the post's D settles near 0.25), and its *distance*: how far the mean lies outside the
+real ranges at the worst position (0 for a success).
 
 **Determinism.** Seed ``s`` gets its initial weights and its data from its own
 ``torch.Generator`` seeded with ``s`` (see :meth:`tinygan.EnsembleTrainer.from_seeds`),
@@ -42,7 +43,6 @@ from tinygan.ensemble import EnsembleTrainer
 from tinygan.protocols import DataSource
 from tinygan.records import StepRecord
 from tinygan.stats import wilson_interval
-from tinygan.sweep_io import write_sweep
 
 __all__ = [
     "EVAL_INPUTS",
@@ -158,7 +158,7 @@ class SweepResult:
 
     Attributes:
         config: What every GAN was.
-        rows: One :class:`SeedResult` per seed, in the order the seeds were given.
+        rows: One :class:`tinygan.SeedResult` per seed, in the order the seeds were given.
     """
 
     config: SweepConfig
@@ -185,7 +185,7 @@ class SweepResult:
         return wilson_interval(self.successes, self.n)
 
     def summary(self) -> dict[str, Any]:
-        """The summary as :func:`sweep` writes it to ``summary.json``.
+        """The summary as :func:`tinygan.sweep` writes it to ``summary.json``.
 
         Keys ``n``, ``successes``, ``success_rate``, ``ci_low``, ``ci_high``,
         ``confidence`` (0.95), ``eval_inputs``, ``eval_seed`` and ``config``.
@@ -212,6 +212,8 @@ class SweepResult:
         Returns:
             The paths written.
         """
+        from tinygan.sweep_io import write_sweep  # here: sweep_io imports this module
+
         return write_sweep(self, Path(out), histogram=histogram)
 
     def __str__(self) -> str:
@@ -263,10 +265,11 @@ def evaluate_generator(
     seed: int,
     d_loss: float = math.nan,
 ) -> SeedResult:
-    """Judge one trained generator as :func:`sweep` judges each of its seeds.
+    """Judge one trained generator as :func:`tinygan.sweep` judges each of its seeds.
 
-    Runs ``generator`` on the :data:`EVAL_INPUTS` fixed inputs drawn from ``noise`` with
-    :data:`EVAL_SEED`, and compares its mean output with ``real``'s ranges.
+    Runs ``generator`` on the :data:`tinygan.sweep.EVAL_INPUTS` fixed inputs drawn from
+    ``noise`` with :data:`tinygan.sweep.EVAL_SEED`, and compares its mean output with
+    ``real``'s ranges.
 
     Args:
         generator: The trained generator (any model, e.g. one trained by
@@ -277,10 +280,11 @@ def evaluate_generator(
         d_loss: The discriminator's recent loss, if known.
 
     Returns:
-        The :class:`SeedResult`.
+        The :class:`tinygan.SeedResult`.
 
     Example:
         >>> import torch, tinygan as tg
+        >>> from tinygan.sweep import evaluate_generator
         >>> G = tg.mlp([4, 4, 4], generator=torch.Generator().manual_seed(0))
         >>> evaluate_generator(G, tg.FuzzyPattern("1010"), tg.UniformNoise(4), seed=0).success
         False
@@ -291,14 +295,14 @@ def evaluate_generator(
 
 
 def run_chunk(config: SweepConfig, seeds: Sequence[int]) -> list[SeedResult]:
-    """Train and judge one chunk of seeds as one ensemble; what :func:`sweep` farms out.
+    """Train and judge one chunk of seeds as one ensemble; what :func:`tinygan.sweep` farms out.
 
     Args:
         config: What every GAN is.
         seeds: The chunk's seeds.
 
     Returns:
-        One :class:`SeedResult` per seed, in order.
+        One :class:`tinygan.SeedResult` per seed, in order.
     """
     real = config.real
     noise = config.make_noise()
@@ -384,7 +388,7 @@ def sweep(
         optimizer: ``"sgd"`` or ``"adam"``.
         noise: ``"uniform"`` or ``"constant"`` (0.5 at every position).
         out: A directory to write ``seeds.csv``, ``summary.json`` and
-            ``histogram.png`` into (see :meth:`SweepResult.write`); ``None`` writes
+            ``histogram.png`` into (see :meth:`tinygan.SweepResult.write`); ``None`` writes
             nothing.
         executor: Runs the chunks; ``None`` runs them here, one after another. Give a
             process pool the ``"spawn"`` start method
@@ -394,7 +398,7 @@ def sweep(
             split into ``os.cpu_count()`` chunks with one.
 
     Returns:
-        The :class:`SweepResult`.
+        The :class:`tinygan.SweepResult`.
 
     Raises:
         ValueError: If an argument is out of range or names an unknown choice.

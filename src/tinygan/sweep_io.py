@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tinygan.sweep import SweepResult
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-    from tinygan.sweep import SweepResult
 
 __all__ = ["csv_header", "plot_sweep", "write_sweep"]
 
@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 def csv_header(dim: int) -> list[str]:
     """The columns of ``seeds.csv`` for a pattern of length ``dim``.
 
+    >>> from tinygan.sweep_io import csv_header
     >>> csv_header(2)
     ['seed', 'mean_1', 'mean_2', 'spread_1', 'spread_2', 'd_loss', 'distance', 'success']
     """
