@@ -97,6 +97,10 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the .rst to write")
     args = parser.parse_args(argv)
 
+    # One intra-op thread: ensembles with batch_size=32 split each operation between
+    # threads, which is ~80x slower on a busy 2-core machine (see docs/performance.rst).
+    # A script's choice; the library never changes PyTorch's global settings.
+    torch.set_num_threads(1)
     rows = []
     for label, options in VARIANTS:
         start = time.perf_counter()
