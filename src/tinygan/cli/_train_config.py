@@ -1,0 +1,175 @@
+"""The settings of a ``tinygan train`` run, and where they are read from.
+
+:class:`TrainConfig` comes from the command line over a ``config.json``
+(:func:`resolve_config`), or from the folder of a run to resume (:func:`resume_config`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from tinygan._version import __version__
+from tinygan.cli._common import CLIError, pattern, positive_float, positive_int, seed
+
+__all__ = [
+    "FILES",
+    "TrainConfig",
+    "read_config_file",
+    "reference_for",
+    "resolve_config",
+    "resume_config",
+]
+
+#: The files a run writes, by role.
+FILES = {
+    "config": "config.json",
+    "history": "history.csv",
+    "losses": "losses.png",
+    "snapshots": "snapshots.png",
+    "model": "model.pt",
+}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Every setting of a ``tinygan train`` run: what ``config.json`` holds.
+
+    Attributes:
+        pattern: The real data's pattern, such as ``"1010"``.
+        steps: Training iterations.
+        seed: Seeds the networks' initial weights and the trainer's random draws.
+        lr: The learning rate of plain SGD, for both networks.
+        batch_size: Samples per step.
+        snapshot_every: Take a snapshot of the generator's output every this many
+            iterations.
+        d_hidden: The discriminator's hidden width (the post's is 3).
+        metrics_every: Measure the generator's health every this many iterations.
+        checkpoint_every: Write a checkpoint every this many iterations.
+    """
+
+    pattern: str = "1010"
+    steps: int = 10_000
+    seed: int = 0
+    lr: float = 0.01
+    batch_size: int = 1
+    snapshot_every: int = 1000
+    d_hidden: int = 3
+    metrics_every: int = 1000
+    checkpoint_every: int = 1000
+
+    @property
+    def generator_sizes(self) -> list[int]:
+        """Layer widths of the generator, the pattern's length three times (post 4-4-4)."""
+        n = len(self.pattern)
+        return [n, n, n]
+
+    @property
+    def discriminator_sizes(self) -> list[int]:
+        """Layer widths of the discriminator (post 4-3-1)."""
+        return [len(self.pattern), self.d_hidden, 1]
+
+    def to_json(self) -> dict[str, Any]:
+        """The settings, plus what was derived from them and the versions used."""
+        return {
+            **asdict(self),
+            "generator_sizes": self.generator_sizes,
+            "discriminator_sizes": self.discriminator_sizes,
+            "reference": reference_for(self.pattern),
+            "tinygan_version": __version__,
+            "torch_version": torch.__version__,
+        }
+
+
+# How each setting is read from the command line (and checked when read from a file).
+_TYPES: dict[str, Callable[[str], Any]] = {
+    "pattern": pattern,
+    "steps": positive_int,
+    "seed": seed,
+    "lr": positive_float,
+    "batch_size": positive_int,
+    "snapshot_every": positive_int,
+    "d_hidden": positive_int,
+    "metrics_every": positive_int,
+    "checkpoint_every": positive_int,
+}
+
+
+def reference_for(pattern: str) -> list[float]:
+    """The post's reference output for a pattern: 0.9 for each 1 and 0.0 for each 0.
+
+    The post measures its generator's progress as the mean squared error to
+    ``[0.9, 0.0, 0.9, 0.0]``.
+
+    >>> reference_for("1010")
+    [0.9, 0.0, 0.9, 0.0]
+    """
+    return [0.9 if ch == "1" else 0.0 for ch in pattern]
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CLIError(f"cannot read --config {path}: {exc.strerror or exc}") from None
+    except json.JSONDecodeError as exc:
+        raise CLIError(f"--config {path} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise CLIError(f"--config {path} must hold a JSON object, got {type(data).__name__}")
+    settings: dict[str, Any] = {}
+    for name, parse in _TYPES.items():
+        if name not in data:
+            continue
+        value = data[name]
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise CLIError(f"--config {path}: {name} has a bad value {value!r}")
+        try:
+            settings[name] = parse(str(value))
+        except argparse.ArgumentTypeError as exc:
+            raise CLIError(f"--config {path}: {name} {exc}") from None
+    return settings
+
+
+def resolve_config(args: argparse.Namespace) -> TrainConfig:
+    """Merge the defaults, ``--config`` and the command line (which wins) into a config.
+
+    Raises:
+        CLIError: If the config file cannot be read or holds a bad value.
+    """
+    settings: dict[str, Any] = {}
+    if getattr(args, "config", None) is not None:
+        settings.update(read_config_file(args.config))
+    for field in fields(TrainConfig):
+        value = getattr(args, field.name, None)
+        if value is not None:
+            settings[field.name] = value
+    return TrainConfig(**settings)
+
+
+def resume_config(args: argparse.Namespace) -> TrainConfig:
+    """The settings of the run in ``args.resume``, with ``--steps`` if given.
+
+    Raises:
+        CLIError: If another setting is given, or the run's config.json is unusable.
+    """
+    given = [f.name for f in fields(TrainConfig) if f.name != "steps"]
+    given = [name for name in given if getattr(args, name, None) is not None]
+    if given or args.config is not None or args.force:
+        names = ", ".join("--" + n.replace("_", "-") for n in given) or "--config/--force"
+        raise CLIError(
+            f"{names} cannot be given with --resume: the run's settings come from "
+            f"{args.resume / FILES['config']} (only --steps and --quiet may be given)"
+        )
+    path = args.resume / FILES["config"]
+    if not path.is_file():
+        raise CLIError(f"--resume {args.resume} is not a run's folder: it has no {path.name}")
+    settings = read_config_file(path)
+    if args.steps is not None:
+        settings["steps"] = args.steps
+    return TrainConfig(**settings)
