@@ -32,6 +32,28 @@ if TYPE_CHECKING:
 __all__ = ["Callback", "LambdaCallback", "LossLogger", "Snapshots"]
 
 
+def check_reference(reference: Sequence[float] | torch.Tensor | None) -> torch.Tensor | None:
+    """Return a logger's ``reference`` output as a float32 vector (``None`` stays ``None``).
+
+    Raises:
+        TypeError: If ``reference`` is not a sequence of numbers or a tensor.
+        ValueError: If it is not a non-empty 1-d sequence of finite numbers.
+    """
+    if reference is None:
+        return None
+    try:
+        ref = torch.as_tensor(reference, dtype=torch.float32)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise TypeError(
+            f"reference must be a sequence of numbers or a tensor, got {reference!r}"
+        ) from exc
+    if ref.dim() != 1 or ref.numel() == 0 or not bool(torch.isfinite(ref).all()):
+        raise ValueError(
+            f"reference must be a non-empty 1-d sequence of finite numbers, got {reference!r}"
+        )
+    return ref
+
+
 class Callback:
     """Base class of callbacks: every hook is a no-op; override the ones you need.
 
@@ -200,20 +222,7 @@ class LossLogger(Callback):
     """
 
     def __init__(self, reference: Sequence[float] | torch.Tensor | None = None) -> None:
-        self.reference: torch.Tensor | None = None
-        if reference is not None:
-            try:
-                ref = torch.as_tensor(reference, dtype=torch.float32)
-            except (TypeError, ValueError, RuntimeError) as exc:
-                raise TypeError(
-                    f"reference must be a sequence of numbers or a tensor, got {reference!r}"
-                ) from exc
-            if ref.dim() != 1 or ref.numel() == 0 or not bool(torch.isfinite(ref).all()):
-                raise ValueError(
-                    f"reference must be a non-empty 1-d sequence of finite numbers, "
-                    f"got {reference!r}"
-                )
-            self.reference = ref
+        self.reference: torch.Tensor | None = check_reference(reference)
         self._steps: list[int] = []
         self._values: dict[str, _Column] = {
             "d_loss_real": _Column(),

@@ -18,9 +18,17 @@ from tinygan._checks import check_int, check_range
 __all__ = ["ConstantNoise", "FuzzyPattern", "UniformNoise"]
 
 
-def _check_generator(generator: object) -> None:
+def _check_generator(generator: object) -> torch.Generator | None:
     if generator is not None and not isinstance(generator, torch.Generator):
         raise TypeError(f"generator must be a torch.Generator or None, got {generator!r}")
+    return generator
+
+
+def _draw_uniform(n: object, dim: int, generator: object) -> torch.Tensor:
+    """Check ``n`` and ``generator``, then draw ``(n, dim)`` float32 uniforms in [0, 1)."""
+    count = check_int("n", n, minimum=0)
+    rng = _check_generator(generator)
+    return torch.rand(count, dim, generator=rng, dtype=torch.float32)
 
 
 def _check_finite(name: str, value: object) -> float:
@@ -158,9 +166,7 @@ class FuzzyPattern:
         Returns:
             A float32 tensor of shape ``(n, dim)``.
         """
-        n = check_int("n", n, minimum=0)
-        _check_generator(generator)
-        u = torch.rand(n, self.dim, generator=generator, dtype=torch.float32)
+        u = _draw_uniform(n, self.dim, generator)
         return torch.clamp(torch.addcmul(self._lower, u, self._width), self._min, self._max)
 
     def __repr__(self) -> str:
@@ -206,9 +212,7 @@ class UniformNoise:
         Returns:
             A float32 tensor of shape ``(n, dim)``.
         """
-        n = check_int("n", n, minimum=0)
-        _check_generator(generator)
-        u = torch.rand(n, self.dim, generator=generator, dtype=torch.float32)
+        u = _draw_uniform(n, self.dim, generator)
         if self.low == 0.0 and self.high == 1.0:
             return u
         return torch.clamp(self.low + u * (self.high - self.low), self._min, self._max)

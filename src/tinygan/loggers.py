@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from tinygan._checks import check_int
-from tinygan.callbacks import Callback
+from tinygan.callbacks import Callback, check_reference
 
 if TYPE_CHECKING:
     from tinygan.records import StepRecord
@@ -31,27 +31,11 @@ __all__ = ["CSVLogger", "TensorBoardLogger"]
 LOSS_FIELDS = ("d_loss_real", "d_loss_fake", "g_loss")
 
 
-def _check_reference(reference: Sequence[float] | torch.Tensor | None) -> torch.Tensor | None:
-    if reference is None:
-        return None
-    try:
-        ref = torch.as_tensor(reference, dtype=torch.float32)
-    except (TypeError, ValueError, RuntimeError) as exc:
-        raise TypeError(
-            f"reference must be a sequence of numbers or a tensor, got {reference!r}"
-        ) from exc
-    if ref.dim() != 1 or ref.numel() == 0 or not bool(torch.isfinite(ref).all()):
-        raise ValueError(
-            f"reference must be a non-empty 1-d sequence of finite numbers, got {reference!r}"
-        )
-    return ref
-
-
 class _Buffered(Callback):
     """Keep records' tensors and hand them on in blocks as rows of Python floats."""
 
     def __init__(self, reference: Sequence[float] | torch.Tensor | None, flush_every: int) -> None:
-        self.reference = _check_reference(reference)
+        self.reference = check_reference(reference)
         self.flush_every = check_int("flush_every", flush_every, minimum=1)
         self._pending: list[tuple[int, StepRecord]] = []
 
