@@ -1,9 +1,9 @@
-"""Watching a run: the :class:`Metrics` callback and the detectors that stop on a metric.
+"""Watching a run: the :class:`~tinygan.Metrics` callback and the detectors that stop on a metric.
 
-:class:`Metrics` measures the health of a GAN (:mod:`tinygan.metrics`) every few
+:class:`~tinygan.Metrics` measures the health of a GAN (:mod:`tinygan.metrics`) every few
 iterations on probe batches drawn from its own seeded generator, never the trainer's,
-so watching a run does not change it. :class:`CollapseDetector` and
-:class:`PlateauDetector` read those measurements and call ``trainer.stop()`` (or only
+so watching a run does not change it. :class:`~tinygan.CollapseDetector` and
+:class:`~tinygan.PlateauDetector` read those measurements and call ``trainer.stop()`` (or only
 warn) when the generator has collapsed or stopped improving.
 
 The two halves live in ``tinygan.health`` and ``tinygan.detectors``; this module
