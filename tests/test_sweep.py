@@ -12,12 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tinygan as tg
+from tinygan._sweep_chunk import _judge
 from tinygan.sweep import (
     EVAL_INPUTS,
     EVAL_SEED,
     SeedResult,
     SweepConfig,
-    _judge,
     evaluate_generator,
 )
 
