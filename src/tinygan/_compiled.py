@@ -16,20 +16,56 @@ changing them does not recompile), static shapes (``dynamic=False``), one graph
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 
 from tinygan import fused
 from tinygan.records import StepRecord
 
-__all__ = ["CHUNK", "ChunkRunner", "compiled_chunk"]
+__all__ = ["CHUNK", "ChunkRunner", "Stream", "compiled_chunk"]
 
 CHUNK = 8
 """Iterations per compiled call."""
 
-_CACHE: dict[tuple[fused.NetSpec, fused.NetSpec, str], Callable[..., Any]] = {}
+_BETAS = (0.9, 0.999)
+_EPS = 1e-8
+
+_CACHE: dict[tuple[Any, ...], Callable[..., Any]] = {}
+
+
+class Stream(Protocol):
+    """Where a compiled chunk's data comes from, and how to put it back.
+
+    ``draw(k)`` returns ``k`` iterations' data (real, noise for the fake batch, noise for
+    the generator step), each with a leading iteration dimension; ``mark()`` remembers
+    the stream's position and ``rewind(mark, done)`` returns to it, then moves past
+    ``done`` iterations.
+    """
+
+    def draw(self, k: int) -> list[torch.Tensor]: ...
+
+    def mark(self) -> Any: ...
+
+    def rewind(self, mark: Any, done: int) -> None: ...
+
+
+class _RngStream:
+    """A single trainer's data: drawn from its ``rng`` on demand."""
+
+    def __init__(self, rng: torch.Generator, draw: Callable[[int], list[torch.Tensor]]) -> None:
+        self.rng = rng
+        self.draw = draw
+
+    def mark(self) -> torch.Tensor:
+        return self.rng.get_state()
+
+    def rewind(self, mark: torch.Tensor, done: int) -> None:
+        self.rng.set_state(mark)
+        if done:
+            self.draw(done)
 
 
 def _masked_sgd(params: list[torch.Tensor], lr: torch.Tensor, on: torch.Tensor) -> fused.Update:
@@ -40,29 +76,98 @@ def _masked_sgd(params: list[torch.Tensor], lr: torch.Tensor, on: torch.Tensor) 
     return update
 
 
-def compiled_chunk(
-    g_spec: fused.NetSpec, d_spec: fused.NetSpec, kind: str
-) -> Callable[..., tuple[torch.Tensor, torch.Tensor]]:
-    """Return the compiled chunk of adversarial steps for these shapes and this loss.
+def _masked_adam(
+    params: list[torch.Tensor],
+    exp_avgs: list[torch.Tensor],
+    exp_avg_sqs: list[torch.Tensor],
+    factors: list[torch.Tensor],
+    on: torch.Tensor,
+) -> fused.Update:
+    """:func:`tinygan.fused.adam_` as a masked function of the weights and moments.
 
-    The function takes ``(*g_params, *d_params, g_lr, d_lr, real, noise_fake, noise_gen,
-    mask)`` with data of shape ``(CHUNK, n, dim)`` and a boolean ``mask`` of shape
-    ``(CHUNK,)``, runs the chunk's iterations in order (those masked out change nothing),
-    writes the new parameters in place and returns ``(losses, fakes)``: losses
-    ``(CHUNK, 3)`` (D on real, D on fake, G) and the generator's outputs
-    ``(CHUNK, n, dim)``. Compilation happens at the first call.
+    ``factors`` holds, per update in order, ``(step_size, sqrt(bias_correction2))``,
+    computed outside (see :func:`adam_factors`): their step counts vary.
+    """
+    beta1, beta2 = _BETAS
+    queue = list(factors)
+
+    def update(grads: Sequence[torch.Tensor]) -> None:
+        factor = queue.pop(0)
+        step_size, bias_correction2_sqrt = factor[0], factor[1]
+        for i, g in enumerate(grads):
+            m = torch.lerp(exp_avgs[i], g, 1 - beta1)
+            v = exp_avg_sqs[i] * beta2 + (1 - beta2) * g * g
+            denom = v.sqrt() / bias_correction2_sqrt + _EPS
+            p = params[i] + (-step_size) * m / denom
+            params[i] = torch.where(on, p, params[i])
+            exp_avgs[i] = torch.where(on, m, exp_avgs[i])
+            exp_avg_sqs[i] = torch.where(on, v, exp_avg_sqs[i])
+
+    return update
+
+
+def adam_factors(
+    lr: float, g_step: int, d_step: int, start: int, count: int, length: int
+) -> torch.Tensor:
+    """The Adam factors of a chunk, shape ``(length, 3, 2)``.
+
+    Per position, for D's two updates and G's one: ``(step_size,
+    sqrt(bias_correction2))`` as :func:`tinygan.fused.adam_` computes them (in double
+    precision, then rounded to float32 as its scalar arguments are). ``g_step`` and
+    ``d_step`` are the updates done before the chunk; the chunk's iterations are
+    positions ``start .. start + count - 1``.
+    """
+    beta1, beta2 = _BETAS
+    rows: list[list[list[float]]] = []
+    for t in range(length):
+        j = t - start if start <= t < start + count else 0
+        steps = (d_step + 2 * j + 1, d_step + 2 * j + 2, g_step + j + 1)
+        rows.append([[lr / (1 - beta1**s), math.sqrt(1 - beta2**s)] for s in steps])
+    return torch.tensor(rows, dtype=torch.float32)
+
+
+def compiled_chunk(
+    g_spec: fused.NetSpec,
+    d_spec: fused.NetSpec,
+    kind: str,
+    optimizer: str = "sgd",
+    length: int = CHUNK,
+) -> Callable[..., tuple[torch.Tensor, torch.Tensor]]:
+    """Return the compiled chunk of adversarial steps for these shapes, loss and optimiser.
+
+    With ``"sgd"`` the function takes ``(*g_params, *d_params, g_lr, d_lr, real,
+    noise_fake, noise_gen, mask)``; with ``"adam"`` ``(*g_params, *d_params, *g_exp_avgs,
+    *d_exp_avgs, *g_exp_avg_sqs, *d_exp_avg_sqs, factors, real, noise_fake, noise_gen,
+    mask)`` (``factors`` from :func:`adam_factors`). Data has shape ``(length, ...)``
+    (one network's ``(length, n, dim)``, or a members-last stack's ``(length, n, dim,
+    K)``) and the boolean ``mask`` shape ``(length,)``. It runs the chunk's iterations in
+    order (those masked out change nothing), writes the new parameters (and moments) in
+    place and returns ``(losses, fakes)``: losses ``(length, 3, ...)`` (D on real, D on
+    fake, G) and the generator's outputs ``(length, n, dim, ...)``. Compilation happens at
+    the first call.
     """
     n_g = g_spec.n_params
     n_d = d_spec.n_params
+    n_state = (n_g + n_d) * (3 if optimizer == "adam" else 1)
 
     def chunk(*args: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        g_in, d_in = args[:n_g], args[n_g : n_g + n_d]
-        g_lr, d_lr, real, noise_fake, noise_gen, mask = args[n_g + n_d :]
-        g_params, d_params = list(g_in), list(d_in)
+        state = list(args[:n_state])
+        groups = [state[i : i + n] for i, n in _offsets(n_g, n_d, n_state)]
+        g_params, d_params = groups[0], groups[1]
+        *scalars, real, noise_fake, noise_gen, mask = args[n_state:]
         losses: list[torch.Tensor] = []
         fakes: list[torch.Tensor] = []
-        for t in range(CHUNK):
+        for t in range(length):
             on = mask[t]
+            if optimizer == "adam":
+                factors = scalars[0][t]
+                g_update = _masked_adam(g_params, groups[2], groups[4], [factors[2]], on)
+                d_update = _masked_adam(
+                    d_params, groups[3], groups[5], [factors[0], factors[1]], on
+                )
+            else:
+                g_update = _masked_sgd(g_params, scalars[0], on)
+                d_update = _masked_sgd(d_params, scalars[1], on)
             out = fused.adversarial_step(
                 g_spec,
                 d_spec,
@@ -72,46 +177,82 @@ def compiled_chunk(
                 noise_fake[t],
                 noise_gen[t],
                 kind,
-                _masked_sgd(g_params, g_lr, on),
-                _masked_sgd(d_params, d_lr, on),
+                g_update,
+                d_update,
                 sums=True,
             )
             losses.append(torch.stack(out[:3]))
             fakes.append(out[3])
-        for p, new in zip((*g_in, *d_in), (*g_params, *d_params), strict=True):
-            p.copy_(new)
+        new = [value for group in groups for value in group]
+        for p, value in zip(args[:n_state], new, strict=True):
+            p.copy_(value)
         return torch.stack(losses), torch.stack(fakes)
 
-    return torch.compile(chunk, dynamic=False, fullgraph=True, options={"cpp_wrapper": True})
+    # cpp.threads=1: a step's loops are short; OpenMP threads would wait on each other
+    # (milliseconds on a busy machine) for microseconds of work.
+    options: dict[str, str | int | bool | Callable[..., Any]] = {
+        "cpp_wrapper": True,
+        "cpp.threads": 1,
+    }
+    return torch.compile(chunk, dynamic=False, fullgraph=True, options=options)
+
+
+def _offsets(n_g: int, n_d: int, n_state: int) -> list[tuple[int, int]]:
+    """Where each group of the state starts and its length: G, D (and their moments)."""
+    sizes = [n_g, n_d] * (n_state // (n_g + n_d))
+    starts = [sum(sizes[:i]) for i in range(len(sizes))]
+    return list(zip(starts, sizes, strict=True))
+
+
+def _plain_record(
+    d_real: torch.Tensor, d_fake: torch.Tensor, g_loss: torch.Tensor, fake: torch.Tensor
+) -> StepRecord:
+    return StepRecord(d_loss_real=d_real, d_loss_fake=d_fake, g_loss=g_loss, fake=fake)
 
 
 class ChunkRunner:
-    """Runs a trainer's iterations through the compiled chunk and hands out their records.
+    """Runs a trainer's iterations through a compiled chunk and hands out their records.
 
-    ``run`` computes up to a chunk's worth of iterations at once and returns the first
-    record; ``pop`` returns the following ones, one per iteration. If a ``fit`` ends
-    before every computed iteration was handed out (an exception, ``stop()``), ``finish``
-    puts the weights and the trainer's ``rng`` back where the last handed-out iteration
-    left them, by recomputing exactly those iterations from the chunk's start.
+    ``run`` (or ``run_state``) computes up to a chunk's worth of iterations at once and
+    returns the first record; ``pop`` returns the following ones, one per iteration. If a
+    ``fit`` ends before every computed iteration was handed out (an exception, ``stop()``),
+    ``finish`` (or ``finish_state``) puts the state and the data stream back where the
+    last handed-out iteration left them, by recomputing exactly those iterations from the
+    chunk's start.
 
     Args:
         g_spec: The generator's shape.
         d_spec: The discriminator's shape.
         kind: The loss, ``"mse"`` or ``"bce"``.
+        optimizer: ``"sgd"`` or ``"adam"`` (see :func:`compiled_chunk`).
+        length: Iterations per compiled call.
     """
 
-    def __init__(self, g_spec: fused.NetSpec, d_spec: fused.NetSpec, kind: str) -> None:
+    def __init__(
+        self,
+        g_spec: fused.NetSpec,
+        d_spec: fused.NetSpec,
+        kind: str,
+        optimizer: str = "sgd",
+        length: int = CHUNK,
+    ) -> None:
         self.key = (g_spec, d_spec, kind)
-        fn = _CACHE.get(self.key)
-        if fn is None:  # one compiled function per shape and loss, shared by trainers
-            fn = _CACHE[self.key] = compiled_chunk(g_spec, d_spec, kind)
+        self.length = length
+        cache_key = (g_spec, d_spec, kind, optimizer, length)
+        fn = _CACHE.get(cache_key)
+        if fn is None:  # one compiled function per shape, loss and optimiser, shared
+            fn = _CACHE[cache_key] = compiled_chunk(g_spec, d_spec, kind, optimizer, length)
         self._fn = fn
         self._lrs = (torch.zeros(()), torch.zeros(()))
         self._lr_values = (float("nan"), float("nan"))
-        self._all = torch.ones(CHUNK, dtype=torch.bool)
         self._records: list[StepRecord] = []
         self._next = 0
         self._redo: tuple[Any, ...] | None = None
+
+    @property
+    def computed(self) -> int:
+        """How many iterations the last ``run`` computed."""
+        return len(self._records)
 
     def pending(self) -> bool:
         """Whether computed iterations wait to be handed out."""
@@ -123,6 +264,13 @@ class ChunkRunner:
         self._next += 1
         return record
 
+    def lr_tensors(self, lrs: tuple[float, float]) -> tuple[torch.Tensor, torch.Tensor]:
+        """The learning rates as 0-d tensors (made again only when they change)."""
+        if self._lr_values != lrs:
+            self._lrs = (torch.tensor(lrs[0]), torch.tensor(lrs[1]))
+            self._lr_values = lrs
+        return self._lrs
+
     def run(
         self,
         trainer: Any,
@@ -131,7 +279,7 @@ class ChunkRunner:
         count: int,
         draw: Callable[[int], list[torch.Tensor]],
     ) -> StepRecord:
-        """Compute the next ``count`` iterations (within one chunk); return the first record.
+        """Compute a single trainer's next ``count`` iterations (within one chunk).
 
         Args:
             trainer: The trainer (its ``iteration`` and ``rng``).
@@ -140,39 +288,72 @@ class ChunkRunner:
             count: How many iterations to compute, at least 1.
             draw: ``draw(k)`` draws ``k`` iterations' data from ``trainer.rng``.
 
+        Returns:
+            The first computed iteration's record.
+
         Raises:
             Exception: Whatever compiling or running the chunk raised; the weights and
                 ``trainer.rng`` are then as they were.
         """
-        start = trainer.iteration % CHUNK
-        count = min(count, CHUNK - start)
-        rng_state = trainer.rng.get_state()
-        drawn = draw(count)
-        if count == CHUNK:
+        stream = _RngStream(trainer.rng, draw)
+        scalars = list(self.lr_tensors(lrs))
+        return self.run_state(trainer.iteration, params, scalars, count, stream)
+
+    def run_state(
+        self,
+        iteration: int,
+        state: list[torch.Tensor],
+        scalars: Sequence[torch.Tensor] | Callable[[int, int], Sequence[torch.Tensor]],
+        count: int,
+        stream: Stream,
+        make_record: Callable[..., StepRecord] = _plain_record,
+    ) -> StepRecord:
+        """Compute the iterations from ``iteration`` on: ``count`` of them, within its chunk.
+
+        Args:
+            iteration: The number of iterations done so far.
+            state: The tensors the compiled function updates in place.
+            scalars: Its other inputs (learning rates, Adam factors), or a function of
+                ``(start, count)`` that returns them.
+            count: How many iterations to compute, at least 1.
+            stream: Where the data comes from.
+            make_record: Builds a record from one iteration's ``(d_loss_real,
+                d_loss_fake, g_loss, fake)``.
+
+        Returns:
+            The first computed iteration's record.
+
+        Raises:
+            Exception: Whatever compiling or running the chunk raised; ``state`` and
+                ``stream`` are then as they were.
+        """
+        length = self.length
+        start = iteration % length
+        count = min(count, length - start)
+        mark = stream.mark()
+        drawn = stream.draw(count)
+        if count == length:
             data = [part.contiguous() for part in drawn]
-            mask = self._all
         else:
             data = []
             for part in drawn:
-                full = part.new_zeros((CHUNK, *part.shape[1:]))
+                full = part.new_zeros((length, *part.shape[1:]))
                 full[start : start + count] = part
                 data.append(full)
-            mask = torch.zeros(CHUNK, dtype=torch.bool)
-            mask[start : start + count] = True
-        if self._lr_values != lrs:
-            self._lrs = (torch.tensor(lrs[0]), torch.tensor(lrs[1]))
-            self._lr_values = lrs
-        snapshot = [p.clone() for p in params] if count > 1 else []
+        mask = torch.zeros(length, dtype=torch.bool)
+        mask[start : start + count] = True
+        inputs = list(scalars(start, count) if callable(scalars) else scalars)
+        snapshot = [p.clone() for p in state] if count > 1 else []
         try:
-            losses, fakes = self._fn(*params, *self._lrs, *data, mask)
+            losses, fakes = self._fn(*state, *inputs, *data, mask)
         except Exception:
-            trainer.rng.set_state(rng_state)
+            stream.rewind(mark, 0)
             raise
         if count > 1:
-            self._redo = (snapshot, rng_state, data, start, self._lrs)
+            self._redo = (snapshot, mark, data, start, inputs)
         d_real, d_fake, g_loss = losses[start : start + count].unbind(1)
         self._records = [
-            StepRecord(d_loss_real=a, d_loss_fake=b, g_loss=c, fake=f)
+            make_record(a, b, c, f)
             for a, b, c, f in zip(
                 d_real.unbind(0),
                 d_fake.unbind(0),
@@ -187,18 +368,28 @@ class ChunkRunner:
     def finish(
         self, trainer: Any, params: list[torch.Tensor], draw: Callable[[int], list[torch.Tensor]]
     ) -> None:
-        """End a ``fit``: undo computed iterations that were never handed out."""
+        """End a single trainer's ``fit``: undo computed iterations never handed out."""
+        self.finish_state(params, _RngStream(trainer.rng, draw))
+
+    def finish_state(self, state: list[torch.Tensor], stream: Stream) -> int:
+        """End a ``fit``: undo computed iterations never handed out.
+
+        Returns:
+            How many iterations were undone.
+        """
+        undone = 0
         if self.pending() and self._redo is not None:
-            snapshot, rng_state, data, start, lrs = self._redo
+            snapshot, mark, data, start, inputs = self._redo
             done = self._next
-            for p, saved in zip(params, snapshot, strict=True):
+            undone = len(self._records) - done
+            for p, saved in zip(state, snapshot, strict=True):
                 p.copy_(saved)
             if done:
-                mask = torch.zeros(CHUNK, dtype=torch.bool)
+                mask = torch.zeros(self.length, dtype=torch.bool)
                 mask[start : start + done] = True
-                self._fn(*params, *lrs, *data, mask)
-            trainer.rng.set_state(rng_state)
-            draw(done)
+                self._fn(*state, *inputs, *data, mask)
+            stream.rewind(mark, done)
         self._records = []
         self._next = 0
         self._redo = None
+        return undone
