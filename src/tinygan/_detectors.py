@@ -11,8 +11,8 @@ import math
 from typing import Any
 
 from tinygan._checks import check_int
+from tinygan._health import Metrics
 from tinygan.callbacks import Callback
-from tinygan.health import Metrics
 from tinygan.records import StepRecord
 
 __all__ = ["CollapseDetector", "PlateauDetector"]

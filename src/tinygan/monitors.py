@@ -6,13 +6,13 @@ so watching a run does not change it. :class:`~tinygan.CollapseDetector` and
 :class:`~tinygan.PlateauDetector` read those measurements and call ``trainer.stop()`` (or only
 warn) when the generator has collapsed or stopped improving.
 
-The two halves live in ``tinygan.health`` and ``tinygan.detectors``; this module
+The two halves live in ``tinygan._health`` and ``tinygan._detectors``; this module
 gathers them.
 """
 
 from __future__ import annotations
 
-from tinygan.detectors import CollapseDetector, PlateauDetector
-from tinygan.health import Metrics, measure_health
+from tinygan._detectors import CollapseDetector, PlateauDetector
+from tinygan._health import Metrics, measure_health
 
 __all__ = ["CollapseDetector", "Metrics", "PlateauDetector", "measure_health"]
