@@ -103,3 +103,19 @@ def test_python_dash_m(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "/2 seeds succeeded" in proc.stdout
+
+
+def test_compile_flag_reaches_the_sweep(monkeypatch, capsys):
+    import tinygan.cli.sweep as cli_sweep
+
+    seen = []
+    real_sweep = cli_sweep.sweep
+
+    def spy(seeds, **kwargs):
+        seen.append(kwargs["compile"])
+        return real_sweep(seeds, **{**kwargs, "compile": False})
+
+    monkeypatch.setattr(cli_sweep, "sweep", spy)
+    assert main(["sweep", "--seeds", "1", "--steps", "2", "--compile"]) == 0
+    assert main(["sweep", "--seeds", "1", "--steps", "2"]) == 0
+    assert seen == [True, False]

@@ -268,3 +268,16 @@ def test_exports():
     assert tg.sweep is not None
     assert tg.SweepResult.__name__ == "SweepResult"
     assert isinstance(tg.sweep(1, steps=1).rows[0], SeedResult)
+
+
+@pytest.mark.slow
+def test_compiled_sweep_agrees_with_the_eager_one():
+    eager = tg.sweep(range(40), steps=6000)
+    compiled = tg.sweep(range(40), steps=6000, compile=True)
+    for a, b in zip(eager.rows, compiled.rows, strict=True):
+        assert a.seed == b.seed
+        np.testing.assert_allclose(a.mean, b.mean, rtol=0, atol=1e-4)
+        np.testing.assert_allclose(a.spread, b.spread, rtol=0, atol=1e-4)
+        assert a.d_loss == pytest.approx(b.d_loss, abs=1e-4)
+        assert a.success == b.success
+    assert 0 < compiled.successes < compiled.n  # both kinds of decision are checked

@@ -30,6 +30,8 @@ LOSS_WINDOW = 1000
 class _LossWindow(Callback):
     """Sum each member's two D losses over the iterations it sees."""
 
+    reads_records_only = True  # looks at nothing else: compile=True may compute ahead
+
     def __init__(self) -> None:
         self.total: torch.Tensor | None = None
         self.count = 0
@@ -97,12 +99,15 @@ def evaluate_generator(
     return _judge(seed, outputs.double().numpy(), d_loss, real)
 
 
-def run_chunk(config: SweepConfig, seeds: Sequence[int]) -> list[SeedResult]:
+def run_chunk(
+    config: SweepConfig, seeds: Sequence[int], *, compile: bool = False
+) -> list[SeedResult]:
     """Train and judge one chunk of seeds as one ensemble; what :func:`tinygan.sweep` farms out.
 
     Args:
         config: What every GAN is.
         seeds: The chunk's seeds.
+        compile: Train with ``EnsembleTrainer(..., compile=True)``.
 
     Returns:
         One :class:`tinygan.SeedResult` per seed, in order.
@@ -121,6 +126,7 @@ def run_chunk(config: SweepConfig, seeds: Sequence[int]) -> list[SeedResult]:
         batch_size=config.batch_size,
         loss=config.loss,
         optimizer=config.optimizer,
+        compile=compile,
     )
     window = min(LOSS_WINDOW, config.steps)
     trainer.fit(config.steps - window)
