@@ -99,19 +99,25 @@ def draw_steps(
     if all(plan is not None for plan in plans):
         widths = [n * plan[0] for (_, n), plan in zip(sources, plans, strict=True) if plan]
         total = sum(widths)
+        u = torch.empty(k, steps, total)  # members first: each draws into its own rows
         if total:
-            draws = [torch.rand(steps, total, generator=g) for g in rngs]
-            draws += [torch.zeros(steps, total)] * (k - len(rngs))
-            u = torch.stack(draws, dim=1)
-        else:
-            u = torch.empty(steps, k, 0)
+            for i, g in enumerate(rngs):
+                torch.rand(steps, total, generator=g, out=u[i])
+            u[len(rngs) :] = 0.0
+        if members_last:  # one 2-d transpose (fast) to (steps, total, K), then the maps
+            u = u.reshape(k, steps * total).t().contiguous().reshape(steps, total, k)
         out: list[torch.Tensor] = []
         start = 0
         for (source, n), plan, width in zip(sources, plans, widths, strict=True):
             assert plan is not None
-            block = u[..., start : start + width].reshape(steps, k, n, plan[0])
-            x = plan[1](block).reshape(steps, k, n, source.dim)
-            out.append(x.permute(0, 2, 3, 1).contiguous() if members_last else x.contiguous())
+            if members_last:  # the maps run on a (steps, K, n, w) view of members-last memory
+                block = u[:, start : start + width].reshape(steps, n, plan[0], k)
+                x = plan[1](block.permute(0, 3, 1, 2)).reshape(steps, k, n, source.dim)
+                out.append(x.permute(0, 2, 3, 1).contiguous())
+            else:
+                block = u[..., start : start + width].reshape(k, steps, n, plan[0])
+                x = plan[1](block).reshape(k, steps, n, source.dim)
+                out.append(x.transpose(0, 1).contiguous())
             start += width
         return out
     per_step: list[list[torch.Tensor]] = [[] for _ in sources]
