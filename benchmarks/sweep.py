@@ -2,20 +2,23 @@
 
 In one process, this
 
-1. runs ``tinygan.sweep`` over seeds ``0 .. N-1`` on the post's configuration and
-   reports its wall time, the process's peak resident memory, and its per-GAN throughput
-   (``seeds * steps / wall time``, iterations per second per GAN);
-2. runs the post's own loop (``benchmarks/post_loop.py``) seed by seed for ``--post-seeds``
+1. runs ``tinygan.sweep`` over seeds ``0 .. N-1`` on the post's configuration, eager
+   (the default), and reports its wall time, the process's peak resident memory, and its
+   per-GAN throughput (``seeds * steps / wall time``, iterations per second per GAN);
+2. runs the same sweep with ``compile=True``: first a one-off compile (a sweep of the
+   same seeds for a few steps: compiling dominates it; Inductor's on-disk cache makes it
+   faster in later processes), then the whole sweep, compiled and warm; it reports both,
+   their sum (end to end), and how many seeds' success decisions differ from the eager
+   sweep's;
+3. runs the post's own loop (``benchmarks/post_loop.py``) seed by seed for ``--post-seeds``
    seeds and reports its iterations per second (median) and how many of its runs succeed,
    judged exactly as the sweep judges its seeds (G's mean output over the same 1,000
    fixed noise inputs inside the real ranges at every position);
-3. prints the throughput ratio (target >= 3,000x), the peak memory (target < 2 GiB) and
-   both success rates with their 95% Wilson intervals. The two agree when the sweep's
-   rate lies inside the post loop's interval (the post sample is the small one).
+4. prints the throughput ratios (target >= 3,000x), the peak memory (target < 2 GiB) and
+   the success rates with their 95% Wilson intervals. They agree when the sweep's rate
+   lies inside the post loop's interval (the post sample is the small one).
 
-The sweep runs first, so the peak memory it reports is the sweep's (plus the imports).
-
-Run ``python benchmarks/sweep.py`` (about 8 minutes on two cores, mostly the post's loop)
+Run ``python benchmarks/sweep.py`` (about 4 minutes on two cores, mostly the post's loop)
 or ``python benchmarks/sweep.py --seeds 100 --post-seeds 4`` for a quick look.
 """
 
@@ -62,15 +65,39 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     start = time.perf_counter()
     result = tg.sweep(args.seeds, steps=args.steps)
     sweep_seconds = time.perf_counter() - start
-    rss_peak = peak_rss_mib()
+    rss_eager = peak_rss_mib()
     sweep_rate = args.seeds * args.steps / sweep_seconds
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     print(
-        f"sweep: {args.seeds} seeds x {args.steps} iterations in {sweep_seconds:.2f} s "
+        f"eager sweep: {args.seeds} seeds x {args.steps} iterations in {sweep_seconds:.2f} s "
         f"= {sweep_rate:,.0f} GAN-iterations/s"
     )
-    print(f"peak RSS: {rss_peak:.0f} MiB (after imports, before the sweep: {rss_before:.0f} MiB)")
-    print(f"sweep success: {fmt_interval(result.successes, result.n)}", flush=True)
+    print(f"peak RSS: {rss_eager:.0f} MiB (after imports, before the sweep: {rss_before:.0f} MiB)")
+    print(f"eager sweep success: {fmt_interval(result.successes, result.n)}", flush=True)
+
+    start = time.perf_counter()
+    tg.sweep(args.seeds, steps=8, compile=True)  # the one-off compile, same shapes
+    compile_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    compiled = tg.sweep(args.seeds, steps=args.steps, compile=True)
+    compiled_seconds = time.perf_counter() - start
+    rss_peak = peak_rss_mib()
+    compiled_rate = args.seeds * args.steps / compiled_seconds
+    end_to_end = compile_seconds + compiled_seconds
+    flips = sum(a.success != b.success for a, b in zip(result.rows, compiled.rows, strict=True))
+    worst = max(
+        max(abs(x - y) for x, y in zip(a.mean, b.mean, strict=True))
+        for a, b in zip(result.rows, compiled.rows, strict=True)
+    )
+    print(
+        f"compiled sweep: compile (first call, {args.seeds} seeds x 8 steps) "
+        f"{compile_seconds:.2f} s, then {compiled_seconds:.2f} s "
+        f"= {compiled_rate:,.0f} GAN-iterations/s; end to end {end_to_end:.2f} s"
+    )
+    print(f"compiled sweep success: {fmt_interval(compiled.successes, compiled.n)}")
+    print(f"success decisions that differ from the eager sweep: {flips} of {result.n}")
+    print(f"largest difference of a seed's mean output, eager vs compiled: {worst:.2e}")
+    print(f"peak RSS after both sweeps: {rss_peak:.0f} MiB", flush=True)
 
     post_rates: list[float] = []
     post_successes = 0
@@ -82,22 +109,40 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         print(f"post loop seed {seed:3d}: {post_rates[-1]:6.0f} it/s, success {ok}", flush=True)
     post_rate = statistics.median(post_rates)
     ratio = sweep_rate / post_rate
+    compiled_ratio = compiled_rate / post_rate
+    e2e_ratio = args.seeds * args.steps / end_to_end / post_rate
     post_low, post_high = tg.wilson_interval(post_successes, args.post_seeds)
     agree = post_low <= result.success_rate <= post_high
 
     print()
-    print(f"post loop (median of {args.post_seeds}): {post_rate:8.0f} it/s per GAN")
-    print(f"sweep:                      {sweep_rate:8,.0f} it/s over all GANs")
-    print(f"per-GAN throughput ratio:   {ratio:8,.0f}x   (target >= 3,000x)")
-    print(f"peak memory:                {rss_peak:8.0f} MiB (target < 2048 MiB)")
-    print(f"success, sweep:     {fmt_interval(result.successes, result.n)}")
-    print(f"success, post loop: {fmt_interval(post_successes, args.post_seeds)}")
+    print(f"post loop (median of {args.post_seeds}):  {post_rate:10,.0f} it/s per GAN")
+    print(f"eager sweep:                 {sweep_rate:10,.0f} it/s over all GANs = {ratio:,.0f}x")
+    print(
+        f"compiled sweep, warm:        {compiled_rate:10,.0f} it/s over all GANs "
+        f"= {compiled_ratio:,.0f}x   (target >= 3,000x)"
+    )
+    print(
+        f"compiled, end to end:        {end_to_end:10.2f} s incl. {compile_seconds:.2f} s "
+        f"compiling = {e2e_ratio:,.0f}x"
+    )
+    print(f"peak memory:                 {rss_peak:10.0f} MiB (target < 2048 MiB)")
+    print(f"success, eager sweep:    {fmt_interval(result.successes, result.n)}")
+    print(
+        f"success, compiled sweep: {fmt_interval(compiled.successes, compiled.n)} ({flips} flips)"
+    )
+    print(f"success, post loop:      {fmt_interval(post_successes, args.post_seeds)}")
     print(f"sweep's rate inside the post loop's interval: {'yes' if agree else 'NO'}")
     return {
         "sweep_seconds": sweep_seconds,
         "sweep_rate": sweep_rate,
+        "compile_seconds": compile_seconds,
+        "compiled_seconds": compiled_seconds,
+        "compiled_rate": compiled_rate,
         "post_rate": post_rate,
         "ratio": ratio,
+        "compiled_ratio": compiled_ratio,
+        "end_to_end_ratio": e2e_ratio,
+        "flips": flips,
         "peak_rss_mib": rss_peak,
         "sweep_success_rate": result.success_rate,
         "post_success_rate": post_successes / args.post_seeds,
