@@ -12,7 +12,6 @@ from the same weights on the same data.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -20,9 +19,10 @@ import torch
 
 from tinygan import _stacking, fused
 from tinygan._checks import check_int, check_positive_float
+from tinygan._ensemble_compiled import CompiledEnsemble, passive
 from tinygan._member_data import MemberData
 from tinygan._models import check_source
-from tinygan.callbacks import Callback, LossLogger, Snapshots
+from tinygan.callbacks import Callback
 from tinygan.loop import BaseTrainer
 from tinygan.nets import MLP
 from tinygan.protocols import DataSource
@@ -32,16 +32,6 @@ __all__ = ["EnsembleTrainer"]
 
 _LOSSES = ("mse", "bce")
 _OPTIMIZERS = ("sgd", "adam")
-COMPILE_CHUNK = 4
-"""Iterations per compiled call of an ensemble (see ``compile``)."""
-
-
-def _passive(callbacks: Sequence[Callback]) -> bool:
-    """Whether the callbacks look at nothing but their records (then compute ahead)."""
-    return all(
-        type(cb) in (LossLogger, Snapshots) or getattr(cb, "reads_records_only", False)
-        for cb in callbacks
-    )
 
 
 class EnsembleTrainer(BaseTrainer):
@@ -73,7 +63,7 @@ class EnsembleTrainer(BaseTrainer):
         seeds: The seed of each member's data generator; ``None`` draws fresh ones.
         callbacks: The callbacks :meth:`fit` drives. Their records hold one value per
             member: losses of shape ``(K,)`` and ``fake`` of shape ``(K, batch_size, dim)``.
-        compile: Run the step through :func:`torch.compile`, :data:`COMPILE_CHUNK`
+        compile: Run the step through :func:`torch.compile`, 4
             iterations per compiled call (as ``AdversarialTrainer(..., compile=True)``
             does with 8; see :doc:`/performance`). Compiling takes seconds (about 20 s
             the first time, 2-5 s once Inductor's on-disk cache holds it), then an
@@ -177,8 +167,7 @@ class EnsembleTrainer(BaseTrainer):
         self._adam_steps = [0, 0]  # the generators' and the discriminators' update count
         self._moments = [torch.zeros_like(p) for p in (*self._g, *self._d, *self._g, *self._d)]
         self._data = MemberData(self.rngs, real, noise, self.batch_size, self._padded)
-        self._runner: Any = None  # tinygan._compiled.ChunkRunner, built at first use
-        self._compile_failed = False
+        self._compiled = CompiledEnsemble()
         self._ahead = False
 
     @classmethod
@@ -256,38 +245,13 @@ class EnsembleTrainer(BaseTrainer):
         so ``fit(a)`` then ``fit(b)`` equals ``fit(a + b)``.
         """
         self._data.planned = check_int("steps", steps, minimum=0)
-        self._ahead = _passive(self.callbacks)
+        self._ahead = passive(self.callbacks)
         try:
             return super().fit(steps)
         finally:
             self._ahead = False
             self._data.planned = 0
-            if self._runner is not None:
-                self._runner.finish_state(self._state(), self._stream())
-
-    def _state(self) -> list[torch.Tensor]:
-        """What a compiled step updates in place: weights (and Adam's moments)."""
-        if self.optimizer == "adam":
-            return [*self._g, *self._d, *self._moments]
-        return [*self._g, *self._d]
-
-    def _stream(self) -> Any:
-        """The data stream, whose rewind also rewinds Adam's update counts."""
-        data, steps = self._data, self._adam_steps
-
-        class _Stream:
-            draw = staticmethod(data.draw)
-
-            @staticmethod
-            def mark() -> tuple[Any, ...]:
-                return data.mark(), tuple(steps)
-
-            @staticmethod
-            def rewind(mark: tuple[Any, ...], done: int) -> None:
-                data.rewind(mark[0], done)
-                steps[0], steps[1] = mark[1][0] + done, mark[1][1] + 2 * done
-
-        return _Stream()
+            self._compiled.finish(self)
 
     def _record(
         self, d_real: torch.Tensor, d_fake: torch.Tensor, g_loss: torch.Tensor, fake: torch.Tensor
@@ -317,10 +281,10 @@ class EnsembleTrainer(BaseTrainer):
 
     def step(self) -> StepRecord:
         """Run one iteration of every member; the record holds one value per member."""
-        if self._runner is not None and self._runner.pending():
-            return self._runner.pop()  # type: ignore[no-any-return]
-        if self.compile and not self._compile_failed:
-            record = self._step_compiled()
+        if self._compiled.pending():
+            return self._compiled.pop()
+        if self.compile and not self._compiled.failed:
+            record = self._compiled.step(self, self._ahead)
             if record is not None:
                 return record
         real, z_fake, z_gen = (part[0] for part in self._data.draw(1))
@@ -341,49 +305,6 @@ class EnsembleTrainer(BaseTrainer):
                 d_prepared=self._d_views,
             )
         return self._record(d_real, d_fake, g_loss, fake)
-
-    def _step_compiled(self) -> StepRecord | None:
-        """Compute this iteration (and, with passive callbacks, the chunk's next ones)."""
-        from tinygan._compiled import ChunkRunner, adam_factors
-
-        count = max(1, self._data.planned) if self._ahead else 1
-        count = min(count, self._data.available())
-        if self.optimizer == "adam":
-            steps = tuple(self._adam_steps)
-
-            def scalars(start: int, n: int) -> list[torch.Tensor]:
-                return [adam_factors(self.lr, steps[0], steps[1], start, n, COMPILE_CHUNK)]
-
-        else:
-            lr = torch.tensor(self.lr)
-            scalars = lambda start, n: [lr, lr]  # noqa: E731
-        try:
-            if self._runner is None:
-                self._runner = ChunkRunner(
-                    self._g_spec, self._d_spec, self.loss, self.optimizer, COMPILE_CHUNK
-                )
-            record = self._runner.run_state(
-                self.iteration,
-                self._state(),
-                scalars,
-                count,
-                self._stream(),
-                self._record,
-            )
-        except Exception as exc:  # no C++ compiler, or torch.compile cannot serve here
-            self._compile_failed = True
-            self._runner = None
-            warnings.warn(
-                f"compile=True: torch.compile failed ({type(exc).__name__}: {exc}); "
-                "training goes on with the same step, uncompiled",
-                RuntimeWarning,
-                stacklevel=4,
-            )
-            return None
-        pending = self._runner.computed
-        self._adam_steps[0] += pending
-        self._adam_steps[1] += 2 * pending
-        return record  # type: ignore[no-any-return]
 
     def generate(self, z: torch.Tensor) -> torch.Tensor:
         """Run every member's generator on ``z``, without gradients.

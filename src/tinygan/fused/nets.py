@@ -1,39 +1,13 @@
-"""Hand-written forward and backward passes of :class:`tinygan.MLP` networks, no autograd.
+"""Networks: an :class:`tinygan.MLP`'s shape, and its forward and backward passes by hand.
 
-The post's networks are so small (15 and 32 weights) that autograd's bookkeeping costs far
-more than the arithmetic. The functions here do the arithmetic alone: a forward pass that
-keeps every layer's output, a backward pass written out by hand, the gradients of the
-mean squared error and binary cross-entropy losses, and SGD and Adam updates in place.
-
-Every function works on one network or on a stack of ``K`` networks alike. A network's
-parameters are a list ``[W1, b1, W2, b2, ...]`` (no ``b`` entries without biases) with
-weights of shape ``(out, in)`` and data of shape ``(n, in)``; for a stack, every tensor
-has a leading member dimension: weights ``(K, out, in)``, biases ``(K, out)``, data
-``(K, n, in)``, and losses come back per member, shape ``(K,)``. Member ``k``'s results
-depend on member ``k``'s tensors alone.
-
-Example:
-    >>> import torch
-    >>> import tinygan as tg
-    >>> net = tg.mlp([4, 3, 1], generator=torch.Generator().manual_seed(0))
-    >>> spec = net_spec(net)
-    >>> params = [p.detach() for p in net.parameters()]
-    >>> x = torch.rand(2, 4, generator=torch.Generator().manual_seed(1))
-    >>> ys = forward(spec, params, x)
-    >>> torch.allclose(ys[-1], net(x))
-    True
-    >>> loss, grad_out = loss_and_grad("mse", ys[-1], 1.0)
-    >>> grads, _ = backward(spec, params, ys, grad_out)
-    >>> [tuple(g.shape) for g in grads]
-    [(3, 4), (1, 3)]
+Part of :mod:`tinygan.fused` (import the names from there): see its description of
+parameter lists and stacks.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import torch
 from torch import nn
@@ -41,20 +15,7 @@ from torch.nn import functional
 
 from tinygan.nets import MLP
 
-__all__ = [
-    "ACTIVATIONS",
-    "NetSpec",
-    "adam_",
-    "adversarial_step",
-    "backward",
-    "discriminator_step",
-    "forward",
-    "loss_and_grad",
-    "loss_kind",
-    "net_spec",
-    "prepare",
-    "sgd_",
-]
+__all__ = ["ACTIVATIONS", "NetSpec", "backward", "forward", "net_spec", "prepare"]
 
 ACTIVATIONS: dict[type[nn.Module], str] = {
     nn.Sigmoid: "sigmoid",
@@ -294,186 +255,3 @@ def backward(
             else:
                 dy = torch.bmm(dh, w)
     return grads, (dy if input_grad else None)
-
-
-def loss_kind(loss: Any) -> str | None:
-    """Name the library's known losses the fused path can compute exactly.
-
-    Returns:
-        ``"mse"`` for :func:`torch.nn.functional.mse_loss` or a default
-        :class:`torch.nn.MSELoss`, ``"bce"`` for
-        :func:`torch.nn.functional.binary_cross_entropy` or a default
-        :class:`torch.nn.BCELoss`, otherwise ``None``.
-    """
-    if loss is functional.mse_loss:
-        return "mse"
-    if loss is functional.binary_cross_entropy:
-        return "bce"
-    if type(loss) is nn.MSELoss and loss.reduction == "mean" and not _has_hooks(loss):
-        return "mse"
-    if (
-        type(loss) is nn.BCELoss
-        and loss.reduction == "mean"
-        and loss.weight is None
-        and not _has_hooks(loss)
-    ):
-        return "bce"
-    return None
-
-
-def loss_and_grad(
-    kind: str, output: torch.Tensor, target: float, *, sums: bool = False
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """The mean loss of ``output`` against a constant ``target`` and its gradient.
-
-    The mean is over one network's batch: a 0-d loss for ``output`` of shape ``(n, m)``,
-    one loss per member, shape ``(K,)``, for a stack ``(K, n, m)`` (or ``(n, m, K)`` with
-    ``sums``, see :func:`forward`).
-
-    Args:
-        kind: ``"mse"`` or ``"bce"`` (as torch computes them; BCE clamps its logarithms at
-            -100 as :func:`torch.nn.functional.binary_cross_entropy` does).
-        output: The network's output.
-        target: The output wanted for every entry.
-        sums: Whether a stack keeps its members last (see :func:`forward`).
-
-    Returns:
-        ``(loss, grad)``: the loss and its gradient with respect to ``output``.
-    """
-    if output.dim() == 2:
-        if kind == "mse":  # functional.mse_loss and its backward, in fewer calls
-            diff = output - target
-            squares = diff.square()
-            loss = squares.reshape(()) if squares.numel() == 1 else squares.mean()
-            return loss, diff * (2.0 / output.numel())
-        else:
-            tgt = torch.full_like(output, target)
-            loss = functional.binary_cross_entropy(output, tgt)
-            grad = _aten.binary_cross_entropy_backward(torch.ones_like(loss), output, tgt, None, 1)
-        return loss, grad
-    dims = (0, 1) if sums else (-2, -1)
-    count = output.shape[dims[0]] * output.shape[dims[1]]
-    diff = output - target
-    if kind == "mse":
-        squares = diff.square()
-        if count == 1:  # the mean of one number: a view, one call less
-            return squares.reshape(squares.shape[2:] if sums else squares.shape[:-2]), diff * 2.0
-        return squares.mean(dims), diff * (2.0 / count)
-    log_out = torch.log(output).clamp_(min=-100.0)
-    log_rest = torch.log1p(-output).clamp_(min=-100.0)
-    losses = -(target * log_out + (1.0 - target) * log_rest)
-    grad = diff / ((1.0 - output) * output).clamp_(min=1e-12) / count
-    return losses.mean(dims), grad
-
-
-def sgd_(params: Sequence[torch.Tensor], grads: Sequence[torch.Tensor], lr: float) -> None:
-    """Plain SGD in place, as :class:`torch.optim.SGD` without momentum does it."""
-    for p, g in zip(params, grads, strict=True):
-        p.add_(g, alpha=-lr)
-
-
-def adam_(
-    params: Sequence[torch.Tensor],
-    grads: Sequence[torch.Tensor],
-    exp_avgs: Sequence[torch.Tensor],
-    exp_avg_sqs: Sequence[torch.Tensor],
-    step: int,
-    *,
-    lr: float,
-    betas: tuple[float, float] = (0.9, 0.999),
-    eps: float = 1e-8,
-) -> None:
-    """One Adam update in place, as :class:`torch.optim.Adam`'s default one does it.
-
-    Args:
-        params: The parameters.
-        grads: Their gradients.
-        exp_avgs: The first-moment estimates, updated in place.
-        exp_avg_sqs: The second-moment estimates, updated in place.
-        step: The number of this update, from 1.
-        lr: The learning rate.
-        betas: The moments' decay rates.
-        eps: Added to the denominator.
-    """
-    beta1, beta2 = betas
-    step_size = lr / (1 - beta1**step)
-    bias_correction2_sqrt = math.sqrt(1 - beta2**step)
-    for p, g, m, v in zip(params, grads, exp_avgs, exp_avg_sqs, strict=True):
-        m.lerp_(g, 1 - beta1)
-        v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-        denom = (v.sqrt() / bias_correction2_sqrt).add_(eps)
-        p.addcdiv_(m, denom, value=-step_size)
-
-
-Update = Callable[[Sequence[torch.Tensor]], None]
-"""Applies gradients to a network's parameters in place, e.g. ``lambda g: sgd_(p, g, lr)``."""
-
-
-def discriminator_step(
-    spec: NetSpec,
-    params: Sequence[torch.Tensor],
-    inputs: torch.Tensor,
-    target: float,
-    kind: str,
-    update: Update,
-    *,
-    sums: bool = False,
-    prepared: Sequence[torch.Tensor] | None = None,
-) -> torch.Tensor:
-    """One discriminator step on a batch: forward, loss, backward, ``update``.
-
-    Returns:
-        The loss before the step.
-    """
-    ys = forward(spec, params, inputs, sums=sums, prepared=prepared)
-    loss, grad = loss_and_grad(kind, ys[-1], target, sums=sums)
-    grads, _ = backward(spec, params, ys, grad, sums=sums, prepared=prepared)
-    update(grads)
-    return loss
-
-
-def adversarial_step(
-    g_spec: NetSpec,
-    d_spec: NetSpec,
-    g_params: Sequence[torch.Tensor],
-    d_params: Sequence[torch.Tensor],
-    real: torch.Tensor,
-    noise_fake: torch.Tensor,
-    noise_gen: torch.Tensor,
-    kind: str,
-    g_update: Update,
-    d_update: Update,
-    *,
-    sums: bool = False,
-    g_prepared: Sequence[torch.Tensor] | None = None,
-    d_prepared: Sequence[torch.Tensor] | None = None,
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """The post's three steps, as :meth:`tinygan.AdversarialTrainer.step` takes them.
-
-    1. the discriminator on ``real``, target 1.0;
-    2. the discriminator on the generator's output for ``noise_fake``, target 0.0;
-    3. the generator through the discriminator on ``noise_gen``, target 1.0 (only the
-       generator's parameters change).
-
-    Returns:
-        ``(d_loss_real, d_loss_fake, g_loss, fake)``: the three losses before their steps
-        and the generator's output in step 3.
-    """
-    gp, dp = g_prepared, d_prepared
-    d_loss_real = discriminator_step(
-        d_spec, d_params, real, 1.0, kind, d_update, sums=sums, prepared=dp
-    )
-    fake = forward(g_spec, g_params, noise_fake, sums=sums, prepared=gp)[-1]
-    d_loss_fake = discriminator_step(
-        d_spec, d_params, fake, 0.0, kind, d_update, sums=sums, prepared=dp
-    )
-    g_ys = forward(g_spec, g_params, noise_gen, sums=sums, prepared=gp)
-    d_ys = forward(d_spec, d_params, g_ys[-1], sums=sums, prepared=dp)
-    g_loss, grad = loss_and_grad(kind, d_ys[-1], 1.0, sums=sums)
-    _, grad_fake = backward(
-        d_spec, d_params, d_ys, grad, param_grads=False, input_grad=True, sums=sums, prepared=dp
-    )
-    assert grad_fake is not None
-    g_grads, _ = backward(g_spec, g_params, g_ys, grad_fake, sums=sums, prepared=gp)
-    g_update(g_grads)
-    return d_loss_real, d_loss_fake, g_loss, g_ys[-1]
