@@ -208,3 +208,17 @@ def test_chunked_draws_are_the_step_by_step_samples_bit_for_bit(noise):
             for (source, n), x in zip(sources, drawn, strict=True):
                 assert torch.equal(x[t, ..., k], source.sample(n, generator=g))
         assert torch.equal(g.get_state(), rngs[k].get_state())
+
+
+@pytest.mark.parametrize("bias", [False, True])
+def test_from_seeds_draws_exactly_what_mlp_draws(bias):
+    seeds = [0, 7, 2**63 + 5]
+    ens = tg.EnsembleTrainer.from_seeds(
+        seeds, tg.FuzzyPattern("110"), tg.UniformNoise(5), (5, 6, 3), (3, 2, 4, 1), bias=bias
+    )
+    for (G, D), seed in zip(ens.unstack(), seeds, strict=True):
+        g = torch.Generator().manual_seed(seed)
+        G0 = tg.mlp([5, 6, 3], bias=bias, generator=g)
+        D0 = tg.mlp([3, 2, 4, 1], bias=bias, generator=g)
+        for a, b in zip(weights((G, D)), weights((G0, D0)), strict=True):
+            assert torch.equal(a, b)

@@ -95,6 +95,26 @@ def check_nets(name: str, nets: Sequence[Any] | Stacked) -> Stacked:
     return Stacked(spec, stack(nets, padded(len(nets))), template, len(nets))
 
 
+def check_pair(gens: Stacked, discs: Stacked, real_dim: int, noise_dim: int) -> None:
+    """Check that generators and discriminators fit each other and the data's widths."""
+    if gens.members != discs.members:
+        raise ValueError(
+            f"generators and discriminators must have the same length, got "
+            f"{gens.members} and {discs.members}"
+        )
+    g_sizes, d_sizes = gens.spec.sizes, discs.spec.sizes
+    if g_sizes[0] != noise_dim:
+        raise ValueError(f"noise.dim is {noise_dim} but the generators take {g_sizes[0]}")
+    if g_sizes[-1] != real_dim:
+        raise ValueError(
+            f"the generators' output has width {g_sizes[-1]} but real.dim is {real_dim}"
+        )
+    if d_sizes[0] != real_dim:
+        raise ValueError(f"real.dim is {real_dim} but the discriminators take {d_sizes[0]}")
+    if d_sizes[-1] != 1:
+        raise ValueError(f"the discriminators must output one value per sample, got {d_sizes[-1]}")
+
+
 def _copy(net: MLP) -> MLP:
     return copy.deepcopy(net)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from tinygan import _stacking, fused
+from tinygan import _ensemble_state, _stacking, fused
 from tinygan._checks import check_int, check_positive_float
 from tinygan._ensemble_compiled import CompiledEnsemble, passive
 from tinygan._member_data import MemberData
@@ -113,27 +113,8 @@ class EnsembleTrainer(BaseTrainer):
         gens = _stacking.check_nets("generators", generators)
         discs = _stacking.check_nets("discriminators", discriminators)
         self._g_spec, self._d_spec = gens.spec, discs.spec
-        if gens.members != discs.members:
-            raise ValueError(
-                f"generators and discriminators must have the same length, got "
-                f"{gens.members} and {discs.members}"
-            )
+        _stacking.check_pair(gens, discs, check_source("real", real), check_source("noise", noise))
         k = gens.members
-        real_dim = check_source("real", real)
-        noise_dim = check_source("noise", noise)
-        g_sizes, d_sizes = self._g_spec.sizes, self._d_spec.sizes
-        if g_sizes[0] != noise_dim:
-            raise ValueError(f"noise.dim is {noise_dim} but the generators take {g_sizes[0]}")
-        if g_sizes[-1] != real_dim:
-            raise ValueError(
-                f"the generators' output has width {g_sizes[-1]} but real.dim is {real_dim}"
-            )
-        if d_sizes[0] != real_dim:
-            raise ValueError(f"real.dim is {real_dim} but the discriminators take {d_sizes[0]}")
-        if d_sizes[-1] != 1:
-            raise ValueError(
-                f"the discriminators must output one value per sample, got {d_sizes[-1]}"
-            )
         self.lr = check_positive_float("lr", lr)
         self.batch_size = check_int("batch_size", batch_size, minimum=1)
         if loss not in _LOSSES:
@@ -343,25 +324,13 @@ class EnsembleTrainer(BaseTrainer):
             for k in range(self.members)
         ]
 
-    def _unpad(self, stacked: torch.Tensor) -> torch.Tensor:
-        """The real members of a members-last tensor, members first, as a fresh copy."""
-        return stacked[..., : self.members].movedim(-1, 0).clone()
-
     def state_dict(self) -> dict[str, Any]:
         """Return the whole training state: weights, optimiser state, data generators.
 
         Loading it into an ensemble built the same way continues training exactly where
         this one is.
         """
-        return {
-            "iteration": self.iteration,
-            "generators": [self._unpad(p) for p in self._g],
-            "discriminators": [self._unpad(p) for p in self._d],
-            "adam_steps": list(self._adam_steps),
-            "moments": [self._unpad(m) for m in self._moments],
-            "rngs": [g.get_state() for g in self.rngs],
-            "buffer": self._data.remaining(self.members),
-        }
+        return _ensemble_state.state_dict(self)
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore a state returned by :meth:`state_dict`.
@@ -370,27 +339,4 @@ class EnsembleTrainer(BaseTrainer):
             KeyError: If ``state`` lacks an entry.
             ValueError: If its tensors do not fit this ensemble.
         """
-        keys = ["iteration", "generators", "discriminators", "adam_steps", "moments", "rngs"]
-        missing = [key for key in keys if key not in state]
-        if missing:
-            raise KeyError(f"ensemble state lacks {missing}")
-        pairs = [
-            (self._g, state["generators"]),
-            (self._d, state["discriminators"]),
-            (self._moments, state["moments"]),
-        ]
-        for mine, theirs in pairs:
-            if len(mine) != len(theirs) or any(
-                self._unpad(a).shape != b.shape for a, b in zip(mine, theirs, strict=False)
-            ):
-                raise ValueError("state does not fit this ensemble (members or sizes differ)")
-        if len(state["rngs"]) != self.members:
-            raise ValueError("state does not fit this ensemble (members differ)")
-        for mine, theirs in pairs:
-            for a, b in zip(mine, theirs, strict=True):
-                a[..., : self.members].copy_(b.movedim(0, -1))
-        for g, rng_state in zip(self.rngs, state["rngs"], strict=True):
-            g.set_state(rng_state)
-        self._adam_steps[:] = [check_int("adam_steps", n, minimum=0) for n in state["adam_steps"]]
-        self.iteration = check_int("iteration", state["iteration"], minimum=0)
-        self._data.restore(state.get("buffer", []))
+        _ensemble_state.load_state_dict(self, state)
