@@ -50,14 +50,14 @@ def loss_and_grad(
 
     The mean is over one network's batch: a 0-d loss for ``output`` of shape ``(n, m)``,
     one loss per member, shape ``(K,)``, for a stack ``(K, n, m)`` (or ``(n, m, K)`` with
-    ``sums``, see :func:`forward`).
+    ``sums``, see :func:`~tinygan.fused.forward`).
 
     Args:
         kind: ``"mse"`` or ``"bce"`` (as torch computes them; BCE clamps its logarithms at
             -100 as :func:`torch.nn.functional.binary_cross_entropy` does).
         output: The network's output.
         target: The output wanted for every entry.
-        sums: Whether a stack keeps its members last (see :func:`forward`).
+        sums: Whether a stack keeps its members last (see :func:`~tinygan.fused.forward`).
 
     Returns:
         ``(loss, grad)``: the loss and its gradient with respect to ``output``.

@@ -36,7 +36,7 @@ class NetSpec:
         sizes: The width of every layer, input first.
         bias: Whether the linear layers have biases.
         activations: The activation after each linear layer, by name (see
-            :data:`ACTIVATIONS`).
+            :data:`~tinygan.fused.ACTIVATIONS`).
     """
 
     sizes: tuple[int, ...]
@@ -64,7 +64,7 @@ def _has_hooks(module: nn.Module) -> bool:
 
 
 def net_spec(net: object) -> NetSpec | None:
-    """Return ``net``'s :class:`NetSpec` if the fused functions compute exactly its forward.
+    """``net``'s :class:`~tinygan.fused.NetSpec` if the fused functions compute its forward.
 
     That is: ``net`` is a :class:`tinygan.MLP` whose entries are still plain
     :class:`~torch.nn.Linear` layers each followed by a supported activation, with
@@ -144,14 +144,14 @@ def _activation_backward(name: str, dy: torch.Tensor, y: torch.Tensor) -> torch.
 def prepare(
     spec: NetSpec, params: Sequence[torch.Tensor], *, sums: bool = False
 ) -> list[torch.Tensor]:
-    """Views of the weights that :func:`forward` and :func:`backward` can reuse.
+    """Views of the weights that :func:`~tinygan.fused.forward` and ``backward`` can reuse.
 
     Made once, they stay valid while the weights are updated in place.
 
     Args:
         spec: The network's shape.
         params: Its parameters.
-        sums: As in :func:`forward`.
+        sums: As in :func:`~tinygan.fused.forward`.
 
     Returns:
         One view per layer: ``W.unsqueeze(0)`` with ``sums``, else ``W.t()`` (for one
@@ -182,7 +182,7 @@ def forward(
             members, contiguous in memory, and :func:`torch.compile` fuses them into a
             few loops (matrix products would stay library calls).
         prepared: Views of the weights made once and reused (views follow in-place
-            updates), which save a call per layer: :func:`prepare` makes them.
+            updates), which save a call per layer: :func:`~tinygan.fused.prepare` makes them.
 
     Returns:
         ``[x, y1, ..., yL]``: the input and every layer's activated output; the last entry
@@ -215,12 +215,12 @@ def backward(
     Args:
         spec: The network's shape.
         params: The parameters the forward pass used.
-        ys: What :func:`forward` returned.
+        ys: What :func:`~tinygan.fused.forward` returned.
         grad_out: The gradient of the loss with respect to the output ``ys[-1]``.
         param_grads: Whether to compute the parameters' gradients.
         input_grad: Whether to compute the gradient with respect to the input ``ys[0]``.
-        sums: As in :func:`forward`.
-        prepared: As in :func:`forward`.
+        sums: As in :func:`~tinygan.fused.forward`.
+        prepared: As in :func:`~tinygan.fused.forward`.
 
     Returns:
         ``(grads, grad_input)``: the parameters' gradients in the order of ``params``
