@@ -31,6 +31,7 @@ from concurrent.futures import Executor
 
 from tinygan import _sweep_config
 from tinygan._checks import check_int
+from tinygan._stacking import check_seed
 from tinygan._sweep_chunk import LOSS_WINDOW as LOSS_WINDOW  # still tinygan.sweep.LOSS_WINDOW
 from tinygan._sweep_chunk import evaluate_generator, run_chunk
 from tinygan._sweep_config import SeedResult, SweepConfig, SweepResult
@@ -65,13 +66,7 @@ def _check_seeds(seeds: object) -> list[int]:
     items: list[object] = list(seeds)
     if not items:
         raise ValueError("seeds must hold at least one seed, got none")
-    result: list[int] = []
-    for seed in items:
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-            raise TypeError(f"seeds must be integers, got {seed!r}")
-        if not 0 <= int(seed) < 2**64:
-            raise ValueError(f"seeds must be integers in [0, 2**64), got {seed!r}")
-        result.append(int(seed))
+    result = [check_seed(seed) for seed in items]
     if len(set(result)) != len(result):
         raise ValueError("seeds must not repeat a seed")
     return result
