@@ -173,7 +173,7 @@ class CSVLogger(_Buffered):
         if self.append and self.path.exists() and self.path.stat().st_size > 0:
             return
         with self.path.open("w", newline="", encoding="utf-8") as file:
-            csv.writer(file).writerow(("step", *self.fields))
+            csv.writer(file).writerow(self._header())
 
     def flush(self) -> None:
         """Append every iteration kept so far to the file."""
@@ -181,11 +181,17 @@ class CSVLogger(_Buffered):
             return
         if not self._started:
             self.on_fit_start(None)
-        rows = self._rows()
+        lines = self._lines(self._rows())
         with self.path.open("a", newline="", encoding="utf-8") as file:
-            writer = csv.writer(file)
-            for step, values in rows:
-                writer.writerow((step, *(_format(values[name]) for name in self.fields)))
+            csv.writer(file).writerows(lines)
+
+    def _header(self) -> tuple[str, ...]:
+        # The file's first line; a subclass that adds columns adds them here and in _lines.
+        return ("step", *self.fields)
+
+    def _lines(self, rows: list[tuple[int, dict[str, float | None]]]) -> list[tuple[object, ...]]:
+        # The CSV lines of the iterations ``rows`` (as _Buffered._rows gives them).
+        return [(step, *(_format(values[name]) for name in self.fields)) for step, values in rows]
 
 
 _TB_HINT = 'TensorBoardLogger needs tensorboard: pip install "tinygan[tensorboard]"'

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import shlex
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ from typing import Any
 import torch
 
 from tinygan.autosave import _checkpoints
-from tinygan.loggers import CSVLogger
+from tinygan.loggers import CSVLogger, _format
 from tinygan.monitors import Metrics, measure_health
 
 __all__ = [
@@ -47,10 +46,6 @@ def metric_keys(dim: int) -> list[str]:
     return [*keys, "d_real", "d_fake"]
 
 
-def _format(value: float | None) -> str:
-    return "" if value is None else f"{value:.9g}"
-
-
 class HistoryLogger(CSVLogger):
     """:class:`tinygan.CSVLogger` plus the columns of a :class:`tinygan.Metrics`.
 
@@ -74,37 +69,21 @@ class HistoryLogger(CSVLogger):
     @property
     def header(self) -> tuple[str, ...]:
         """Every column, in order."""
-        return ("step", *self.fields, *self.metric_keys)
+        return (*super()._header(), *self.metric_keys)
 
-    def on_fit_start(self, trainer: Any) -> None:
-        """Create the file with its header (first ``fit`` only, unless appending)."""
-        if self._started:
-            return
-        self._started = True
-        if self.append and self.path.exists() and self.path.stat().st_size > 0:
-            return
-        with self.path.open("w", newline="", encoding="utf-8") as file:
-            csv.writer(file).writerow(self.header)
+    def _header(self) -> tuple[str, ...]:
+        return self.header
 
-    def flush(self) -> None:
-        """Append every iteration kept so far, with its measurements if it has any."""
-        if not self._pending:
-            return
-        if not self._started:
-            self.on_fit_start(None)
-        rows = self._rows()
+    def _lines(self, rows: list[tuple[int, dict[str, float | None]]]) -> list[tuple[object, ...]]:
+        # Each iteration kept so far, with its measurements if it has any.
         measured = dict(zip(self.metrics.steps, self.metrics.rows, strict=True))
-        with self.path.open("a", newline="", encoding="utf-8") as file:
-            writer = csv.writer(file)
-            for step, values in rows:
-                health = measured.get(step, {})
-                writer.writerow(
-                    (
-                        step,
-                        *(_format(values[name]) for name in self.fields),
-                        *(_format(health.get(key)) for key in self.metric_keys),
-                    )
-                )
+        return [
+            (
+                *line,
+                *(_format(measured.get(step, {}).get(key)) for key in self.metric_keys),
+            )
+            for line, (step, _) in zip(super()._lines(rows), rows, strict=True)
+        ]
 
 
 def truncate_history(path: Path, iteration: int) -> None:
