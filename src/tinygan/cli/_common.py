@@ -18,6 +18,8 @@ __all__ = [
     "CLIError",
     "Parser",
     "ProgressBar",
+    "add_force",
+    "add_quiet",
     "non_negative_int",
     "pattern",
     "positive_float",
@@ -91,6 +93,24 @@ def pattern(text: str) -> str:
             f"must be a non-empty string of 0 and 1 such as 1010, got {text!r}"
         )
     return text
+
+
+def add_quiet(parser: argparse.ArgumentParser) -> None:
+    """Add ``--quiet`` (no progress bar) to a subcommand's ``parser``."""
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar (there is none anyway when stderr is not a terminal)",
+    )
+
+
+def add_force(parser: argparse.ArgumentParser) -> None:
+    """Add ``--force`` (write into a non-empty ``--out``) to a subcommand's ``parser``."""
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="write into --out even if it already holds files (they may be overwritten)",
+    )
 
 
 def show_progress(quiet: bool, stream: IO[str] | None = None) -> bool:

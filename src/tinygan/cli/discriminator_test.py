@@ -16,6 +16,7 @@ import torch
 from tinygan.callbacks import LossLogger
 from tinygan.cli._common import (
     ProgressBar,
+    add_quiet,
     pattern,
     positive_float,
     positive_int,
@@ -69,11 +70,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=0.01,
         help="learning rate of SGD, > 0 (default: 0.01)",
     )
-    parser.add_argument(
-        "--quiet",
-        action="store_true",
-        help="no progress bar (there is none anyway when stderr is not a terminal)",
-    )
+    add_quiet(parser)
     parser.set_defaults(run=run)
     return parser
 

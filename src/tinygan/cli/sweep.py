@@ -20,6 +20,7 @@ from typing import Any
 
 from tinygan.cli._common import (
     CLIError,
+    add_force,
     pattern,
     positive_float,
     positive_int,
@@ -124,11 +125,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder to write seeds.csv, summary.json and histogram.png into",
     )
-    parser.add_argument(
-        "--force",
-        action="store_true",
-        help="write into --out even if it already holds files (they may be overwritten)",
-    )
+    add_force(parser)
     parser.set_defaults(run=run)
     return parser
 

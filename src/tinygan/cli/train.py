@@ -42,6 +42,8 @@ from tinygan.checkpoint import CheckpointError, load_checkpoint
 from tinygan.cli._common import (
     CLIError,
     ProgressBar,
+    add_force,
+    add_quiet,
     pattern,
     positive_float,
     positive_int,
@@ -115,11 +117,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "in all (default: the run's own), appending to its history.csv; no other setting "
         "may be given",
     )
-    parser.add_argument(
-        "--force",
-        action="store_true",
-        help="write into --out even if it already holds files (they may be overwritten)",
-    )
+    add_force(parser)
     parser.add_argument(
         "--config",
         type=Path,
@@ -182,11 +180,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help=f"write DIR/{CHECKPOINTS}/checkpoint-<iteration>.pt every N iterations, keeping "
         f"the last three (default: {defaults.checkpoint_every})",
     )
-    parser.add_argument(
-        "--quiet",
-        action="store_true",
-        help="no progress bar (there is none anyway when stderr is not a terminal)",
-    )
+    add_quiet(parser)
     parser.set_defaults(run=run)
     return parser
 
