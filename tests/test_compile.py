@@ -35,6 +35,20 @@ def trainer(cls=tg.AdversarialTrainer, seed=0, **kwargs):
     return cls(G, D, REAL, NOISE, seed=seed + 1, **kwargs)
 
 
+@pytest.fixture
+def no_compiler(monkeypatch):
+    """Every compiled chunk fails, as it does where torch.compile finds no C++ compiler."""
+
+    def broken(*args, **kwargs):
+        def chunk(*tensors):
+            raise RuntimeError("simulated: no working C++ compiler")
+
+        return chunk
+
+    monkeypatch.setattr(tinygan._compiled, "compiled_chunk", broken)
+    monkeypatch.setattr(tinygan._compiled, "_CACHE", {})
+
+
 @pytest.mark.slow
 def test_compiled_equals_plain_and_fit_splits_are_bit_identical():
     log = tg.LossLogger()
@@ -89,15 +103,7 @@ def test_an_error_mid_chunk_leaves_the_state_of_the_last_whole_iteration():
     assert torch.equal(compiled.rng.get_state(), plain.rng.get_state())
 
 
-def test_no_compiler_falls_back_with_one_warning(monkeypatch):
-    def broken(*args, **kwargs):
-        def chunk(*tensors):
-            raise RuntimeError("simulated: no working C++ compiler")
-
-        return chunk
-
-    monkeypatch.setattr(tinygan._compiled, "compiled_chunk", broken)
-    monkeypatch.setattr(tinygan._compiled, "_CACHE", {})
+def test_no_compiler_falls_back_with_one_warning(no_compiler):
     with pytest.warns(RuntimeWarning, match="compile=True") as caught:
         fallback = trainer(seed=2, compile=True).fit(100).fit(50)
     assert len([w for w in caught if issubclass(w.category, RuntimeWarning)]) == 1
@@ -170,15 +176,7 @@ def test_compiled_ensemble_equals_eager_splits_and_state_round_trip(optimizer):
         assert torch.equal(a, b)
 
 
-def test_compiled_ensemble_falls_back_with_one_warning(monkeypatch):
-    def broken(*args, **kwargs):
-        def chunk(*tensors):
-            raise RuntimeError("simulated: no working C++ compiler")
-
-        return chunk
-
-    monkeypatch.setattr(tinygan._compiled, "compiled_chunk", broken)
-    monkeypatch.setattr(tinygan._compiled, "_CACHE", {})
+def test_compiled_ensemble_falls_back_with_one_warning(no_compiler):
     with pytest.warns(RuntimeWarning, match="compile=True") as caught:
         fallback = ensemble("adam", compile=True).fit(60).fit(40)
     assert len([w for w in caught if issubclass(w.category, RuntimeWarning)]) == 1
