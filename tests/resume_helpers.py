@@ -10,14 +10,23 @@ import torch
 import tinygan as tg
 
 
-def build(seed: int = 0, *, callbacks: Any = None, **kwargs: Any) -> tg.AdversarialTrainer:
-    """The post's GAN with seeded networks, data and the usual stateful callbacks."""
+def build(
+    seed: int = 0,
+    *,
+    callbacks: Any = None,
+    cls: type[tg.AdversarialTrainer] = tg.AdversarialTrainer,
+    **kwargs: Any,
+) -> tg.AdversarialTrainer:
+    """The post's GAN with seeded networks, data and the usual stateful callbacks.
+
+    ``cls`` is the trainer class (a subclass of :class:`tinygan.AdversarialTrainer`).
+    """
     g = torch.Generator().manual_seed(seed)
     G = tg.mlp(kwargs.pop("g_sizes", [4, 4, 4]), generator=g)
     D = tg.mlp(kwargs.pop("d_sizes", [4, 3, 1]), generator=g)
     if callbacks is None:
         callbacks = standard_callbacks()
-    return tg.AdversarialTrainer(
+    return cls(
         G, D, tg.FuzzyPattern("1010"), tg.UniformNoise(4), seed=seed, callbacks=callbacks, **kwargs
     )
 

@@ -92,15 +92,7 @@ class _FailsInStep(tg.AdversarialTrainer):
 
 
 def test_no_final_checkpoint_from_inside_an_iteration(tmp_path, caplog):
-    g = torch.Generator().manual_seed(0)
-    trainer = _FailsInStep(
-        tg.mlp([4, 4, 4], generator=g),
-        tg.mlp([4, 3, 1], generator=g),
-        tg.FuzzyPattern("1010"),
-        tg.UniformNoise(4),
-        seed=0,
-        callbacks=[tg.Checkpoint(tmp_path, every=3)],
-    )
+    trainer = build(cls=_FailsInStep, callbacks=[tg.Checkpoint(tmp_path, every=3)])
     with pytest.raises(RuntimeError, match="inside an iteration"):
         trainer.fit(50)
     # iteration 5 half ran: D changed, G did not; saving it as "iteration 4" would be a lie

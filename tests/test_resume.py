@@ -109,15 +109,7 @@ class _Interrupting(tg.AdversarialTrainer):
 
 
 def interrupting(callbacks, times: int = 1) -> _Interrupting:
-    g = torch.Generator().manual_seed(0)
-    trainer = _Interrupting(
-        tg.mlp([4, 4, 4], generator=g),
-        tg.mlp([4, 3, 1], generator=g),
-        tg.FuzzyPattern("1010"),
-        tg.UniformNoise(4),
-        seed=0,
-        callbacks=callbacks,
-    )
+    trainer = build(cls=_Interrupting, callbacks=callbacks)
     trainer.times = times
     return trainer
 
