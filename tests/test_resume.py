@@ -132,11 +132,8 @@ def test_ctrl_c_mid_step_leaves_the_last_iteration_whole(tmp_path):
     assert_same_state(fresh.fit(14).state_dict(), build().fit(20).state_dict())
 
 
-@pytest.mark.parametrize("delay", [0.005, 0.02, 0.05, 0.11, 0.17])
-def test_ctrl_c_at_any_moment_leaves_a_whole_iteration(delay):
-    """A real SIGINT from another thread, landing wherever it lands (in the fused step, in a
-    callback, between them): the trainer equals a straight run of its iteration count."""
-    trainer = build()
+def fit_until_sigint(trainer: tg.AdversarialTrainer, delay: float) -> None:
+    """Fit ``trainer`` until a real SIGINT, sent by another thread after ``delay`` s, stops it."""
     timer = threading.Timer(delay, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
     try:
@@ -144,6 +141,14 @@ def test_ctrl_c_at_any_moment_leaves_a_whole_iteration(delay):
             trainer.fit(10**7)
     finally:
         timer.join()
+
+
+@pytest.mark.parametrize("delay", [0.005, 0.02, 0.05, 0.11, 0.17])
+def test_ctrl_c_at_any_moment_leaves_a_whole_iteration(delay):
+    """A real SIGINT from another thread, landing wherever it lands (in the fused step, in a
+    callback, between them): the trainer equals a straight run of its iteration count."""
+    trainer = build()
+    fit_until_sigint(trainer, delay)
     straight = build().fit(trainer.iteration)
     assert_same_state(trainer.state_dict(), straight.state_dict())
     assert_same_logs(trainer, straight)
@@ -238,12 +243,6 @@ def test_compiled_trainer_resumes_and_interrupts_exactly(tmp_path):
         assert_same_state(again.fit(32).state_dict(), straight.state_dict())
 
         interrupted = make()
-        timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-        timer.start()
-        try:
-            with pytest.raises(KeyboardInterrupt):
-                interrupted.fit(10**7)
-        finally:
-            timer.join()
+        fit_until_sigint(interrupted, 0.3)
         reference = make().fit(interrupted.iteration)
         assert_same_state(interrupted.state_dict(), reference.state_dict())
