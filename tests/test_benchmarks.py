@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import inspect
 import random
@@ -25,15 +26,24 @@ def load(name: str):
     return module
 
 
+@contextlib.contextmanager
+def global_rngs_kept():
+    """Leave torch's and Python's global RNGs as they were (the post's code seeds them)."""
+    with torch.random.fork_rng():
+        state = random.getstate()
+        try:
+            yield
+        finally:
+            random.setstate(state)
+
+
 def test_run_post_loop_signature_and_result():
     post_loop = load("post_loop")
     params = inspect.signature(post_loop.run_post_loop).parameters
     assert list(params) == ["steps", "seed"]
-    with torch.random.fork_rng():
-        state = random.getstate()
+    with global_rngs_kept():
         result = post_loop.run_post_loop(1000, 0)
         short = post_loop.run_post_loop(100, 0)
-        random.setstate(state)
     assert len(result["d_loss"]) == 2000 and len(result["g_progress"]) == 1000
     assert result["images"].shape == (1, 4) and result["seconds"] > 0
     assert isinstance(result["G"], torch.nn.Module) and isinstance(result["D"], torch.nn.Module)
@@ -43,10 +53,8 @@ def test_run_post_loop_signature_and_result():
 
 def test_post_loop_main_prints_rates_and_ratio(capsys):
     post_loop = load("post_loop")
-    with torch.random.fork_rng():
-        state = random.getstate()
+    with global_rngs_kept():
         rates = post_loop.main(["--steps", "20", "--repeats", "1"])
-        random.setstate(state)
     out = capsys.readouterr().out
     assert "ratio tinygan / post" in out
     assert rates["ratio"] == rates["tinygan"] / rates["post"]
@@ -54,9 +62,7 @@ def test_post_loop_main_prints_rates_and_ratio(capsys):
 
 def test_seed_stats_runs(capsys):
     seed_stats = load("seed_stats")
-    with torch.random.fork_rng():
-        state = random.getstate()
+    with global_rngs_kept():
         results = seed_stats.main(["--seeds", "1", "--steps", "20"])
-        random.setstate(state)
     assert len(results["tinygan"]) == 1 and len(results["post"]) == 1
     assert "success" in capsys.readouterr().out
