@@ -7,7 +7,18 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["check_int", "check_positive_float", "check_range", "check_callable"]
+__all__ = ["check_bool", "check_int", "check_positive_float", "check_range", "check_callable"]
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` if it is a ``bool``.
+
+    Raises:
+        TypeError: If ``value`` is not a ``bool`` (``0`` and ``1`` included).
+    """
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, got {value!r}")
+    return value
 
 
 def check_int(name: str, value: Any, *, minimum: int) -> int:

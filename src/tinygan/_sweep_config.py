@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tinygan._checks import check_int, check_positive_float
+from tinygan._checks import check_bool, check_int, check_positive_float
 from tinygan.data import ConstantNoise, FuzzyPattern, UniformNoise
 from tinygan.stats import wilson_interval
 
@@ -69,8 +69,7 @@ class SweepConfig:
         check_int("steps", self.steps, minimum=0)
         check_positive_float("lr", self.lr)
         check_int("batch_size", self.batch_size, minimum=1)
-        if not isinstance(self.bias, bool):
-            raise TypeError(f"bias must be a bool, got {self.bias!r}")
+        check_bool("bias", self.bias)
         _check_choice("loss", self.loss, _LOSSES)
         _check_choice("optimizer", self.optimizer, _OPTIMIZERS)
         _check_choice("noise", self.noise, _NOISES)

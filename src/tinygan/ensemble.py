@@ -18,7 +18,7 @@ from typing import Any
 import torch
 
 from tinygan import _ensemble_state, _stacking, fused
-from tinygan._checks import check_int, check_positive_float
+from tinygan._checks import check_bool, check_int, check_positive_float
 from tinygan._ensemble_compiled import CompiledEnsemble, passive
 from tinygan._member_data import MemberData
 from tinygan._models import check_source
@@ -108,8 +108,7 @@ class EnsembleTrainer(BaseTrainer):
         compile: bool = False,
     ) -> None:
         super().__init__(callbacks=callbacks)
-        if not isinstance(compile, bool):
-            raise TypeError(f"compile must be a bool, got {compile!r}")
+        check_bool("compile", compile)
         gens = _stacking.check_nets("generators", generators)
         discs = _stacking.check_nets("discriminators", discriminators)
         self._g_spec, self._d_spec = gens.spec, discs.spec

@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
+from tinygan._checks import check_bool
+
 __all__ = ["MLP", "mlp"]
 
 
@@ -109,8 +111,7 @@ def mlp(
         True
     """
     dims = _check_sizes(sizes)
-    if not isinstance(bias, bool):
-        raise TypeError(f"bias must be a bool, got {bias!r}")
+    check_bool("bias", bias)
     if not callable(activation):
         raise TypeError(f"activation must be a callable that returns a module, got {activation!r}")
     if generator is not None and not isinstance(generator, torch.Generator):

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from concurrent.futures import Executor
 
 from tinygan import _sweep_config
-from tinygan._checks import check_int
+from tinygan._checks import check_bool, check_int
 from tinygan._stacking import check_seed
 from tinygan._sweep_chunk import LOSS_WINDOW as LOSS_WINDOW  # still tinygan.sweep.LOSS_WINDOW
 from tinygan._sweep_chunk import evaluate_generator, run_chunk
@@ -155,8 +155,7 @@ def sweep(
         parts = 1 if executor is None else os.cpu_count() or 1
         chunk_size = min(1000, -(-len(seed_list) // parts))
     chunk_size = check_int("chunk_size", chunk_size, minimum=1)
-    if not isinstance(compile, bool):
-        raise TypeError(f"compile must be a bool, got {compile!r}")
+    check_bool("compile", compile)
     chunks = [seed_list[i : i + chunk_size] for i in range(0, len(seed_list), chunk_size)]
     logger.info("sweep of %d seeds in %d chunks: %s", len(seed_list), len(chunks), config)
     rows: list[SeedResult] = []

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 import torch
 
+from tinygan._checks import check_bool
 from tinygan._fastpath import FastPath
 from tinygan._models import check_model, check_source, probe
 from tinygan._steps import (
@@ -102,8 +103,7 @@ class AdversarialTrainer(_DiscriminatorSteps):
     ) -> None:
         super().__init__(callbacks=callbacks)
         check_model("generator", generator)
-        if not isinstance(compile, bool):
-            raise TypeError(f"compile must be a bool, got {compile!r}")
+        check_bool("compile", compile)
         self._fast = FastPath(
             adversarial=True,
             originals={
