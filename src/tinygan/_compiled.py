@@ -16,6 +16,7 @@ changing them does not recompile), static shapes (``dynamic=False``), one graph
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -25,9 +26,29 @@ from tinygan import fused
 from tinygan._compiled_chunk import CHUNK, adam_factors, compiled_chunk
 from tinygan.records import StepRecord
 
-__all__ = ["CHUNK", "ChunkRunner", "Stream", "adam_factors", "compiled_chunk"]
+__all__ = [
+    "CHUNK",
+    "ChunkRunner",
+    "Stream",
+    "adam_factors",
+    "compiled_chunk",
+    "warn_compile_failed",
+]
 
 _CACHE: dict[tuple[Any, ...], Callable[..., Any]] = {}
+
+
+def warn_compile_failed(exc: Exception, stacklevel: int) -> None:
+    """The one :class:`RuntimeWarning` of a trainer whose compiled step failed with ``exc``.
+
+    ``stacklevel`` counts from the caller, as for :func:`warnings.warn`.
+    """
+    warnings.warn(
+        f"compile=True: torch.compile failed ({type(exc).__name__}: {exc}); "
+        "training goes on with the same step, uncompiled",
+        RuntimeWarning,
+        stacklevel=stacklevel + 1,
+    )
 
 
 class Stream(Protocol):

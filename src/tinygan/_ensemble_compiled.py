@@ -10,7 +10,6 @@ and the eager step from then on.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -85,7 +84,7 @@ class CompiledEnsemble:
             Its record, or ``None`` if compiling failed (after one warning): the caller
             then takes the eager step.
         """
-        from tinygan._compiled import ChunkRunner, adam_factors
+        from tinygan._compiled import ChunkRunner, adam_factors, warn_compile_failed
 
         data = trainer._data
         count = max(1, data.planned) if ahead else 1
@@ -118,12 +117,7 @@ class CompiledEnsemble:
         except Exception as exc:  # no C++ compiler, or torch.compile cannot serve here
             self.failed = True
             self.runner = None
-            warnings.warn(
-                f"compile=True: torch.compile failed ({type(exc).__name__}: {exc}); "
-                "training goes on with the same step, uncompiled",
-                RuntimeWarning,
-                stacklevel=5,
-            )
+            warn_compile_failed(exc, stacklevel=5)
             return None
         computed = self.runner.computed
         trainer._adam_steps[0] += computed

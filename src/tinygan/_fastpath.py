@@ -13,7 +13,6 @@ from the trainer's ``rng``.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -288,7 +287,7 @@ class FastPath:
     def _run_compiled(
         self, trainer: Any, plan: _Plan, g_lr: float, d_lr: float
     ) -> StepRecord | None:
-        from tinygan._compiled import ChunkRunner
+        from tinygan._compiled import ChunkRunner, warn_compile_failed
 
         assert plan.g_params is not None and plan.g_spec is not None
         key = (plan.g_spec, plan.d_spec, plan.kind)
@@ -308,12 +307,7 @@ class FastPath:
             raise
         except Exception as exc:  # no C++ compiler, or torch.compile cannot serve here
             self._compile_failed = True
-            warnings.warn(
-                f"compile=True: torch.compile failed ({type(exc).__name__}: {exc}); "
-                "training goes on with the same step, uncompiled",
-                RuntimeWarning,
-                stacklevel=4,
-            )
+            warn_compile_failed(exc, stacklevel=4)
             return None
 
 
