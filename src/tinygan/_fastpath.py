@@ -207,8 +207,7 @@ class FastPath:
         if not self.adversarial:
             real = trainer.real.sample(n, generator=rng)
             fake = trainer.fake.sample(n, generator=rng)
-            if real.dtype != torch.float32 or fake.dtype != torch.float32:
-                raise TypeError("data sources must return float32 tensors for float32 networks")
+            _check_float32(real, fake)
             plan.d_opt._opt_called = True  # type: ignore[attr-defined]
             d_update = _sgd(plan.d_params, d_lr)
             with torch.no_grad():
@@ -232,8 +231,7 @@ class FastPath:
         real = trainer.real.sample(n, generator=rng)
         z_fake = trainer.noise.sample(n, generator=rng)
         z_gen = trainer.noise.sample(n, generator=rng)
-        if not real.dtype == z_fake.dtype == z_gen.dtype == torch.float32:
-            raise TypeError("data sources must return float32 tensors for float32 networks")
+        _check_float32(real, z_fake, z_gen)
         with torch.no_grad():
             d_real, d_fake, g_loss, fake = fused.adversarial_step(
                 plan.g_spec,
@@ -278,8 +276,7 @@ class FastPath:
 
         def draw(k: int) -> list[torch.Tensor]:
             parts = [x[:, 0] for x in draw_steps([trainer.rng], sources, k, plans)]
-            if any(x.dtype != torch.float32 for x in parts):
-                raise TypeError("data sources must return float32 tensors for float32 networks")
+            _check_float32(*parts)
             return parts
 
         return draw
@@ -309,6 +306,11 @@ class FastPath:
             self._compile_failed = True
             warn_compile_failed(exc, stacklevel=4)
             return None
+
+
+def _check_float32(*batches: torch.Tensor) -> None:
+    if any(x.dtype != torch.float32 for x in batches):
+        raise TypeError("data sources must return float32 tensors for float32 networks")
 
 
 def _sgd(params: list[torch.Tensor], lr: float) -> fused.Update:
