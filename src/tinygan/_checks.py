@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["check_bool", "check_int", "check_positive_float", "check_range", "check_callable"]
+__all__ = [
+    "check_bool",
+    "check_callable",
+    "check_int",
+    "check_positive_float",
+    "check_range",
+    "check_state_keys",
+]
 
 
 def check_bool(name: str, value: Any) -> bool:
@@ -74,3 +81,16 @@ def check_callable(name: str, value: Any, expected: str) -> None:
     """Raise ``TypeError`` naming ``name`` unless ``value`` is callable."""
     if not callable(value):
         raise TypeError(f"{name} must be {expected}, got {value!r}")
+
+
+def check_state_keys(what: str, state: Mapping[str, Any], keys: Iterable[str]) -> None:
+    """Raise ``KeyError`` naming ``what`` and every key of ``keys`` that ``state`` lacks.
+
+    >>> check_state_keys("trainer", {"rng": 0}, ["iteration", "rng", "generator"])
+    Traceback (most recent call last):
+        ...
+    KeyError: "trainer state lacks ['iteration', 'generator']"
+    """
+    missing = [key for key in keys if key not in state]
+    if missing:
+        raise KeyError(f"{what} state lacks {missing}")

@@ -10,7 +10,7 @@ from typing import Any
 
 import torch
 
-from tinygan._checks import check_int
+from tinygan._checks import check_int, check_state_keys
 
 __all__ = ["load_state_dict", "state_dict"]
 
@@ -36,9 +36,7 @@ def state_dict(trainer: Any) -> dict[str, Any]:
 def load_state_dict(trainer: Any, state: dict[str, Any]) -> None:
     """Restore a state returned by :func:`state_dict` into ``trainer``."""
     keys = ["iteration", "generators", "discriminators", "adam_steps", "moments", "rngs"]
-    missing = [key for key in keys if key not in state]
-    if missing:
-        raise KeyError(f"ensemble state lacks {missing}")
+    check_state_keys("ensemble", state, keys)
     pairs = [
         (trainer._g, state["generators"]),
         (trainer._d, state["discriminators"]),

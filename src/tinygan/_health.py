@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from tinygan import metrics as m
-from tinygan._checks import check_int
+from tinygan._checks import check_int, check_state_keys
 from tinygan.callbacks import Callback
 from tinygan.protocols import DataSource, Model
 from tinygan.records import StepRecord
@@ -190,9 +190,7 @@ class Metrics(Callback):
         Raises:
             KeyError: If ``state`` lacks an entry.
         """
-        missing = [k for k in ("steps", "rows", "rng") if k not in state]
-        if missing:
-            raise KeyError(f"Metrics state lacks {missing}")
+        check_state_keys("Metrics", state, ("steps", "rows", "rng"))
         self.rng.set_state(state["rng"])
         self.steps = [int(s) for s in state["steps"]]
         self.rows = [{str(k): float(v) for k, v in row.items()} for row in state["rows"]]

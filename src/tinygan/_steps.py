@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import torch
 from torch.nn import functional
 
-from tinygan._checks import check_callable, check_int, check_positive_float
+from tinygan._checks import check_callable, check_int, check_positive_float, check_state_keys
 from tinygan._fastpath import FastPath
 from tinygan._models import check_model, check_source, probe
 from tinygan._state import callbacks_state, load_callbacks_state
@@ -196,9 +196,7 @@ class _DiscriminatorSteps(BaseTrainer):
             ValueError: If the callbacks that keep state differ from the saved ones.
         """
         keys = ["iteration", "rng", *self._networks(), *self._optimizers()]
-        missing = [key for key in keys if key not in state]
-        if missing:
-            raise KeyError(f"trainer state lacks {missing}")
+        check_state_keys("trainer", state, keys)
         load_callbacks_state(self.callbacks, state.get("callbacks", []))
         for name, net in self._networks().items():
             net.load_state_dict(state[name])  # type: ignore[attr-defined]

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from tinygan._checks import check_int
+from tinygan._checks import check_int, check_state_keys
 
 if TYPE_CHECKING:
     from tinygan.records import StepRecord
@@ -311,9 +311,7 @@ class LossLogger(Callback):
             KeyError: If ``state`` lacks an entry.
             TypeError: If an entry is not a tensor.
         """
-        missing = [k for k in ("steps", "fakes", *self._values) if k not in state]
-        if missing:
-            raise KeyError(f"LossLogger state lacks {missing}")
+        check_state_keys("LossLogger", state, ("steps", "fakes", *self._values))
         steps = _steps_list(state["steps"])
         values = {name: _Column(_unstack(name, state[name])) for name in self._values}
         fakes = _Column(_unstack("fakes", state["fakes"]))
@@ -377,9 +375,7 @@ class Snapshots(Callback):
             KeyError: If ``state`` lacks an entry.
             TypeError: If an entry is not a tensor.
         """
-        missing = [k for k in ("steps", "outputs") if k not in state]
-        if missing:
-            raise KeyError(f"Snapshots state lacks {missing}")
+        check_state_keys("Snapshots", state, ("steps", "outputs"))
         steps = _steps_list(state["steps"])
         self._outputs = _unstack("outputs", state["outputs"])
         self.steps = steps
