@@ -332,3 +332,19 @@ def test_trainer_without_callbacks_takes_only_the_networks(saved):
     tg.load_checkpoint(path, trainer)
     assert_same_state(trainer.generator.state_dict(), state["generator"])
     assert trainer.iteration == 12
+
+
+class _FailsToPickle:
+    def __reduce__(self):
+        raise RuntimeError("cannot be saved")
+
+
+def test_save_atomically_keeps_the_old_file_whole_when_a_write_fails(tmp_path):
+    from tinygan.checkpoint import save_atomically
+
+    path = tmp_path / "model.pt"
+    save_atomically({"w": torch.ones(3)}, path)
+    with pytest.raises(RuntimeError, match="cannot be saved"):
+        save_atomically({"w": torch.zeros(3), "bad": _FailsToPickle()}, path)
+    assert torch.equal(torch.load(path, weights_only=True)["w"], torch.ones(3))
+    assert [p.name for p in tmp_path.iterdir()] == ["model.pt"]  # no temporary file left

@@ -48,7 +48,13 @@ from tinygan._plain import digest as _digest
 from tinygan._version import __version__
 from tinygan.nets import MLP
 
-__all__ = ["CheckpointError", "load_checkpoint", "read_checkpoint", "save_checkpoint"]
+__all__ = [
+    "CheckpointError",
+    "load_checkpoint",
+    "read_checkpoint",
+    "save_atomically",
+    "save_checkpoint",
+]
 
 FORMAT = "tinygan.checkpoint"
 FORMAT_VERSION = 1
@@ -144,11 +150,28 @@ def save_checkpoint(
         "extra": dict(extra) if extra is not None else {},
     }
     payload["sha256"] = _digest(payload)  # also checks that everything is plain data
+    return save_atomically(payload, target)
+
+
+def save_atomically(obj: Any, path: str | os.PathLike[str]) -> Path:
+    """``torch.save`` ``obj`` to ``path`` atomically: the old file or the new one, whole.
+
+    A temporary file beside ``path`` is written, flushed to disk and renamed over
+    ``path``; missing parent folders are created.
+
+    Args:
+        obj: What to save (plain data and tensors, to load with ``weights_only=True``).
+        path: The file to write.
+
+    Returns:
+        ``path``, as a :class:`~pathlib.Path`.
+    """
+    target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as f:
-            torch.save(payload, f)
+            torch.save(obj, f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)

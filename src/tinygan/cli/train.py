@@ -38,7 +38,7 @@ import torch
 
 from tinygan.autosave import Checkpoint, latest_checkpoint
 from tinygan.callbacks import Callback, LossLogger, Snapshots
-from tinygan.checkpoint import CheckpointError, load_checkpoint
+from tinygan.checkpoint import CheckpointError, load_checkpoint, save_atomically
 from tinygan.cli._common import (
     CLIError,
     ProgressBar,
@@ -266,7 +266,7 @@ def run(args: argparse.Namespace) -> int:
         return 130
     seconds = time.perf_counter() - start
 
-    torch.save(
+    save_atomically(
         {
             "generator": trainer.generator.state_dict(),  # type: ignore[attr-defined]
             "discriminator": trainer.discriminator.state_dict(),  # type: ignore[attr-defined]
