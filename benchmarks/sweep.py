@@ -34,7 +34,7 @@ from pathlib import Path
 import torch
 
 import tinygan as tg
-from tinygan.sweep import evaluate_generator
+from tinygan.sweeps.run import evaluate_generator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from post_loop import run_post_loop

@@ -13,20 +13,27 @@ fuzzy ``1010`` patterns:
 
 from tinygan import metrics
 from tinygan._version import __version__
-from tinygan.autosave import Checkpoint, latest_checkpoint
-from tinygan.callbacks import Callback, LambdaCallback, LossLogger, Snapshots
+from tinygan.callbacks import (
+    Callback,
+    Checkpoint,
+    CollapseDetector,
+    CSVLogger,
+    LambdaCallback,
+    LossLogger,
+    Metrics,
+    PlateauDetector,
+    Snapshots,
+    TensorBoardLogger,
+    latest_checkpoint,
+    measure_health,
+)
 from tinygan.checkpoint import CheckpointError, load_checkpoint, read_checkpoint, save_checkpoint
 from tinygan.data import ConstantNoise, FuzzyPattern, UniformNoise
 from tinygan.ensemble import EnsembleTrainer
-from tinygan.loggers import CSVLogger, TensorBoardLogger
-from tinygan.loop import BaseTrainer
-from tinygan.monitors import CollapseDetector, Metrics, PlateauDetector, measure_health
 from tinygan.nets import MLP, mlp
-from tinygan.protocols import DataSource, Model, Trainer
-from tinygan.records import StepRecord
-from tinygan.stats import wilson_interval
-from tinygan.sweep import SeedResult, SweepConfig, SweepResult, sweep
-from tinygan.training import AdversarialTrainer, DiscriminatorTrainer
+from tinygan.protocols import DataSource, Model, StepRecord, Trainer
+from tinygan.sweeps import SeedResult, SweepConfig, SweepResult, sweep, wilson_interval
+from tinygan.training import AdversarialTrainer, BaseTrainer, DiscriminatorTrainer
 
 __all__ = [
     "MLP",

@@ -1,9 +1,12 @@
-"""The three small interfaces that the parts of tinygan meet at.
+"""The small interfaces that the layers of tinygan meet at, and what one iteration hands on.
 
-Every interface here is a :class:`typing.Protocol`: a class satisfies it by having the
-right attributes, without inheriting from anything. All three are
-:func:`~typing.runtime_checkable`, so ``isinstance(obj, tinygan.DataSource)`` checks that
-the attributes exist (not their signatures).
+:class:`DataSource`, :class:`Model` and :class:`Trainer` are protocols
+(:class:`typing.Protocol`): a class satisfies one by having the right attributes, without
+inheriting from anything. All three are :func:`~typing.runtime_checkable`, so
+``isinstance(obj, tinygan.DataSource)`` checks that the attributes exist (not their
+signatures). :class:`StepRecord` is what a trainer's ``step()`` returns and every callback
+receives; it lives here, at the bottom of the layers, because engines, trainers and
+callbacks all speak it.
 
 >>> import torch
 >>> import tinygan as tg
@@ -18,14 +21,12 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
 
 import torch
 
-if TYPE_CHECKING:
-    from tinygan.records import StepRecord
-
-__all__ = ["DataSource", "Model", "Trainer"]
+__all__ = ["DataSource", "Model", "StepRecord", "Trainer"]
 
 
 @runtime_checkable
@@ -62,6 +63,33 @@ class Model(Protocol):
     def parameters(self, recurse: bool = True) -> Iterator[torch.nn.Parameter]:
         """Yield the tensors that training changes."""
         ...
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """The detached results of one training iteration, handed to every callback.
+
+    Every field is optional: a trainer leaves ``None`` where it has no such quantity
+    (:class:`tinygan.DiscriminatorTrainer` has no generator, so no ``g_loss`` or ``fake``).
+
+    Attributes:
+        d_loss_real: The discriminator's loss on real data (a 0-d tensor).
+        d_loss_fake: The discriminator's loss on generated data (a 0-d tensor).
+        g_loss: The generator's loss through the discriminator (a 0-d tensor).
+        fake: The generator's output in its training step, shape ``(batch_size, dim)``.
+
+    Example:
+        >>> import torch
+        >>> from tinygan.protocols import StepRecord
+        >>> record = StepRecord(g_loss=torch.tensor(0.25))
+        >>> record.d_loss_real is None
+        True
+    """
+
+    d_loss_real: torch.Tensor | None = None
+    d_loss_fake: torch.Tensor | None = None
+    g_loss: torch.Tensor | None = None
+    fake: torch.Tensor | None = None
 
 
 @runtime_checkable

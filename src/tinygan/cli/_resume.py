@@ -17,9 +17,9 @@ from typing import Any
 
 import torch
 
-from tinygan.autosave import _checkpoints
-from tinygan.loggers import CSVLogger, _format
-from tinygan.monitors import Metrics, measure_health
+from tinygan.callbacks import Metrics, measure_health
+from tinygan.callbacks.autosave import _checkpoints
+from tinygan.callbacks.files import CSVLogger, _format
 
 __all__ = [
     "CHECKPOINTS",

@@ -11,14 +11,20 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 
 from tinygan._version import __version__
+from tinygan.callbacks import Callback
 from tinygan.cli._common import CLIError, pattern, positive_float, positive_int, seed
+from tinygan.data import FuzzyPattern, UniformNoise
+from tinygan.nets import mlp
+from tinygan.protocols import DataSource
+from tinygan.training import AdversarialTrainer
 
 __all__ = [
+    "build_trainer",
     "FILES",
     "TrainConfig",
     "read_config_file",
@@ -173,3 +179,26 @@ def resume_config(args: argparse.Namespace) -> TrainConfig:
     if args.steps is not None:
         settings["steps"] = args.steps
     return TrainConfig(**settings)
+
+
+def build_trainer(config: TrainConfig, callbacks: list[Callback]) -> AdversarialTrainer:
+    """Build the post's GAN for ``config``: weights drawn from ``config.seed``.
+
+    The generator's and then the discriminator's weights come from one
+    :class:`torch.Generator` seeded with ``config.seed``; the trainer's own draws come from
+    its ``rng``, seeded with the same seed.
+    """
+    init = torch.Generator().manual_seed(config.seed)
+    generator = mlp(config.generator_sizes, generator=init)
+    discriminator = mlp(config.discriminator_sizes, generator=init)
+    return AdversarialTrainer(
+        generator,
+        discriminator,
+        # cast: FuzzyPattern.dim is a read-only property; DataSource declares an attribute.
+        cast(DataSource, FuzzyPattern(config.pattern)),
+        UniformNoise(len(config.pattern)),
+        lr=config.lr,
+        batch_size=config.batch_size,
+        seed=config.seed,
+        callbacks=callbacks,
+    )

@@ -27,7 +27,7 @@ from tinygan.cli._common import (
     seed,
 )
 from tinygan.cli.train import prepare_out
-from tinygan.sweep import EVAL_INPUTS, SweepConfig, SweepResult, sweep
+from tinygan.sweeps import EVAL_INPUTS, SweepConfig, SweepResult, sweep
 
 __all__ = ["add_parser", "run", "summary_lines"]
 

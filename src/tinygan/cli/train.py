@@ -34,10 +34,13 @@ import time
 from pathlib import Path
 from typing import Any, cast
 
-import torch
-
-from tinygan.autosave import Checkpoint, latest_checkpoint
-from tinygan.callbacks import Callback, LossLogger, Snapshots
+from tinygan.callbacks import (
+    Checkpoint,
+    LossLogger,
+    Metrics,
+    Snapshots,
+    latest_checkpoint,
+)
 from tinygan.checkpoint import CheckpointError, load_checkpoint, save_atomically
 from tinygan.cli._common import (
     CLIError,
@@ -61,16 +64,12 @@ from tinygan.cli._resume import (
 from tinygan.cli._train_config import (
     FILES,
     TrainConfig,
+    build_trainer,
     reference_for,
     resolve_config,
     resume_config,
 )
 from tinygan.cli._train_output import PLOT_HINT, prepare_out, summarize, write_figures
-from tinygan.data import FuzzyPattern, UniformNoise
-from tinygan.monitors import Metrics
-from tinygan.nets import mlp
-from tinygan.protocols import DataSource
-from tinygan.training import AdversarialTrainer
 
 __all__ = [
     "TrainConfig",
@@ -183,29 +182,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     add_quiet(parser)
     parser.set_defaults(run=run)
     return parser
-
-
-def build_trainer(config: TrainConfig, callbacks: list[Callback]) -> AdversarialTrainer:
-    """Build the post's GAN for ``config``: weights drawn from ``config.seed``.
-
-    The generator's and then the discriminator's weights come from one
-    :class:`torch.Generator` seeded with ``config.seed``; the trainer's own draws come from
-    its ``rng``, seeded with the same seed.
-    """
-    init = torch.Generator().manual_seed(config.seed)
-    generator = mlp(config.generator_sizes, generator=init)
-    discriminator = mlp(config.discriminator_sizes, generator=init)
-    return AdversarialTrainer(
-        generator,
-        discriminator,
-        # cast: FuzzyPattern.dim is a read-only property; DataSource declares an attribute.
-        cast(DataSource, FuzzyPattern(config.pattern)),
-        UniformNoise(len(config.pattern)),
-        lr=config.lr,
-        batch_size=config.batch_size,
-        seed=config.seed,
-        callbacks=callbacks,
-    )
 
 
 def run(args: argparse.Namespace) -> int:

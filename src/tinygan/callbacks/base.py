@@ -1,0 +1,85 @@
+"""The callback base class and :class:`LambdaCallback`: the hooks a trainer's ``fit`` calls.
+
+The order in which ``fit`` calls them is written down in :mod:`tinygan.callbacks`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tinygan.protocols import StepRecord
+
+__all__ = ["Callback", "LambdaCallback"]
+
+
+class Callback:
+    """Base class of callbacks: every hook is a no-op; override the ones you need.
+
+    Example:
+        >>> import tinygan as tg
+        >>> class CountSteps(tg.Callback):
+        ...     def __init__(self):
+        ...         self.count = 0
+        ...     def on_step_end(self, trainer, step, record):
+        ...         self.count += 1
+    """
+
+    def on_fit_start(self, trainer: Any) -> None:
+        """Called once when ``fit`` starts, before the first iteration."""
+
+    def on_step_end(self, trainer: Any, step: int, record: StepRecord) -> None:
+        """Called after each iteration with its number (from 1) and its record."""
+
+    def on_fit_end(self, trainer: Any) -> None:
+        """Called once when ``fit`` ends, however it ends."""
+
+
+class LambdaCallback(Callback):
+    """A callback made of plain functions, for one-off hooks.
+
+    Args:
+        on_fit_start: Called as ``on_fit_start(trainer)``.
+        on_step_end: Called as ``on_step_end(trainer, step, record)``.
+        on_fit_end: Called as ``on_fit_end(trainer)``.
+
+    Raises:
+        TypeError: If a hook given is not callable.
+
+    Example:
+        >>> import tinygan as tg
+        >>> steps = []
+        >>> cb = tg.LambdaCallback(on_step_end=lambda trainer, step, record: steps.append(step))
+    """
+
+    def __init__(
+        self,
+        on_fit_start: Callable[[Any], None] | None = None,
+        on_step_end: Callable[[Any, int, StepRecord], None] | None = None,
+        on_fit_end: Callable[[Any], None] | None = None,
+    ) -> None:
+        for name, hook in (
+            ("on_fit_start", on_fit_start),
+            ("on_step_end", on_step_end),
+            ("on_fit_end", on_fit_end),
+        ):
+            if hook is not None and not callable(hook):
+                raise TypeError(f"{name} must be callable or None, got {hook!r}")
+        self._on_fit_start = on_fit_start
+        self._on_step_end = on_step_end
+        self._on_fit_end = on_fit_end
+
+    def on_fit_start(self, trainer: Any) -> None:
+        """Call the ``on_fit_start`` function, if one was given."""
+        if self._on_fit_start is not None:
+            self._on_fit_start(trainer)
+
+    def on_step_end(self, trainer: Any, step: int, record: StepRecord) -> None:
+        """Call the ``on_step_end`` function, if one was given."""
+        if self._on_step_end is not None:
+            self._on_step_end(trainer, step, record)
+
+    def on_fit_end(self, trainer: Any) -> None:
+        """Call the ``on_fit_end`` function, if one was given."""
+        if self._on_fit_end is not None:
+            self._on_fit_end(trainer)

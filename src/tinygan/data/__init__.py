@@ -1,0 +1,15 @@
+"""Data sources: the real data a discriminator learns from and the noise a generator reads.
+
+Every class here satisfies :class:`tinygan.DataSource` (``dim`` and
+``sample(n, *, generator=None)``) and draws a whole batch in one vectorised call from the
+:class:`torch.Generator` it is given. ``patterns`` holds the post's fuzzy
+0/1 patterns, ``noise`` the generator's inputs.
+
+Layer: the bottom, beside :mod:`tinygan.nets` and :mod:`tinygan.metrics`. It imports only
+``tinygan._checks``; the engine, the trainers, sweeps and the CLI import it.
+"""
+
+from tinygan.data.noise import ConstantNoise, UniformNoise
+from tinygan.data.patterns import FuzzyPattern
+
+__all__ = ["ConstantNoise", "FuzzyPattern", "UniformNoise"]

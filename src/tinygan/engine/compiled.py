@@ -1,0 +1,280 @@
+"""``compile=True``: chunks of fused adversarial steps run through :func:`torch.compile`.
+
+One compiled call runs a chunk of :data:`CHUNK` iterations, unrolled, so that the cost of
+calling compiled code (guards, wrappers: tens of microseconds, far more than a step's
+arithmetic) is paid once per chunk. A 0/1 mask says which of the chunk's iterations take
+effect: a masked-out iteration is computed but changes nothing (``torch.where`` keeps the
+old weights exactly). Iteration ``i`` of a run is always computed at position
+``i % CHUNK`` of the same compiled code, whatever the mask, so the numbers do not depend
+on how ``fit`` calls split the run, nor on how many iterations a call lets take effect.
+
+The step is written for the compiler: matrix products as broadcast multiplies and sums
+(Inductor fuses them into a few C++ loops), learning rates as 0-d tensors (a scheduler
+changing them does not recompile), static shapes (``dynamic=False``), one graph
+(``fullgraph=True``) and Inductor's C++ wrapper (fewer Python calls per chunk).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import torch
+
+from tinygan.engine import fused
+from tinygan.engine.compiled_chunk import CHUNK, adam_factors, compiled_chunk
+from tinygan.protocols import StepRecord
+
+__all__ = [
+    "CHUNK",
+    "ChunkRunner",
+    "Stream",
+    "adam_factors",
+    "compiled_chunk",
+    "warn_compile_failed",
+]
+
+_CACHE: dict[tuple[Any, ...], Callable[..., Any]] = {}
+
+
+def warn_compile_failed(exc: Exception, stacklevel: int) -> None:
+    """The one :class:`RuntimeWarning` of a trainer whose compiled step failed with ``exc``.
+
+    ``stacklevel`` counts from the caller, as for :func:`warnings.warn`.
+    """
+    warnings.warn(
+        f"compile=True: torch.compile failed ({type(exc).__name__}: {exc}); "
+        "training goes on with the same step, uncompiled",
+        RuntimeWarning,
+        stacklevel=stacklevel + 1,
+    )
+
+
+class Stream(Protocol):
+    """Where a compiled chunk's data comes from, and how to put it back.
+
+    ``draw(k)`` returns ``k`` iterations' data (real, noise for the fake batch, noise for
+    the generator step), each with a leading iteration dimension; ``mark()`` remembers
+    the stream's position and ``rewind(mark, done)`` returns to it, then moves past
+    ``done`` iterations.
+    """
+
+    def draw(self, k: int) -> list[torch.Tensor]:
+        """Return the next ``k`` iterations' data."""
+        ...
+
+    def mark(self) -> Any:
+        """Remember the stream's position."""
+        ...
+
+    def rewind(self, mark: Any, done: int) -> None:
+        """Return to ``mark``, then move past ``done`` iterations."""
+        ...
+
+
+class _RngStream:
+    """A single trainer's data: drawn from its ``rng`` on demand."""
+
+    def __init__(self, rng: torch.Generator, draw: Callable[[int], list[torch.Tensor]]) -> None:
+        self.rng = rng
+        self.draw = draw
+
+    def mark(self) -> torch.Tensor:
+        return self.rng.get_state()
+
+    def rewind(self, mark: torch.Tensor, done: int) -> None:
+        self.rng.set_state(mark)
+        if done:
+            self.draw(done)
+
+
+def _plain_record(
+    d_real: torch.Tensor, d_fake: torch.Tensor, g_loss: torch.Tensor, fake: torch.Tensor
+) -> StepRecord:
+    return StepRecord(d_loss_real=d_real, d_loss_fake=d_fake, g_loss=g_loss, fake=fake)
+
+
+class ChunkRunner:
+    """Runs a trainer's iterations through a compiled chunk and hands out their records.
+
+    ``run`` (or ``run_state``) computes up to a chunk's worth of iterations at once and
+    returns the first record; ``pop`` returns the following ones, one per iteration. If a
+    ``fit`` ends before every computed iteration was handed out (an exception, ``stop()``),
+    ``finish`` (or ``finish_state``) puts the state and the data stream back where the
+    last handed-out iteration left them, by recomputing exactly those iterations from the
+    chunk's start.
+
+    Args:
+        g_spec: The generator's shape.
+        d_spec: The discriminator's shape.
+        kind: The loss, ``"mse"`` or ``"bce"``.
+        optimizer: ``"sgd"`` or ``"adam"`` (see :func:`compiled_chunk`).
+        length: Iterations per compiled call.
+    """
+
+    def __init__(
+        self,
+        g_spec: fused.NetSpec,
+        d_spec: fused.NetSpec,
+        kind: str,
+        optimizer: str = "sgd",
+        length: int = CHUNK,
+    ) -> None:
+        self.key = (g_spec, d_spec, kind)
+        self.length = length
+        cache_key = (g_spec, d_spec, kind, optimizer, length)
+        fn = _CACHE.get(cache_key)
+        if fn is None:  # one compiled function per shape, loss and optimiser, shared
+            fn = _CACHE[cache_key] = compiled_chunk(g_spec, d_spec, kind, optimizer, length)
+        self._fn = fn
+        self._lrs = (torch.zeros(()), torch.zeros(()))
+        self._lr_values = (float("nan"), float("nan"))
+        self._records: list[StepRecord] = []
+        self._next = 0
+        self._redo: tuple[Any, ...] | None = None
+
+    @property
+    def computed(self) -> int:
+        """How many iterations the last ``run`` computed."""
+        return len(self._records)
+
+    def pending(self) -> bool:
+        """Whether computed iterations wait to be handed out."""
+        return self._next < len(self._records)
+
+    def pop(self) -> StepRecord:
+        """Hand out the next computed iteration's record."""
+        record = self._records[self._next]
+        self._next += 1
+        return record
+
+    def lr_tensors(self, lrs: tuple[float, float]) -> tuple[torch.Tensor, torch.Tensor]:
+        """The learning rates as 0-d tensors (made again only when they change)."""
+        if self._lr_values != lrs:
+            self._lrs = (torch.tensor(lrs[0]), torch.tensor(lrs[1]))
+            self._lr_values = lrs
+        return self._lrs
+
+    def run(
+        self,
+        trainer: Any,
+        params: list[torch.Tensor],
+        lrs: tuple[float, float],
+        count: int,
+        draw: Callable[[int], list[torch.Tensor]],
+    ) -> StepRecord:
+        """Compute a single trainer's next ``count`` iterations (within one chunk).
+
+        Args:
+            trainer: The trainer (its ``iteration`` and ``rng``).
+            params: The generator's then the discriminator's parameters.
+            lrs: The generator's and the discriminator's learning rates.
+            count: How many iterations to compute, at least 1.
+            draw: ``draw(k)`` draws ``k`` iterations' data from ``trainer.rng``.
+
+        Returns:
+            The first computed iteration's record.
+
+        Raises:
+            Exception: Whatever compiling or running the chunk raised; the weights and
+                ``trainer.rng`` are then as they were.
+        """
+        stream = _RngStream(trainer.rng, draw)
+        scalars = list(self.lr_tensors(lrs))
+        return self.run_state(trainer.iteration, params, scalars, count, stream)
+
+    def run_state(
+        self,
+        iteration: int,
+        state: list[torch.Tensor],
+        scalars: Sequence[torch.Tensor] | Callable[[int, int], Sequence[torch.Tensor]],
+        count: int,
+        stream: Stream,
+        make_record: Callable[..., StepRecord] = _plain_record,
+    ) -> StepRecord:
+        """Compute the iterations from ``iteration`` on: ``count`` of them, within its chunk.
+
+        Args:
+            iteration: The number of iterations done so far.
+            state: The tensors the compiled function updates in place.
+            scalars: Its other inputs (learning rates, Adam factors), or a function of
+                ``(start, count)`` that returns them.
+            count: How many iterations to compute, at least 1.
+            stream: Where the data comes from.
+            make_record: Builds a record from one iteration's ``(d_loss_real,
+                d_loss_fake, g_loss, fake)``.
+
+        Returns:
+            The first computed iteration's record.
+
+        Raises:
+            Exception: Whatever compiling or running the chunk raised; ``state`` and
+                ``stream`` are then as they were.
+        """
+        length = self.length
+        start = iteration % length
+        count = min(count, length - start)
+        mark = stream.mark()
+        drawn = stream.draw(count)
+        if count == length:
+            data = [part.contiguous() for part in drawn]
+        else:
+            data = []
+            for part in drawn:
+                full = part.new_zeros((length, *part.shape[1:]))
+                full[start : start + count] = part
+                data.append(full)
+        mask = torch.zeros(length, dtype=torch.bool)
+        mask[start : start + count] = True
+        inputs = list(scalars(start, count) if callable(scalars) else scalars)
+        snapshot = [p.clone() for p in state] if count > 1 else []
+        try:
+            losses, fakes = self._fn(*state, *inputs, *data, mask)
+        except Exception:
+            stream.rewind(mark, 0)
+            raise
+        if count > 1:
+            self._redo = (snapshot, mark, data, start, inputs)
+        d_real, d_fake, g_loss = losses[start : start + count].unbind(1)
+        self._records = [
+            make_record(a, b, c, f)
+            for a, b, c, f in zip(
+                d_real.unbind(0),
+                d_fake.unbind(0),
+                g_loss.unbind(0),
+                fakes[start : start + count].unbind(0),
+                strict=True,
+            )
+        ]
+        self._next = 0
+        return self.pop()
+
+    def finish(
+        self, trainer: Any, params: list[torch.Tensor], draw: Callable[[int], list[torch.Tensor]]
+    ) -> None:
+        """End a single trainer's ``fit``: undo computed iterations never handed out."""
+        self.finish_state(params, _RngStream(trainer.rng, draw))
+
+    def finish_state(self, state: list[torch.Tensor], stream: Stream) -> int:
+        """End a ``fit``: undo computed iterations never handed out.
+
+        Returns:
+            How many iterations were undone.
+        """
+        undone = 0
+        if self.pending() and self._redo is not None:
+            snapshot, mark, data, start, inputs = self._redo
+            done = self._next
+            undone = len(self._records) - done
+            for p, saved in zip(state, snapshot, strict=True):
+                p.copy_(saved)
+            if done:
+                mask = torch.zeros(self.length, dtype=torch.bool)
+                mask[start : start + done] = True
+                self._fn(*state, *inputs, *data, mask)
+            stream.rewind(mark, done)
+        self._records = []
+        self._next = 0
+        self._redo = None
+        return undone

@@ -1,0 +1,130 @@
+"""``EnsembleTrainer(..., compile=True)``: the ensemble's step through compiled chunks.
+
+The ensemble's weights (and Adam's moments) are the state a compiled chunk of
+:data:`COMPILE_CHUNK` iterations updates in place (see :mod:`tinygan.engine.compiled`); its data
+comes from the members' buffer (:class:`tinygan.ensemble._member_data.MemberData`). With callbacks
+that look at nothing but their records, a ``fit`` computes up to a chunk ahead; with any
+other, one iteration per compiled call. Where compiling fails, one :class:`RuntimeWarning`
+and the eager step from then on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from tinygan.callbacks import Callback, LossLogger, Snapshots
+from tinygan.protocols import StepRecord
+
+__all__ = ["COMPILE_CHUNK", "CompiledEnsemble", "passive"]
+
+COMPILE_CHUNK = 4
+"""Iterations per compiled call of an ensemble: compiling a longer chunk takes longer,
+and an ensemble's iteration already costs far more than the call."""
+
+
+def passive(callbacks: Sequence[Callback]) -> bool:
+    """Whether the callbacks look at nothing but their records (then compute ahead).
+
+    That is :class:`tinygan.LossLogger`, :class:`tinygan.Snapshots`, and callbacks whose
+    class sets ``reads_records_only = True``.
+    """
+    return all(
+        type(cb) in (LossLogger, Snapshots) or getattr(cb, "reads_records_only", False)
+        for cb in callbacks
+    )
+
+
+class _Stream:
+    """The members' data as a compiled chunk's stream; rewinding also rewinds Adam's counts."""
+
+    def __init__(self, trainer: Any) -> None:
+        self.data = trainer._data
+        self.steps = trainer._adam_steps
+
+    def draw(self, k: int) -> list[torch.Tensor]:
+        return self.data.draw(k)  # type: ignore[no-any-return]
+
+    def mark(self) -> tuple[Any, ...]:
+        return self.data.mark(), tuple(self.steps)
+
+    def rewind(self, mark: tuple[Any, ...], done: int) -> None:
+        self.data.rewind(mark[0], done)
+        self.steps[0], self.steps[1] = mark[1][0] + done, mark[1][1] + 2 * done
+
+
+class CompiledEnsemble:
+    """The compiled step of one :class:`tinygan.EnsembleTrainer`."""
+
+    def __init__(self) -> None:
+        self.runner: Any = None  # tinygan.engine.compiled.ChunkRunner, built at first use
+        self.failed = False
+
+    @staticmethod
+    def state(trainer: Any) -> list[torch.Tensor]:
+        """What a compiled chunk updates in place: weights (and Adam's moments)."""
+        if trainer.optimizer == "adam":
+            return [*trainer._g, *trainer._d, *trainer._moments]
+        return [*trainer._g, *trainer._d]
+
+    def pending(self) -> bool:
+        """Whether computed iterations wait to be handed out."""
+        return self.runner is not None and bool(self.runner.pending())
+
+    def pop(self) -> StepRecord:
+        """The next computed iteration's record."""
+        return self.runner.pop()  # type: ignore[no-any-return]
+
+    def step(self, trainer: Any, ahead: bool) -> StepRecord | None:
+        """Compute ``trainer``'s next iteration (and with ``ahead``, the chunk's next ones).
+
+        Returns:
+            Its record, or ``None`` if compiling failed (after one warning): the caller
+            then takes the eager step.
+        """
+        from tinygan.engine.compiled import ChunkRunner, adam_factors, warn_compile_failed
+
+        data = trainer._data
+        count = max(1, data.planned) if ahead else 1
+        count = min(count, data.available())
+        if trainer.optimizer == "adam":
+            lr, (g_steps, d_steps) = trainer.lr, tuple(trainer._adam_steps)
+
+            def scalars(start: int, n: int) -> list[torch.Tensor]:
+                return [adam_factors(lr, g_steps, d_steps, start, n, COMPILE_CHUNK)]
+
+        else:
+            lr_tensor = torch.tensor(trainer.lr)
+
+            def scalars(start: int, n: int) -> list[torch.Tensor]:
+                return [lr_tensor, lr_tensor]
+
+        try:
+            if self.runner is None:
+                self.runner = ChunkRunner(
+                    trainer._g_spec, trainer._d_spec, trainer.loss, trainer.optimizer, COMPILE_CHUNK
+                )
+            record = self.runner.run_state(
+                trainer.iteration,
+                self.state(trainer),
+                scalars,
+                count,
+                _Stream(trainer),
+                trainer._record,
+            )
+        except Exception as exc:  # no C++ compiler, or torch.compile cannot serve here
+            self.failed = True
+            self.runner = None
+            warn_compile_failed(exc, stacklevel=5)
+            return None
+        computed = self.runner.computed
+        trainer._adam_steps[0] += computed
+        trainer._adam_steps[1] += 2 * computed
+        return record  # type: ignore[no-any-return]
+
+    def finish(self, trainer: Any) -> None:
+        """End a ``fit``: undo computed iterations never handed out."""
+        if self.runner is not None:
+            self.runner.finish_state(self.state(trainer), _Stream(trainer))

@@ -1,0 +1,105 @@
+"""What a sweep is and what it found, and the fixed inputs every seed is judged on.
+
+:class:`SweepConfig` is what every GAN of a sweep is; :class:`SeedResult` is how one
+seed's GAN ended (:class:`tinygan.SweepResult`, in :mod:`tinygan.sweeps.result`, gathers
+them). See :mod:`tinygan.sweeps.run` for how a sweep runs and what counts as a success.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tinygan._checks import check_bool, check_int, check_positive_float
+from tinygan.data import ConstantNoise, FuzzyPattern, UniformNoise
+
+__all__ = ["EVAL_INPUTS", "EVAL_SEED", "SeedResult", "SweepConfig"]
+
+EVAL_INPUTS = 1000
+"""How many noise inputs a trained generator is judged on."""
+
+EVAL_SEED = 20_251_128
+"""The seed of the fixed noise inputs every trained generator is judged on."""
+
+_LOSSES = ("mse", "bce")
+_OPTIMIZERS = ("sgd", "adam")
+_NOISES = ("uniform", "constant")
+
+
+def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """What every GAN of a sweep is: the post's configuration unless told otherwise.
+
+    The networks are the post's shapes for the pattern's length ``L``: the generator
+    ``L -> L -> L``, the discriminator ``L -> 3 -> 1``, sigmoid after every layer.
+
+    Attributes:
+        pattern: The real data, a string of 0 and 1 (``FuzzyPattern(pattern)``).
+        steps: Training iterations per seed.
+        lr: The learning rate.
+        batch_size: Samples per step.
+        bias: Whether the linear layers have biases (the post has none).
+        loss: ``"mse"`` (the post's) or ``"bce"``.
+        optimizer: ``"sgd"`` (the post's) or ``"adam"``.
+        noise: The generator's input: ``"uniform"`` in ``[0, 1)`` (the post's) or
+            ``"constant"`` 0.5 (:class:`tinygan.ConstantNoise`).
+    """
+
+    pattern: str = "1010"
+    steps: int = 10_000
+    lr: float = 0.01
+    batch_size: int = 1
+    bias: bool = False
+    loss: str = "mse"
+    optimizer: str = "sgd"
+    noise: str = "uniform"
+
+    def __post_init__(self) -> None:
+        FuzzyPattern(self.pattern)  # raises on a bad pattern
+        if not isinstance(self.pattern, str):
+            raise TypeError(f"pattern must be a string of 0 and 1, got {self.pattern!r}")
+        check_int("steps", self.steps, minimum=0)
+        check_positive_float("lr", self.lr)
+        check_int("batch_size", self.batch_size, minimum=1)
+        check_bool("bias", self.bias)
+        _check_choice("loss", self.loss, _LOSSES)
+        _check_choice("optimizer", self.optimizer, _OPTIMIZERS)
+        _check_choice("noise", self.noise, _NOISES)
+
+    @property
+    def real(self) -> FuzzyPattern:
+        """The real data source."""
+        return FuzzyPattern(self.pattern)
+
+    def make_noise(self) -> UniformNoise | ConstantNoise:
+        """The generator's input source."""
+        dim = len(self.pattern)
+        return UniformNoise(dim) if self.noise == "uniform" else ConstantNoise(dim)
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    """How one seed's GAN ended.
+
+    Attributes:
+        seed: The seed.
+        mean: The generator's mean output per position over the evaluation inputs.
+        spread: The standard deviation of its output per position over those inputs.
+        d_loss: The discriminator's mean loss over the last 1,000 iterations (both D
+            steps); NaN for a run of no iterations.
+        distance: How far ``mean`` lies outside the real range at the worst position
+            (0.0 when it lies inside at every position).
+        success: Whether ``mean`` lies inside the real range at every position.
+    """
+
+    seed: int
+    mean: tuple[float, ...]
+    spread: tuple[float, ...]
+    d_loss: float
+    distance: float
+    success: bool

@@ -1,0 +1,206 @@
+"""What both trainers share: the discriminator's step, the optimisers, the training state.
+
+:class:`_DiscriminatorSteps` is the base of :class:`tinygan.AdversarialTrainer` and
+:class:`tinygan.DiscriminatorTrainer`: it holds the discriminator, its optimiser, the
+trainer's ``rng`` and the loss, runs one discriminator step, and saves and restores the
+whole training state. The helpers below build the optimisers and the random number
+generator and check what a user's loss returns.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import torch
+from torch.nn import functional
+
+from tinygan._checks import check_callable, check_int, check_positive_float, check_state_keys
+from tinygan.engine.fastpath import FastPath
+from tinygan.protocols import DataSource, Model
+from tinygan.training._state import callbacks_state, load_callbacks_state
+from tinygan.training.loop import BaseTrainer
+from tinygan.training.parts import check_model, check_source, probe
+
+__all__ = [
+    "LossFn",
+    "OptimizerFactory",
+    "check_loss_value",
+    "make_optimizer",
+    "make_rng",
+    "target_like",
+]
+
+_TrainerT = TypeVar("_TrainerT", bound="_DiscriminatorSteps")
+
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+"""A loss: ``loss(output, target)`` returns a scalar tensor."""
+
+OptimizerFactory = Callable[[Iterator[torch.nn.Parameter]], torch.optim.Optimizer]
+"""Builds an optimiser over the parameters it is given, e.g. ``lambda p: Adam(p, 1e-3)``."""
+
+
+def make_rng(seed: object) -> torch.Generator:
+    """A trainer's own generator: seeded with ``seed``, or fresh entropy for ``None``."""
+    rng = torch.Generator()
+    if seed is None:
+        rng.seed()  # fresh entropy for this generator only; the global RNG is untouched
+        return rng
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an integer or None, got {seed!r}")
+    if not 0 <= int(seed) < 2**64:
+        raise ValueError(f"seed must be an integer in [0, 2**64), got {seed!r}")
+    rng.manual_seed(int(seed))
+    return rng
+
+
+def make_optimizer(
+    name: str, factory: OptimizerFactory | None, model: Model, lr: float
+) -> torch.optim.Optimizer:
+    """The optimiser of one network: ``factory(params)``, or plain SGD when ``None``."""
+    if factory is None:
+        return torch.optim.SGD(model.parameters(), lr=lr)
+    check_callable("optimizer", factory, "a callable params -> torch.optim.Optimizer")
+    opt = factory(model.parameters())
+    if not isinstance(opt, torch.optim.Optimizer):
+        raise TypeError(
+            f"optimizer must return a torch.optim.Optimizer for the {name}, got {opt!r}"
+        )
+    return opt
+
+
+def target_like(output: torch.Tensor, target: object) -> torch.Tensor:
+    """``target`` (a number or a tensor) as a tensor of ``output``'s shape and type."""
+    if isinstance(target, torch.Tensor):
+        return target.to(dtype=output.dtype, device=output.device).expand_as(output)
+    if isinstance(target, bool) or not isinstance(target, numbers.Real):
+        raise TypeError(f"target must be a number or a tensor, got {target!r}")
+    return torch.full_like(output, float(target))
+
+
+def check_loss_value(loss: Any) -> torch.Tensor:
+    """Return ``loss`` if it is a one-element tensor; raise :class:`TypeError` if not."""
+    if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
+        raise TypeError(f"loss must return a scalar tensor, got {loss!r}")
+    return loss
+
+
+class _DiscriminatorSteps(BaseTrainer):
+    """What both trainers share: a discriminator, its optimiser and its training step."""
+
+    discriminator: Model
+    real: DataSource
+    batch_size: int
+    rng: torch.Generator
+    loss: LossFn
+    d_optimizer: torch.optim.Optimizer
+    _fast: FastPath
+
+    def fit(self: _TrainerT, steps: int) -> _TrainerT:
+        """Run ``steps`` more iterations, calling the callbacks' hooks around them.
+
+        See :meth:`tinygan.BaseTrainer.fit`. Where it computes exactly the same step,
+        :meth:`step` takes the fused path (see :mod:`tinygan.engine.fused`), chosen at the
+        first iteration and checked again whenever the loss, a network or an optimiser
+        is replaced.
+        """
+        self._fast.begin_fit(self, steps)
+        try:
+            return super().fit(steps)
+        finally:
+            self._fast.end_fit(self)
+
+    def _setup(
+        self,
+        discriminator: Model,
+        real: DataSource,
+        *,
+        lr: float,
+        batch_size: int,
+        loss: LossFn | None,
+        optimizer: OptimizerFactory | None,
+        seed: int | None,
+    ) -> None:
+        check_model("discriminator", discriminator)
+        check_source("real", real)
+        self.lr = check_positive_float("lr", lr)
+        self.batch_size = check_int("batch_size", batch_size, minimum=1)
+        if loss is not None:
+            check_callable("loss", loss, "a callable (output, target) -> scalar tensor")
+        self.loss = loss if loss is not None else functional.mse_loss
+        self.seed = seed
+        self.rng = make_rng(seed)
+        self.discriminator = discriminator
+        self.real = real
+        self._optimizer_factory = optimizer
+        self.d_optimizer = make_optimizer("discriminator", optimizer, discriminator, self.lr)
+
+    def _check_discriminator_input(self, width: int, width_name: str) -> None:
+        out = probe("the discriminator", self.discriminator, width, width_name)
+        if out.shape[1] != 1:
+            raise ValueError(
+                f"the discriminator must output one value per sample, got {out.shape[1]}"
+            )
+
+    def train_discriminator(
+        self, inputs: torch.Tensor, target: float | torch.Tensor
+    ) -> torch.Tensor:
+        """Run one optimisation step of the discriminator on a batch.
+
+        The inputs are detached first, so nothing upstream (the generator) is touched.
+
+        Args:
+            inputs: A batch ``(n, dim)`` of real or generated samples.
+            target: The output wanted for every sample (1.0 real, 0.0 fake), or a tensor
+                broadcastable to the discriminator's output.
+
+        Returns:
+            The loss before the step, detached.
+        """
+        output = self.discriminator(inputs.detach())
+        loss = check_loss_value(self.loss(output, target_like(output, target)))
+        self.d_optimizer.zero_grad(set_to_none=True)
+        loss.backward()  # type: ignore[no-untyped-call]
+        self.d_optimizer.step()
+        return loss.detach()
+
+    def _optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        return {"d_optimizer": self.d_optimizer}
+
+    def _networks(self) -> dict[str, Model]:
+        return {"discriminator": self.discriminator}
+
+    def state_dict(self) -> dict[str, Any]:
+        """Return the trainer's whole training state.
+
+        It holds the networks' and optimisers' state dicts, the iteration count, the
+        state of :attr:`rng` and, under ``"callbacks"``, the state of every callback that
+        has ``state_dict()``/``load_state_dict()`` (such as :class:`tinygan.LossLogger`):
+        loading it into a trainer built the same way continues training exactly where
+        this one is. :func:`tinygan.save_checkpoint` writes it to a file.
+        """
+        state: dict[str, Any] = {"iteration": self.iteration, "rng": self.rng.get_state()}
+        state["callbacks"] = callbacks_state(self.callbacks)
+        for name, net in self._networks().items():
+            state[name] = net.state_dict()  # type: ignore[attr-defined]
+        for name, opt in self._optimizers().items():
+            state[name] = opt.state_dict()
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore a state returned by :meth:`state_dict`.
+
+        Raises:
+            KeyError: If ``state`` lacks an entry this trainer needs.
+            ValueError: If the callbacks that keep state differ from the saved ones.
+        """
+        keys = ["iteration", "rng", *self._networks(), *self._optimizers()]
+        check_state_keys("trainer", state, keys)
+        load_callbacks_state(self.callbacks, state.get("callbacks", []))
+        for name, net in self._networks().items():
+            net.load_state_dict(state[name])  # type: ignore[attr-defined]
+        for name, opt in self._optimizers().items():
+            opt.load_state_dict(state[name])
+        self.rng.set_state(state["rng"])
+        self.iteration = check_int("iteration", state["iteration"], minimum=0)

@@ -1,0 +1,261 @@
+"""Trainers: the post's adversarial loop and its discriminator-only test.
+
+Both trainers are built from the same small parts. One optimisation step of a network is
+``loss(network(inputs), target)`` followed by the optimiser's step; an adversarial
+iteration is three such steps in the post's order:
+
+1. the discriminator on one batch of real data, target 1.0;
+2. the discriminator on the generator's output for fresh noise (detached), target 0.0;
+3. the generator through the discriminator on fresh noise, target 1.0; only the
+   generator's weights change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import torch
+
+from tinygan._checks import check_bool
+from tinygan.callbacks import Callback
+from tinygan.engine.fastpath import FastPath
+from tinygan.protocols import DataSource, Model, StepRecord
+from tinygan.training._steps import (
+    LossFn,
+    OptimizerFactory,
+    _DiscriminatorSteps,
+    check_loss_value,
+    make_optimizer,
+    target_like,
+)
+from tinygan.training.parts import check_model, check_source, probe
+
+__all__ = ["AdversarialTrainer", "DiscriminatorTrainer", "LossFn", "OptimizerFactory"]
+
+
+class AdversarialTrainer(_DiscriminatorSteps):
+    """Train a generator against a discriminator, as the post does.
+
+    Each iteration (:meth:`step`) is the post's three steps; :meth:`fit` runs many and
+    drives the callbacks. To change what an iteration does, subclass and override
+    :meth:`step` out of :meth:`train_discriminator` and :meth:`train_generator`.
+
+    Args:
+        generator: Maps noise ``(n, noise.dim)`` to samples ``(n, real.dim)``.
+        discriminator: Maps samples ``(n, real.dim)`` to scores ``(n, 1)``.
+        real: The real data.
+        noise: The generator's input.
+        lr: The learning rate of the default optimiser (plain SGD).
+        batch_size: Samples per step (the post uses 1).
+        loss: ``loss(output, target) -> scalar tensor``; mean squared error by default.
+        optimizer: ``optimizer(params) -> torch.optim.Optimizer``, called once per network;
+            plain SGD with ``lr`` by default.
+        seed: Seeds :attr:`rng`, the trainer's own random number generator; ``None``
+            draws a fresh seed.
+        callbacks: The callbacks :meth:`fit` drives.
+        compile: Run the fused step through :func:`torch.compile` (compiled at the
+            first iteration; faster from then on, see the performance page). Where no
+            compiler works, training goes on uncompiled after one warning.
+
+    Attributes:
+        generator: The generator network.
+        discriminator: The discriminator network.
+        real: The real data source.
+        noise: The noise source.
+        batch_size: Samples per step.
+        rng: The :class:`torch.Generator` every random draw of the trainer comes from.
+        g_optimizer: The generator's optimiser.
+        d_optimizer: The discriminator's optimiser.
+
+    Raises:
+        ValueError: If a number is out of range, or the sizes do not fit together:
+            ``noise.dim`` and the generator's input, the generator's output and the
+            discriminator's input, ``real.dim`` and the discriminator's input.
+        TypeError: If an argument has the wrong type.
+
+    Example:
+        >>> import tinygan as tg
+        >>> trainer = tg.AdversarialTrainer(
+        ...     tg.mlp([4, 4, 4]), tg.mlp([4, 3, 1]), tg.FuzzyPattern("1010"),
+        ...     tg.UniformNoise(4), seed=0)
+        >>> record = trainer.step()
+        >>> record.fake.shape, trainer.iteration
+        (torch.Size([1, 4]), 0)
+        >>> trainer.fit(10).iteration
+        10
+    """
+
+    def __init__(
+        self,
+        generator: Model,
+        discriminator: Model,
+        real: DataSource,
+        noise: DataSource,
+        *,
+        lr: float = 0.01,
+        batch_size: int = 1,
+        loss: LossFn | None = None,
+        optimizer: OptimizerFactory | None = None,
+        seed: int | None = None,
+        callbacks: Iterable[Callback] = (),
+        compile: bool = False,
+    ) -> None:
+        super().__init__(callbacks=callbacks)
+        check_model("generator", generator)
+        check_bool("compile", compile)
+        self._fast = FastPath(
+            adversarial=True,
+            originals={
+                "train_discriminator": _DiscriminatorSteps.train_discriminator,
+                "train_generator": AdversarialTrainer.train_generator,
+            },
+            compile=compile,
+        )
+        self._setup(
+            discriminator,
+            real,
+            lr=lr,
+            batch_size=batch_size,
+            loss=loss,
+            optimizer=optimizer,
+            seed=seed,
+        )
+        noise_dim = check_source("noise", noise)
+        fake = probe("the generator", generator, noise_dim, "noise.dim")
+        if fake.shape[1] != real.dim:
+            raise ValueError(
+                f"the generator's output has width {fake.shape[1]} but real.dim is "
+                f"{real.dim}: the discriminator must read both"
+            )
+        self._check_discriminator_input(real.dim, "real.dim")
+        self.generator = generator
+        self.noise = noise
+        self.g_optimizer = make_optimizer("generator", self._optimizer_factory, generator, self.lr)
+        self._g_params = [p for p in generator.parameters() if p.requires_grad]
+
+    def train_generator(
+        self, noise: torch.Tensor, target: float | torch.Tensor = 1.0
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Run one optimisation step of the generator through the discriminator.
+
+        The loss is ``loss(discriminator(generator(noise)), target)``; its gradient is
+        taken with respect to the generator's weights alone, so the discriminator's
+        weights and their ``.grad`` are untouched.
+
+        Args:
+            noise: A batch ``(n, noise.dim)`` of generator input.
+            target: The discriminator output the generator aims for.
+
+        Returns:
+            ``(loss, output)``: the loss before the step and the generator's output for
+            ``noise``, both detached.
+        """
+        fake = self.generator(noise)
+        output = self.discriminator(fake)
+        loss = check_loss_value(self.loss(output, target_like(output, target)))
+        grads = torch.autograd.grad(loss, self._g_params)
+        for param, grad in zip(self._g_params, grads, strict=False):
+            param.grad = grad
+        self.g_optimizer.step()
+        return loss.detach(), fake.detach()
+
+    def step(self) -> StepRecord:
+        """Run the post's three steps once and return what they produced.
+
+        Where it gives the same numbers, this takes the fused path (a hand-written
+        forward and backward pass, see :mod:`tinygan.engine.fused`) instead of autograd and the
+        optimisers' ``step()``; both draw the same samples from :attr:`rng`.
+        """
+        record = self._fast.step(self)
+        if record is not None:
+            return record
+        n = self.batch_size
+        d_loss_real = self.train_discriminator(self.real.sample(n, generator=self.rng), 1.0)
+        with torch.no_grad():
+            fake = self.generator(self.noise.sample(n, generator=self.rng))
+        d_loss_fake = self.train_discriminator(fake, 0.0)
+        g_loss, out = self.train_generator(self.noise.sample(n, generator=self.rng))
+        return StepRecord(d_loss_real=d_loss_real, d_loss_fake=d_loss_fake, g_loss=g_loss, fake=out)
+
+    def _optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        return {"g_optimizer": self.g_optimizer, "d_optimizer": self.d_optimizer}
+
+    def _networks(self) -> dict[str, Model]:
+        return {"generator": self.generator, "discriminator": self.discriminator}
+
+
+class DiscriminatorTrainer(_DiscriminatorSteps):
+    """The post's discriminator-only test: teach a discriminator real from fake.
+
+    Each iteration trains the discriminator on one batch of ``real`` (target 1.0) and then
+    one batch of ``fake`` (target 0.0).
+
+    Args:
+        discriminator: Maps samples ``(n, dim)`` to scores ``(n, 1)``.
+        real: The data to call real.
+        fake: The data to call fake (the post uses ``FuzzyPattern("0101")``).
+        lr: The learning rate of the default optimiser (plain SGD).
+        batch_size: Samples per step.
+        loss: ``loss(output, target) -> scalar tensor``; mean squared error by default.
+        optimizer: ``optimizer(params) -> torch.optim.Optimizer``; SGD with ``lr`` by
+            default.
+        seed: Seeds :attr:`rng`; ``None`` draws a fresh seed.
+        callbacks: The callbacks :meth:`fit` drives.
+
+    Raises:
+        ValueError: If a number is out of range or ``real.dim``, ``fake.dim`` and the
+            discriminator's input width differ.
+        TypeError: If an argument has the wrong type.
+
+    Example:
+        >>> import tinygan as tg
+        >>> D = tg.mlp([4, 3, 1])
+        >>> trainer = tg.DiscriminatorTrainer(
+        ...     D, tg.FuzzyPattern("1010"), tg.FuzzyPattern("0101"), seed=0)
+        >>> trainer.fit(3).step().g_loss is None
+        True
+    """
+
+    def __init__(
+        self,
+        discriminator: Model,
+        real: DataSource,
+        fake: DataSource,
+        *,
+        lr: float = 0.01,
+        batch_size: int = 1,
+        loss: LossFn | None = None,
+        optimizer: OptimizerFactory | None = None,
+        seed: int | None = None,
+        callbacks: Iterable[Callback] = (),
+    ) -> None:
+        super().__init__(callbacks=callbacks)
+        self._fast = FastPath(
+            adversarial=False,
+            originals={"train_discriminator": _DiscriminatorSteps.train_discriminator},
+            compile=False,
+        )
+        self._setup(
+            discriminator,
+            real,
+            lr=lr,
+            batch_size=batch_size,
+            loss=loss,
+            optimizer=optimizer,
+            seed=seed,
+        )
+        fake_dim = check_source("fake", fake)
+        if fake_dim != real.dim:
+            raise ValueError(f"fake.dim is {fake_dim} but real.dim is {real.dim}; they must match")
+        self._check_discriminator_input(real.dim, "real.dim")
+        self.fake = fake
+
+    def step(self) -> StepRecord:
+        """Train the discriminator on one real batch, then one fake batch."""
+        record = self._fast.step(self)
+        if record is not None:
+            return record
+        n = self.batch_size
+        d_loss_real = self.train_discriminator(self.real.sample(n, generator=self.rng), 1.0)
+        d_loss_fake = self.train_discriminator(self.fake.sample(n, generator=self.rng), 0.0)
+        return StepRecord(d_loss_real=d_loss_real, d_loss_fake=d_loss_fake)
