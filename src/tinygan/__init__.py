@@ -28,7 +28,7 @@ from tinygan.callbacks import (
     measure_health,
 )
 from tinygan.checkpoint import CheckpointError, load_checkpoint, read_checkpoint, save_checkpoint
-from tinygan.data import ConstantNoise, FuzzyPattern, UniformNoise
+from tinygan.data import ConstantNoise, FuzzyPattern, GaussianNoise, UniformNoise
 from tinygan.ensemble import EnsembleTrainer
 from tinygan.nets import MLP, mlp
 from tinygan.protocols import DataSource, Model, StepRecord, Trainer
@@ -49,6 +49,7 @@ __all__ = [
     "DiscriminatorTrainer",
     "EnsembleTrainer",
     "FuzzyPattern",
+    "GaussianNoise",
     "LambdaCallback",
     "LossLogger",
     "Metrics",

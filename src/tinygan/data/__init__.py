@@ -9,7 +9,7 @@ Layer: the bottom, beside :mod:`tinygan.nets` and :mod:`tinygan.metrics`. It imp
 ``tinygan._checks``; the engine, the trainers, sweeps and the CLI import it.
 """
 
-from tinygan.data.noise import ConstantNoise, UniformNoise
+from tinygan.data.noise import ConstantNoise, GaussianNoise, UniformNoise
 from tinygan.data.patterns import FuzzyPattern
 
-__all__ = ["ConstantNoise", "FuzzyPattern", "UniformNoise"]
+__all__ = ["ConstantNoise", "FuzzyPattern", "GaussianNoise", "UniformNoise"]

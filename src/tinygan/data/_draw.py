@@ -10,7 +10,7 @@ import torch
 
 from tinygan._checks import check_int
 
-__all__ = ["check_finite", "check_generator", "draw_uniform", "float32_inside"]
+__all__ = ["check_finite", "check_generator", "draw_normal", "draw_uniform", "float32_inside"]
 
 
 def check_generator(generator: object) -> torch.Generator | None:
@@ -20,10 +20,25 @@ def check_generator(generator: object) -> torch.Generator | None:
 
 
 def draw_uniform(n: object, dim: int, generator: object) -> torch.Tensor:
-    """Check ``n`` and ``generator``, then draw ``(n, dim)`` float32 uniforms in [0, 1)."""
+    """Check ``n`` and ``generator``, then draw ``(n, dim)`` float32 uniforms in [0, 1).
+
+    The draw is made on the generator's device (the CPU for ``None``).
+    """
     count = check_int("n", n, minimum=0)
     rng = check_generator(generator)
-    return torch.rand(count, dim, generator=rng, dtype=torch.float32)
+    device = rng.device if rng is not None else None
+    return torch.rand(count, dim, generator=rng, dtype=torch.float32, device=device)
+
+
+def draw_normal(n: object, dim: int, generator: object) -> torch.Tensor:
+    """Check ``n`` and ``generator``, then draw ``(n, dim)`` float32 standard normals.
+
+    The draw is made on the generator's device (the CPU for ``None``).
+    """
+    count = check_int("n", n, minimum=0)
+    rng = check_generator(generator)
+    device = rng.device if rng is not None else None
+    return torch.randn(count, dim, generator=rng, dtype=torch.float32, device=device)
 
 
 def check_finite(name: str, value: object) -> float:

@@ -6,9 +6,15 @@ import numpy as np
 import torch
 
 from tinygan._checks import check_int, check_range
-from tinygan.data._draw import check_finite, check_generator, draw_uniform, float32_inside
+from tinygan.data._draw import (
+    check_finite,
+    check_generator,
+    draw_normal,
+    draw_uniform,
+    float32_inside,
+)
 
-__all__ = ["ConstantNoise", "UniformNoise"]
+__all__ = ["ConstantNoise", "GaussianNoise", "UniformNoise"]
 
 
 class UniformNoise:
@@ -57,6 +63,43 @@ class UniformNoise:
 
     def __repr__(self) -> str:
         return f"UniformNoise({self.dim}, low={self.low}, high={self.high})"
+
+
+class GaussianNoise:
+    """Independent standard normal noise: the input image and 2-D mixture GANs use.
+
+    Args:
+        dim: The length of each noise vector (``dim >= 1``).
+
+    Raises:
+        ValueError: If ``dim < 1``.
+        TypeError: If ``dim`` is not an integer.
+
+    Example:
+        >>> import torch
+        >>> z = GaussianNoise(16).sample(1000, generator=torch.Generator().manual_seed(0))
+        >>> z.shape, round(float(z.mean()), 1), round(float(z.std()), 1)
+        (torch.Size([1000, 16]), 0.0, 1.0)
+    """
+
+    def __init__(self, dim: int) -> None:
+        self.dim: int = check_int("dim", dim, minimum=1)
+
+    def sample(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Draw ``n`` noise vectors.
+
+        Args:
+            n: How many to draw (``n >= 0``).
+            generator: The random number generator to draw from (and whose device the
+                draw is made on).
+
+        Returns:
+            A float32 tensor of shape ``(n, dim)``.
+        """
+        return draw_normal(n, self.dim, generator)
+
+    def __repr__(self) -> str:
+        return f"GaussianNoise({self.dim})"
 
 
 class ConstantNoise:

@@ -1,76 +1,20 @@
-"""The post's figures, drawn from what a LossLogger and a Snapshots callback hold.
-
-matplotlib is an optional dependency (``pip install "tinygan[plot]"``), imported only when
-a figure is made. Every function here builds a :class:`matplotlib.figure.Figure` directly,
-without :mod:`matplotlib.pyplot`: no global state, no GUI backend, nothing shown. Save a
-figure with ``fig.savefig("losses.png")``, or show it in a notebook by leaving it as the
-cell's value.
-
-Example:
-    >>> import tinygan as tg
-    >>> from tinygan.plotting import plot_losses, plot_snapshots
-    >>> log = tg.LossLogger(reference=[0.9, 0.0, 0.9, 0.0])
-    >>> snaps = tg.Snapshots(every=10)
-    >>> trainer = tg.AdversarialTrainer(
-    ...     tg.mlp([4, 4, 4]), tg.mlp([4, 3, 1]), tg.FuzzyPattern("1010"),
-    ...     tg.UniformNoise(4), seed=0, callbacks=[log, snaps])
-    >>> _ = trainer.fit(50)
-    >>> fig = plot_losses(log)
-    >>> [ax.get_title() for ax in fig.axes]
-    ['discriminator loss', "generator's error to the reference"]
-    >>> plot_snapshots(snaps).axes[0].images[0].get_array().shape
-    (4, 5)
-"""
+"""The post's figures: losses as scatter plots, snapshots as one image."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tinygan.callbacks import LossLogger, Snapshots
+from tinygan.plotting._figure import YLIM, YTICKS, as_1d, check_figsize, figure_class
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = ["plot_losses", "plot_snapshots", "scatter_series"]
-
-_INSTALL_HINT = 'tinygan.plotting needs matplotlib: pip install "tinygan[plot]"'
-
-#: The post's y range and ticks for every loss plot.
-YLIM = (0.0, 0.5)
-YTICKS = (0.0, 0.25, 0.5)
-
-
-def _figure_class() -> type[Figure]:
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as exc:  # pragma: no cover - exercised by monkeypatching sys.modules
-        raise ImportError(_INSTALL_HINT) from exc
-    return Figure
-
-
-def _as_1d(name: str, values: Any) -> np.ndarray:
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a 1-d sequence of numbers, got {values!r}") from exc
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be 1-d, got an array of shape {array.shape}")
-    return array
-
-
-def _check_figsize(figsize: Any) -> tuple[float, float]:
-    if (
-        not isinstance(figsize, Sequence)
-        or len(figsize) != 2
-        or not all(isinstance(v, (int, float)) and v > 0 for v in figsize)
-    ):
-        raise ValueError(f"figsize must be a pair of positive numbers, got {figsize!r}")
-    return float(figsize[0]), float(figsize[1])
-
 
 def scatter_series(
     ax: Axes,
@@ -99,8 +43,8 @@ def scatter_series(
     Raises:
         ValueError: If ``values`` is not 1-d or ``x`` has a different length.
     """
-    y = _as_1d("values", values)
-    xs = np.arange(y.size) if x is None else _as_1d("x", x)
+    y = as_1d("values", values)
+    xs = np.arange(y.size) if x is None else as_1d("x", x)
     if xs.shape != y.shape:
         raise ValueError(f"x has {xs.size} entries but values has {y.size}")
     ax.plot(xs, y, linestyle="none", marker=".", alpha=0.1, color="C0")
@@ -145,7 +89,7 @@ def plot_losses(
         >>> len(fig.axes), tuple(map(float, fig.axes[0].get_ylim()))
         (2, (0.0, 0.5))
     """
-    size = _check_figsize(figsize)
+    size = check_figsize(figsize)
     if isinstance(losses, LossLogger):
         d_loss = losses.d_loss
         steps = losses.steps
@@ -158,16 +102,16 @@ def plot_losses(
         g_x: np.ndarray | None = steps if g_error is not None else None
         xlabel = "iteration"
     else:
-        d_loss = _as_1d("losses", losses)
+        d_loss = as_1d("losses", losses)
         d_x = g_x = None
         xlabel = "logged value"
     if d_loss.size == 0:
         raise ValueError("losses holds no discriminator losses to plot")
-    g_values = None if g_error is None else _as_1d("g_error", g_error)
+    g_values = None if g_error is None else as_1d("g_error", g_error)
     if g_values is not None and g_x is not None and g_x.size != g_values.size:
         g_x = None
 
-    figure = _figure_class()(figsize=size, layout="constrained")
+    figure = figure_class()(figsize=size, layout="constrained")
     rows = 1 if g_values is None else 2
     axes = figure.subplots(rows, 1, squeeze=False)[:, 0]
     scatter_series(axes[0], d_loss, x=d_x, title="discriminator loss")
@@ -218,7 +162,7 @@ def plot_snapshots(
         >>> fig.axes[0].images[0].get_array().shape
         (4, 2)
     """
-    size = _check_figsize(figsize)
+    size = check_figsize(figsize)
     if isinstance(snapshots, Snapshots):
         array = snapshots.outputs
         if steps is None:
@@ -241,7 +185,7 @@ def plot_snapshots(
     count, per_snapshot, dim = array.shape
     image = array.reshape(count * per_snapshot, dim).T
 
-    figure = _figure_class()(figsize=size, layout="constrained")
+    figure = figure_class()(figsize=size, layout="constrained")
     ax = figure.subplots()
     ax.imshow(image, interpolation="none", cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto")
     ax.set_title("generator output at each snapshot")

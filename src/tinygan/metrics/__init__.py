@@ -1,0 +1,50 @@
+r"""Health metrics of a GAN: pure functions of tensors, with their formulas.
+
+Notation: ``samples`` is a batch :math:`x \in \mathbb{R}^{n \times d}` (``n`` samples of
+``d`` positions); ``low`` and ``high`` are the per-position bounds :math:`l, h \in
+\mathbb{R}^d` of the real data (for :class:`tinygan.FuzzyPattern` ``"1010"``: :math:`l =
+(0.8, 0, 0.8, 0)`, :math:`h = (1, 0.2, 1, 0.2)`). Every function returns a tensor and
+changes nothing: no state, no random numbers.
+
+Together they tell a GAN that imitates the real data from one that only looks right on
+average. The post's generator, after its 10,000 iterations, has its mean in the real
+ranges (:func:`share_inside` near 1, :func:`centre_distance` a few hundredths) but a
+:func:`spread_ratio` near 0.2: whatever its input, it gives nearly the same output.
+That is partial mode collapse.
+
+>>> import torch
+>>> x = torch.tensor([[0.9, 0.1], [0.7, 0.1], [0.95, 0.3]])
+>>> low, high = torch.tensor([0.8, 0.0]), torch.tensor([1.0, 0.2])
+>>> from tinygan.metrics import share_all_inside, share_inside
+>>> share_inside(x, low, high)
+tensor([0.6667, 0.6667])
+>>> share_all_inside(x, low, high)
+tensor(0.3333)
+
+Layer: measures, above :mod:`tinygan.protocols` and :mod:`tinygan.data` (whose sources
+some measures read); callbacks, sweeps and the CLI import it.
+"""
+
+from tinygan.metrics.judges import Judge, Verdict, check_verdict, default_judge, pattern_judge
+from tinygan.metrics.patterns import (
+    centre_distance,
+    mean_score,
+    share_all_inside,
+    share_inside,
+    spread,
+    spread_ratio,
+)
+
+__all__ = [
+    "Judge",
+    "Verdict",
+    "centre_distance",
+    "check_verdict",
+    "default_judge",
+    "mean_score",
+    "pattern_judge",
+    "share_all_inside",
+    "share_inside",
+    "spread",
+    "spread_ratio",
+]

@@ -1,0 +1,34 @@
+"""Figures, drawn from what callbacks hold: the post's, and one per kind of data.
+
+matplotlib is an optional dependency (``pip install "tinygan[plot]"``), imported only when
+a figure is made. Every function here builds a :class:`matplotlib.figure.Figure` directly,
+without :mod:`matplotlib.pyplot`: no global state, no GUI backend, nothing shown. Save a
+figure with ``fig.savefig("losses.png")``, or show it in a notebook by leaving it as the
+cell's value.
+
+- ``post``: :func:`plot_losses` and :func:`plot_snapshots`, the post's figures;
+- ``animation``: :func:`save_animation`, snapshots as an animated GIF.
+
+Example:
+    >>> import tinygan as tg
+    >>> from tinygan.plotting import plot_losses, plot_snapshots
+    >>> log = tg.LossLogger(reference=[0.9, 0.0, 0.9, 0.0])
+    >>> snaps = tg.Snapshots(every=10)
+    >>> trainer = tg.AdversarialTrainer(
+    ...     tg.mlp([4, 4, 4]), tg.mlp([4, 3, 1]), tg.FuzzyPattern("1010"),
+    ...     tg.UniformNoise(4), seed=0, callbacks=[log, snaps])
+    >>> _ = trainer.fit(50)
+    >>> fig = plot_losses(log)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['discriminator loss', "generator's error to the reference"]
+    >>> plot_snapshots(snaps).axes[0].images[0].get_array().shape
+    (4, 5)
+
+Layer: figures, above :mod:`tinygan.callbacks` (whose records it draws); it knows nothing
+of training. Sweeps and the CLI import it.
+"""
+
+from tinygan.plotting.animation import save_animation
+from tinygan.plotting.post import plot_losses, plot_snapshots, scatter_series
+
+__all__ = ["plot_losses", "plot_snapshots", "save_animation", "scatter_series"]
