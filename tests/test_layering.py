@@ -28,6 +28,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("training", ("tinygan.training",)),
     ("ensemble", ("tinygan.ensemble",)),
     ("sweeps", ("tinygan.sweeps",)),
+    ("recipes", ("tinygan.recipes",)),
     ("interface", ("tinygan", "tinygan.__main__", "tinygan.fused", "tinygan.cli")),
 ]
 MAX_LINES = 300
