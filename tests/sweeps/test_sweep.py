@@ -176,12 +176,14 @@ def test_files(reference, tmp_path):
     assert (tmp_path / "out" / "histogram.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_histogram_has_one_panel_per_position_with_the_real_range(reference):
+def test_histogram_has_one_panel_per_number_and_the_real_range_on_the_means(reference):
     from tinygan.sweeps.result import plot_sweep
 
     fig = plot_sweep(reference)
-    assert len(fig.axes) == 4
-    for ax, (lo, hi) in zip(fig.axes, REAL.ranges, strict=True):
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == [*(f"mean_{i}" for i in range(1, 5)), *(f"spread_{i}" for i in range(1, 5)),
+                      "distance", "d_loss"]  # fmt: skip
+    for ax, (lo, hi) in zip(fig.axes[:4], REAL.ranges, strict=True):
         spans = [p for p in ax.patches if p.get_label() == "real range"]
         assert len(spans) == 1
         span = spans[0]
@@ -196,7 +198,8 @@ def test_histogram_has_one_panel_per_position_with_the_real_range(reference):
 
 def test_out_argument_writes_the_files(tmp_path):
     tg.sweep(2, steps=10, out=tmp_path)
-    assert {p.name for p in tmp_path.iterdir()} == {"seeds.csv", "summary.json", "histogram.png"}
+    names = {p.name for p in tmp_path.iterdir()}
+    assert names == {"sweep.json", "seeds.csv", "summary.json", "histogram.png"}
 
 
 # --- variants and the post's outcome ---------------------------------------------------------

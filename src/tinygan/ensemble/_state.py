@@ -22,6 +22,13 @@ def _unpad(trainer: Any, stacked: torch.Tensor) -> torch.Tensor:
 
 def state_dict(trainer: Any) -> dict[str, Any]:
     """The whole state of an :class:`tinygan.EnsembleTrainer` (see its ``state_dict``)."""
+    if trainer._vmap is not None:
+        return {
+            "iteration": trainer.iteration,
+            "vmapped": trainer._vmap.state_dict(),
+            "rngs": [g.get_state() for g in trainer.rngs],
+            "buffer": trainer._data.remaining(trainer.members),
+        }
     return {
         "iteration": trainer.iteration,
         "generators": [_unpad(trainer, p) for p in trainer._g],
@@ -35,6 +42,16 @@ def state_dict(trainer: Any) -> dict[str, Any]:
 
 def load_state_dict(trainer: Any, state: dict[str, Any]) -> None:
     """Restore a state returned by :func:`state_dict` into ``trainer``."""
+    if trainer._vmap is not None:
+        check_state_keys("ensemble", state, ["iteration", "vmapped", "rngs"])
+        if len(state["rngs"]) != trainer.members:
+            raise ValueError("state does not fit this ensemble (members differ)")
+        trainer._vmap.load_state_dict(state["vmapped"])
+        for g, rng_state in zip(trainer.rngs, state["rngs"], strict=True):
+            g.set_state(rng_state)
+        trainer.iteration = check_int("iteration", state["iteration"], minimum=0)
+        trainer._data.restore(state.get("buffer", []))
+        return
     keys = ["iteration", "generators", "discriminators", "adam_steps", "moments", "rngs"]
     check_state_keys("ensemble", state, keys)
     pairs = [

@@ -26,6 +26,7 @@ __all__ = [
     "ALIGN",
     "Stacked",
     "check_nets",
+    "check_noise",
     "generate",
     "member_seeds",
     "check_seed",
@@ -211,15 +212,7 @@ def generate(
         TypeError: If ``z`` is not a tensor.
         ValueError: If its shape fits neither form.
     """
-    if not isinstance(z, torch.Tensor):
-        raise TypeError(f"z must be a tensor, got {z!r}")
-    width = spec.sizes[0]
-    if z.dim() == 2 and z.shape[1] == width:
-        z = z.unsqueeze(0).expand(members, -1, -1)
-    if z.dim() != 3 or z.shape[0] != members or z.shape[2] != width:
-        raise ValueError(
-            f"z must have shape (m, {width}) or ({members}, m, {width}), got {tuple(z.shape)}"
-        )
+    z = check_noise(z, spec.sizes[0], members)
     with torch.no_grad():
         z = z.to(params[0].dtype).permute(1, 2, 0)
         z = torch.cat([z, z.new_zeros((*z.shape[:2], padded - members))], dim=-1)
@@ -242,3 +235,21 @@ def member_seeds(seeds: object, members: int) -> list[int]:
     if len(checked) != members:
         raise ValueError(f"seeds must have one entry per member ({members}), got {len(checked)}")
     return checked
+
+
+def check_noise(z: object, width: int, members: int) -> torch.Tensor:
+    """``z`` as ``(members, m, width)``: shared noise ``(m, width)`` is expanded.
+
+    Raises:
+        TypeError: If ``z`` is not a tensor.
+        ValueError: If its shape fits neither form.
+    """
+    if not isinstance(z, torch.Tensor):
+        raise TypeError(f"z must be a tensor, got {z!r}")
+    if z.dim() == 2 and z.shape[1] == width:
+        z = z.unsqueeze(0).expand(members, -1, -1)
+    if z.dim() != 3 or z.shape[0] != members or z.shape[2] != width:
+        raise ValueError(
+            f"z must have shape (m, {width}) or ({members}, m, {width}), got {tuple(z.shape)}"
+        )
+    return z

@@ -21,10 +21,12 @@ from tinygan._checks import check_bool, check_int, check_positive_float
 from tinygan.callbacks import Callback
 from tinygan.engine import fused
 from tinygan.ensemble import _state as _ensemble_state
+from tinygan.ensemble import build as _build
 from tinygan.ensemble import stacking as _stacking
 from tinygan.ensemble._compiled import CompiledEnsemble, passive
 from tinygan.ensemble._member_data import MemberData
 from tinygan.ensemble._updates import check_loss_and_optimizer, member_update
+from tinygan.ensemble.vmapped import VmapBackend
 from tinygan.nets import MLP
 from tinygan.protocols import DataSource, StepRecord
 from tinygan.training import BaseTrainer
@@ -135,69 +137,10 @@ class EnsembleTrainer(BaseTrainer):
         self._data = MemberData(self.rngs, real, noise, self.batch_size, self._padded)
         self._compiled = CompiledEnsemble()
         self._ahead = False
+        self._vmap: VmapBackend | None = None
 
-    @classmethod
-    def from_seeds(
-        cls,
-        seeds: Iterable[int],
-        real: DataSource,
-        noise: DataSource,
-        generator_sizes: Sequence[int] = (4, 4, 4),
-        discriminator_sizes: Sequence[int] = (4, 3, 1),
-        *,
-        bias: bool = False,
-        lr: float = 0.01,
-        batch_size: int = 1,
-        loss: str = "mse",
-        optimizer: str = "sgd",
-        callbacks: Iterable[Callback] = (),
-        compile: bool = False,
-    ) -> EnsembleTrainer:
-        """Build one member per seed, its weights and its data both from that seed.
-
-        Member ``k``'s networks are ``G = tg.mlp(generator_sizes, bias=bias, generator=g)``
-        and then ``D = tg.mlp(discriminator_sizes, bias=bias, generator=g)`` from the same
-        ``g = torch.Generator().manual_seed(seeds[k])``, and its data comes from a second
-        generator seeded with ``seeds[k]``: so member ``k`` is exactly
-        ``tg.AdversarialTrainer(G, D, real, noise, seed=seeds[k])``. The weights are
-        drawn straight into the ensemble's stacks (the same draws, bit for bit, without
-        building two modules per seed).
-
-        Args:
-            seeds: One integer per member.
-            real: The real data.
-            noise: The generators' input.
-            generator_sizes: The generators' layer widths.
-            discriminator_sizes: The discriminators' layer widths.
-            bias: Whether the linear layers have biases.
-            lr: The learning rate.
-            batch_size: Samples per step and member.
-            loss: ``"mse"`` or ``"bce"``.
-            optimizer: ``"sgd"`` or ``"adam"``.
-            callbacks: The callbacks :meth:`fit` drives.
-            compile: Run the step through :func:`torch.compile` (see the class).
-
-        Returns:
-            The ensemble.
-        """
-        seed_list = [_stacking.check_seed(s) for s in seeds]
-        if not seed_list:
-            raise ValueError("seeds must hold at least one seed")
-        sizes = [generator_sizes, discriminator_sizes]
-        gens, discs = _stacking.seeded_stack(seed_list, sizes, bias=bias)
-        return cls(
-            gens,  # type: ignore[arg-type]
-            discs,  # type: ignore[arg-type]
-            real,
-            noise,
-            lr=lr,
-            batch_size=batch_size,
-            loss=loss,
-            optimizer=optimizer,
-            seeds=seed_list,
-            callbacks=callbacks,
-            compile=compile,
-        )
+    from_seeds = classmethod(_build.from_seeds)
+    from_trainers = classmethod(_build.from_trainers)
 
     @property
     def members(self) -> int:
@@ -232,6 +175,9 @@ class EnsembleTrainer(BaseTrainer):
 
     def step(self) -> StepRecord:
         """Run one iteration of every member; the record holds one value per member."""
+        if self._vmap is not None:
+            real, z_fake, z_gen = (part[0].permute(2, 0, 1) for part in self._data.draw(1))
+            return StepRecord(*self._vmap.step(real, z_fake, z_gen))
         if self._compiled.pending():
             return self._compiled.pop()
         if self.compile and not self._compiled.failed:
@@ -266,14 +212,19 @@ class EnsembleTrainer(BaseTrainer):
         Returns:
             The outputs, shape ``(K, m, real.dim)``.
         """
+        if self._vmap is not None:
+            width = self.noise.dim
+            return self._vmap.generate(_stacking.check_noise(z, width, self.members))
         return _stacking.generate(self._g_spec, self._g, z, self.members, self._padded)
 
-    def unstack(self) -> list[tuple[MLP, MLP]]:
+    def unstack(self) -> list[tuple[Any, Any]]:
         """Return each member's ``(generator, discriminator)`` as fresh networks.
 
         They hold copies of the current weights: training them does not change the
         ensemble, nor the other way round.
         """
+        if self._vmap is not None:
+            return [self._vmap.unstack(k) for k in range(self.members)]
         g_stack, d_stack = self._templates
         return [
             (_stacking.unstack(g_stack, self._g, k), _stacking.unstack(d_stack, self._d, k))

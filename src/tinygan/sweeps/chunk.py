@@ -1,8 +1,9 @@
-"""Running a sweep's work: judging one trained generator, and training one chunk of seeds.
+"""Running a sweep's work: training one chunk of seeds, and judging each generator.
 
-:func:`run_chunk` is the unit :func:`tinygan.sweep` hands to an executor: one
-:class:`tinygan.EnsembleTrainer` for a chunk of seeds, each judged by the same rule as
-:func:`evaluate_generator`.
+:func:`run_chunk` (the post's configuration) and :func:`run_recipe_chunk` (any recipe)
+are the units :func:`tinygan.sweep` hands to an executor. Each trained generator is run
+on the fixed evaluation inputs (:data:`tinygan.sweeps.EVAL_INPUTS` noise vectors drawn
+with :data:`tinygan.sweeps.EVAL_SEED`) and its output goes to the judge.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import torch
 from tinygan.callbacks import Callback
 from tinygan.data import FuzzyPattern
 from tinygan.ensemble import EnsembleTrainer
+from tinygan.ensemble.alike import stackable
+from tinygan.metrics import Judge, check_verdict, default_judge, pattern_judge
 from tinygan.protocols import DataSource, StepRecord
 from tinygan.sweeps.config import EVAL_INPUTS, EVAL_SEED, SeedResult, SweepConfig
 
-__all__ = ["LOSS_WINDOW", "evaluate_generator", "run_chunk"]
+__all__ = ["LOSS_WINDOW", "evaluate_generator", "run_chunk", "run_recipe_chunk"]
 
 LOSS_WINDOW = 1000
 """D's loss is averaged over this many final iterations (fewer if a run is shorter)."""
@@ -36,52 +39,53 @@ class _LossWindow(Callback):
         self.count = 0
 
     def on_step_end(self, trainer: Any, step: int, record: StepRecord) -> None:
-        assert record.d_loss_real is not None and record.d_loss_fake is not None
+        if record.d_loss_real is None or record.d_loss_fake is None:
+            return
         both = record.d_loss_real.double() + record.d_loss_fake.double()
         self.total = both if self.total is None else self.total + both
         self.count += 2
 
+    def means(self, members: int) -> list[float]:
+        """Each member's mean D loss (NaN where none was seen)."""
+        if self.total is None:
+            return [math.nan] * members
+        means: list[float] = (self.total / self.count).reshape(-1).cpu().tolist()
+        return means
+
 
 def _judge(seed: int, out: np.ndarray, d_loss: float, real: FuzzyPattern) -> SeedResult:
-    lower = np.array([lo for lo, _ in real.ranges])
-    upper = np.array([hi for _, hi in real.ranges])
-    mean = out.mean(axis=0)
-    outside = np.maximum(np.maximum(lower - mean, mean - upper), 0.0)
-    return SeedResult(
-        seed=seed,
-        mean=tuple(float(v) for v in mean),
-        spread=tuple(float(v) for v in out.std(axis=0)),
-        d_loss=d_loss,
-        distance=float(outside.max()),
-        success=bool(np.all((mean >= lower) & (mean <= upper))),
-    )
+    return SeedResult(seed, pattern_judge(torch.from_numpy(out), real), d_loss)
 
 
-def _eval_inputs(noise: DataSource) -> torch.Tensor:
-    return noise.sample(EVAL_INPUTS, generator=torch.Generator().manual_seed(EVAL_SEED))
+def eval_inputs(noise: DataSource, device: torch.device | str | None = None) -> torch.Tensor:
+    """The fixed noise every trained generator is judged on, drawn on ``device``."""
+    rng = torch.Generator(device=device or "cpu").manual_seed(EVAL_SEED)
+    return noise.sample(EVAL_INPUTS, generator=rng)
 
 
 def evaluate_generator(
     generator: Callable[[torch.Tensor], torch.Tensor],
-    real: FuzzyPattern,
+    real: DataSource,
     noise: DataSource,
     *,
     seed: int,
     d_loss: float = math.nan,
+    judge: Judge | None = None,
 ) -> SeedResult:
     """Judge one trained generator as :func:`tinygan.sweep` judges each of its seeds.
 
     Runs ``generator`` on the :data:`tinygan.sweeps.EVAL_INPUTS` fixed inputs drawn from
-    ``noise`` with :data:`tinygan.sweeps.EVAL_SEED`, and compares its mean output with
-    ``real``'s ranges.
+    ``noise`` with :data:`tinygan.sweeps.EVAL_SEED` and hands its output to ``judge``.
 
     Args:
         generator: The trained generator (any model, e.g. one trained by
             :class:`tinygan.AdversarialTrainer` or by the post's own code).
-        real: The real data whose ranges define success.
+        real: The real data.
         noise: The generator's input source.
         seed: The seed to label the result with.
         d_loss: The discriminator's recent loss, if known.
+        judge: The judge; ``None`` takes ``real``'s default
+            (:func:`tinygan.metrics.default_judge`).
 
     Returns:
         The :class:`tinygan.SeedResult`.
@@ -93,15 +97,16 @@ def evaluate_generator(
         >>> evaluate_generator(G, tg.FuzzyPattern("1010"), tg.UniformNoise(4), seed=0).success
         False
     """
+    use = judge if judge is not None else default_judge(real)
     with torch.no_grad():
-        outputs = generator(_eval_inputs(noise))
-    return _judge(seed, outputs.double().numpy(), d_loss, real)
+        outputs = generator(eval_inputs(noise))
+    return SeedResult(seed, check_verdict(use(outputs, real), use), d_loss)
 
 
 def run_chunk(
     config: SweepConfig, seeds: Sequence[int], *, compile: bool = False
 ) -> list[SeedResult]:
-    """Train and judge one chunk of seeds as one ensemble; what :func:`tinygan.sweep` farms out.
+    """Train and judge one chunk of the post's GANs as one ensemble.
 
     Args:
         config: What every GAN is.
@@ -109,7 +114,8 @@ def run_chunk(
         compile: Train with ``EnsembleTrainer(..., compile=True)``.
 
     Returns:
-        One :class:`tinygan.SeedResult` per seed, in order.
+        One :class:`tinygan.SeedResult` per seed, in order, judged by
+        :func:`tinygan.metrics.pattern_judge`.
     """
     real = config.real
     noise = config.make_noise()
@@ -127,14 +133,75 @@ def run_chunk(
         optimizer=config.optimizer,
         compile=compile,
     )
-    window = min(LOSS_WINDOW, config.steps)
-    trainer.fit(config.steps - window)
+    d_losses = _fit_with_window(trainer, config.steps, len(seeds))
+    outputs = trainer.generate(eval_inputs(noise)).double().numpy()
+    return [_judge(int(seed), outputs[k], d_losses[k], real) for k, seed in enumerate(seeds)]
+
+
+def _fit_with_window(trainer: Any, steps: int, members: int) -> list[float]:
+    """Fit ``steps`` iterations; return each member's mean D loss over the last ones."""
+    window = min(LOSS_WINDOW, steps)
+    trainer.fit(steps - window)
     losses = _LossWindow()
     trainer.callbacks.append(losses)
-    trainer.fit(window)
-    outputs = trainer.generate(_eval_inputs(noise)).double().numpy()
-    if losses.total is None:
-        d_losses = [math.nan] * len(seeds)
+    try:
+        trainer.fit(window)
+    finally:
+        trainer.callbacks.remove(losses)
+    return losses.means(members)
+
+
+def _check_trainer(trainer: object, seed: int) -> Any:
+    for name in ("fit", "generator", "noise", "real", "callbacks"):
+        if not hasattr(trainer, name):
+            raise TypeError(
+                f"recipe({seed}) must return a trainer with fit(), generator, noise, real "
+                f"and callbacks (such as a tinygan.AdversarialTrainer); it returned "
+                f"{trainer!r}, which has no {name}"
+            )
+    return trainer
+
+
+def run_recipe_chunk(
+    recipe: Callable[[int], Any],
+    seeds: Sequence[int],
+    *,
+    steps: int,
+    judge: Judge | None = None,
+    compile: bool = False,
+) -> list[SeedResult]:
+    """Build one trainer per seed with ``recipe``, train them, and judge each generator.
+
+    Trainers that are alike (see :func:`tinygan.ensemble.alike.stackable`) train together
+    as one :class:`tinygan.EnsembleTrainer`; others one after another. Either way seed
+    ``s``'s row is what ``recipe(s)`` trained alone gives.
+
+    Args:
+        recipe: ``recipe(seed) -> trainer``, everything random drawn from ``seed``.
+        seeds: The chunk's seeds.
+        steps: Training iterations per seed.
+        judge: The judge; ``None`` takes the real data's default.
+        compile: Let an ensemble compile its step (see :class:`tinygan.EnsembleTrainer`).
+
+    Returns:
+        One :class:`tinygan.SeedResult` per seed, in order.
+    """
+    trainers = [_check_trainer(recipe(int(seed)), int(seed)) for seed in seeds]
+    first = trainers[0]
+    use = judge if judge is not None else default_judge(first.real)
+    device = next(iter(first.generator.parameters()), torch.zeros(0)).device
+    z = eval_inputs(first.noise, device)
+    if len(trainers) > 1 and stackable(trainers) is None:
+        ensemble = EnsembleTrainer.from_trainers(trainers, compile=compile)
+        d_losses = _fit_with_window(ensemble, steps, len(trainers))
+        outputs = list(ensemble.generate(z))
     else:
-        d_losses = (losses.total / losses.count).tolist()
-    return [_judge(int(seed), outputs[k], d_losses[k], real) for k, seed in enumerate(seeds)]
+        d_losses, outputs = [], []
+        for trainer in trainers:
+            d_losses += _fit_with_window(trainer, steps, 1)
+            with torch.no_grad():
+                outputs.append(trainer.generator(eval_inputs(trainer.noise, device)))
+    return [
+        SeedResult(int(seed), check_verdict(use(out, trainers[k].real), use), d_losses[k])
+        for k, (seed, out) in enumerate(zip(seeds, outputs, strict=True))
+    ]

@@ -1,18 +1,27 @@
 """What a sweep is and what it found, and the fixed inputs every seed is judged on.
 
-:class:`SweepConfig` is what every GAN of a sweep is; :class:`SeedResult` is how one
+:class:`SweepConfig` is what every GAN of a sweep of the post's configuration is,
+:class:`RecipeConfig` what a sweep of any recipe is; :class:`SeedResult` is how one
 seed's GAN ended (:class:`tinygan.SweepResult`, in :mod:`tinygan.sweeps.result`, gathers
 them). See :mod:`tinygan.sweeps.run` for how a sweep runs and what counts as a success.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from tinygan._checks import check_bool, check_int, check_positive_float
 from tinygan.data import ConstantNoise, FuzzyPattern, UniformNoise
 
-__all__ = ["EVAL_INPUTS", "EVAL_SEED", "SeedResult", "SweepConfig"]
+__all__ = [
+    "EVAL_INPUTS",
+    "EVAL_SEED",
+    "RecipeConfig",
+    "SeedResult",
+    "SweepConfig",
+    "qualified_name",
+]
 
 EVAL_INPUTS = 1000
 """How many noise inputs a trained generator is judged on."""
@@ -83,23 +92,78 @@ class SweepConfig:
 
 
 @dataclass(frozen=True)
+class RecipeConfig:
+    """What a sweep of a recipe is: which recipe, which judge, how many iterations.
+
+    Recipes and judges are named by module and qualified name (what a process pool or a
+    cluster imports them by, and what a resumed sweep must match).
+
+    Attributes:
+        recipe: The recipe's ``module.qualname``.
+        judge: The judge's ``module.qualname``, or ``"default"`` (the real data's own).
+        steps: Training iterations per seed.
+    """
+
+    recipe: str
+    judge: str
+    steps: int
+
+    def __post_init__(self) -> None:
+        check_int("steps", self.steps, minimum=0)
+
+
+def qualified_name(obj: object) -> str:
+    """``module.qualname`` of a function or class (its ``repr`` for anything else)."""
+    module = getattr(obj, "__module__", None)
+    name = getattr(obj, "__qualname__", None)
+    if module is None or name is None:
+        return repr(obj)
+    return f"{module}.{name}"
+
+
+@dataclass(frozen=True)
 class SeedResult:
-    """How one seed's GAN ended.
+    """How one seed's GAN ended: what the judge said of it, and its discriminator's loss.
 
     Attributes:
         seed: The seed.
-        mean: The generator's mean output per position over the evaluation inputs.
-        spread: The standard deviation of its output per position over those inputs.
+        values: The judge's named numbers, in the judge's order, ``"success"`` among them
+            (for the post's patterns: ``mean_1 .. mean_L``, ``spread_1 .. spread_L``,
+            ``distance``, ``success``; see :func:`tinygan.metrics.pattern_judge`).
         d_loss: The discriminator's mean loss over the last 1,000 iterations (both D
-            steps); NaN for a run of no iterations.
-        distance: How far ``mean`` lies outside the real range at the worst position
-            (0.0 when it lies inside at every position).
-        success: Whether ``mean`` lies inside the real range at every position.
+            steps); NaN for a run of no iterations or a trainer that reports no D loss.
     """
 
     seed: int
-    mean: tuple[float, ...]
-    spread: tuple[float, ...]
-    d_loss: float
-    distance: float
-    success: bool
+    values: dict[str, float | bool]
+    d_loss: float = math.nan
+
+    @property
+    def success(self) -> bool:
+        """Whether the judge called this seed a success."""
+        return bool(self.values["success"])
+
+    def _series(self, prefix: str) -> tuple[float, ...]:
+        out: list[float] = []
+        while f"{prefix}_{len(out) + 1}" in self.values:
+            out.append(float(self.values[f"{prefix}_{len(out) + 1}"]))
+        if not out:
+            raise AttributeError(f"this seed's judge gave no {prefix}_1, {prefix}_2, ...")
+        return tuple(out)
+
+    @property
+    def mean(self) -> tuple[float, ...]:
+        """The generator's mean output per position (pattern judges: ``mean_1 ..``)."""
+        return self._series("mean")
+
+    @property
+    def spread(self) -> tuple[float, ...]:
+        """Its standard deviation per position (pattern judges: ``spread_1 ..``)."""
+        return self._series("spread")
+
+    @property
+    def distance(self) -> float:
+        """How far the mean lies outside the real ranges (pattern judges)."""
+        if "distance" not in self.values:
+            raise AttributeError("this seed's judge gave no distance")
+        return float(self.values["distance"])

@@ -3,12 +3,11 @@
 :class:`SweepResult` gathers every seed's :class:`~tinygan.SeedResult` with the success
 rate and its Wilson interval; :meth:`SweepResult.write` writes its files.
 
-``seeds.csv`` has one row per seed, with the columns ``seed``, ``mean_1 .. mean_L`` (the
-generator's mean output per position), ``spread_1 .. spread_L`` (its standard deviation
-per position), ``d_loss`` (the discriminator's mean loss over the last 1,000
-iterations), ``distance`` (how far the mean lies outside the real ranges at the worst
-position) and ``success`` (``1`` or ``0``). Numbers are written in full precision, so
-two sweeps' files are equal exactly when their results are.
+``seeds.csv`` has one row per seed: the column ``seed``, then one column per number the
+judge returned, under the judge's names and in its order (``success`` among them), then
+``d_loss`` (the discriminator's mean loss over the last 1,000 iterations). Numbers are
+written in full precision (``repr``), bools as ``1`` or ``0``, so two sweeps' files are
+equal exactly when their results are.
 
 ``summary.json`` holds :meth:`SweepResult.summary`; ``histogram.png`` is
 :func:`plot_sweep`'s figure.
@@ -17,8 +16,10 @@ two sweeps' files are equal exactly when their results are.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import logging
+import math
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,13 +27,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tinygan.sweeps.config import EVAL_INPUTS, EVAL_SEED, SeedResult, SweepConfig
+from tinygan.checkpoint import write_atomically
+from tinygan.sweeps.config import EVAL_INPUTS, EVAL_SEED, RecipeConfig, SeedResult, SweepConfig
 from tinygan.sweeps.stats import wilson_interval
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["SweepResult", "csv_header", "plot_sweep", "write_sweep"]
+__all__ = ["SweepResult", "csv_columns", "csv_text", "number_summary", "plot_sweep"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +44,12 @@ class SweepResult:
     """Every seed's result and the success rate with its 95% Wilson interval.
 
     Attributes:
-        config: What every GAN was.
+        config: What every GAN was: a :class:`~tinygan.SweepConfig` (the post's
+            configuration and its variants) or a :class:`~tinygan.sweeps.config.RecipeConfig`.
         rows: One :class:`tinygan.SeedResult` per seed, in the order the seeds were given.
     """
 
-    config: SweepConfig
+    config: SweepConfig | RecipeConfig
     rows: tuple[SeedResult, ...] = field(repr=False)
 
     @property
@@ -69,13 +72,31 @@ class SweepResult:
         """The 95% Wilson score interval of the success rate."""
         return wilson_interval(self.successes, self.n)
 
+    @property
+    def names(self) -> list[str]:
+        """The judged numbers' names, in the judge's order (``success`` among them)."""
+        return list(self.rows[0].values) if self.rows else ["success"]
+
+    def column(self, name: str) -> np.ndarray:
+        """One judged number (or ``"d_loss"``) over the seeds, as float64, in row order."""
+        if name == "d_loss":
+            return np.array([row.d_loss for row in self.rows], dtype=np.float64)
+        return np.array([float(row.values[name]) for row in self.rows], dtype=np.float64)
+
     def summary(self) -> dict[str, Any]:
         """The summary as :func:`tinygan.sweep` writes it to ``summary.json``.
 
         Keys ``n``, ``successes``, ``success_rate``, ``ci_low``, ``ci_high``,
-        ``confidence`` (0.95), ``eval_inputs``, ``eval_seed`` and ``config``.
+        ``confidence`` (0.95), ``eval_inputs``, ``eval_seed``, ``config`` and ``numbers``:
+        for every judged number but ``success``, and for ``d_loss``, its
+        :func:`number_summary` over the seeds.
         """
         low, high = self.interval
+        numbers = {
+            name: number_summary(self.column(name))
+            for name in [*self.names, "d_loss"]
+            if name != "success"
+        }
         return {
             "n": self.n,
             "successes": self.successes,
@@ -86,18 +107,35 @@ class SweepResult:
             "eval_inputs": EVAL_INPUTS,
             "eval_seed": EVAL_SEED,
             "config": asdict(self.config),
+            "numbers": numbers,
         }
 
     def write(self, out: str | os.PathLike[str], *, histogram: bool = True) -> list[Path]:
         """Write ``seeds.csv``, ``summary.json`` and ``histogram.png`` into ``out``.
 
-        The histogram needs matplotlib (``pip install "tinygan[plot]"``); without it, it
-        is skipped with a logged warning.
+        Each file is written atomically (see :mod:`tinygan.checkpoint.atomic`). The
+        histogram needs matplotlib (``pip install "tinygan[plot]"``); without it, it is
+        skipped with a logged warning.
 
         Returns:
             The paths written.
         """
-        return write_sweep(self, Path(out), histogram=histogram)
+        folder = Path(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = [folder / "seeds.csv", folder / "summary.json"]
+        text = csv_text(self.rows)
+        write_atomically(written[0], lambda f: f.write(text.encode()))
+        summary = json.dumps(_plain(self.summary()), indent=2) + "\n"
+        write_atomically(written[1], lambda f: f.write(summary.encode()))
+        if histogram:
+            try:
+                fig = plot_sweep(self)
+            except ImportError as exc:
+                logger.warning("histogram.png not written: %s", exc)
+            else:
+                fig.savefig(folder / "histogram.png", dpi=100)
+                written.append(folder / "histogram.png")
+        return written
 
     def __str__(self) -> str:
         low, high = self.interval
@@ -107,51 +145,74 @@ class SweepResult:
         )
 
 
-def csv_header(dim: int) -> list[str]:
-    """The columns of ``seeds.csv`` for a pattern of length ``dim``.
+def number_summary(values: np.ndarray) -> dict[str, float | int | None]:
+    """The median and spread of one number over seeds (non-finite values set aside).
 
-    >>> from tinygan.sweeps.result import csv_header
-    >>> csv_header(2)
-    ['seed', 'mean_1', 'mean_2', 'spread_1', 'spread_2', 'd_loss', 'distance', 'success']
+    Returns:
+        ``median``, ``q25`` and ``q75`` (quartiles), ``mean``, ``std`` (population), and
+        ``finite``: how many seeds had a finite value (the others are left out; with
+        none, the statistics are ``None``).
+
+    Example:
+        >>> number_summary(np.array([1.0, 2.0, 3.0, float("nan")]))["median"]
+        2.0
     """
-    positions = range(1, dim + 1)
-    return [
-        "seed",
-        *(f"mean_{i}" for i in positions),
-        *(f"spread_{i}" for i in positions),
-        "d_loss",
-        "distance",
-        "success",
-    ]
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return {"median": None, "q25": None, "q75": None, "mean": None, "std": None, "finite": 0}
+    q25, median, q75 = np.quantile(finite, [0.25, 0.5, 0.75])
+    return {
+        "median": float(median),
+        "q25": float(q25),
+        "q75": float(q75),
+        "mean": float(finite.mean()),
+        "std": float(finite.std()),
+        "finite": int(finite.size),
+    }
 
 
-def _write_csv(result: SweepResult, path: Path) -> None:
-    with path.open("w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(csv_header(len(result.config.pattern)))
-        for row in result.rows:
-            writer.writerow(
-                [
-                    row.seed,
-                    *map(repr, row.mean),
-                    *map(repr, row.spread),
-                    repr(row.d_loss),
-                    repr(row.distance),
-                    int(row.success),
-                ]
-            )
+def _plain(obj: Any) -> Any:
+    """``obj`` with non-finite floats as ``None`` (JSON has no NaN)."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {key: _plain(value) for key, value in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(value) for value in obj]
+    return obj
 
 
-def _write_summary(result: SweepResult, path: Path) -> None:
-    path.write_text(json.dumps(result.summary(), indent=2) + "\n")
+def csv_columns(names: list[str]) -> list[str]:
+    """The columns of ``seeds.csv`` for a judge that returns ``names``.
+
+    >>> csv_columns(["mean_1", "spread_1", "distance", "success"])
+    ['seed', 'mean_1', 'spread_1', 'distance', 'success', 'd_loss']
+    """
+    return ["seed", *names, "d_loss"]
+
+
+def _cell(value: float | bool) -> str | int:
+    return int(value) if isinstance(value, bool) else repr(float(value))
+
+
+def csv_text(rows: tuple[SeedResult, ...] | list[SeedResult]) -> str:
+    """``seeds.csv`` for ``rows``: a header, then one line per seed in the given order."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    names = list(rows[0].values) if rows else ["success"]
+    writer.writerow(csv_columns(names))
+    for row in rows:
+        writer.writerow([row.seed, *(_cell(row.values[n]) for n in names), _cell(row.d_loss)])
+    return buffer.getvalue()
 
 
 def plot_sweep(result: SweepResult) -> Figure:
-    """Histograms of the generators' mean output at each position, real ranges shaded.
+    """Histograms of every judged number over the seeds, one panel each.
 
-    One panel per position: how many seeds' generators ended with each mean output, the
-    real data's range for that position shaded green. A seed succeeds when its mean lies
-    in the shaded band at every position. Needs matplotlib (``tinygan[plot]``).
+    For the post's patterns the panels of the mean output shade the real data's range in
+    green: a seed succeeds when its mean lies in the shaded band at every position. The
+    title gives the success rate with its 95% interval. Needs matplotlib
+    (``tinygan[plot]``).
 
     Args:
         result: A sweep's result.
@@ -166,51 +227,33 @@ def plot_sweep(result: SweepResult) -> Figure:
         from matplotlib.figure import Figure
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError('plot_sweep needs matplotlib: pip install "tinygan[plot]"') from exc
-    means = np.array([row.mean for row in result.rows], dtype=np.float64)
-    ranges = result.config.real.ranges
-    dim = len(ranges)
-    fig = Figure(figsize=(3.2 * dim, 3.4), layout="constrained")
-    axes = fig.subplots(1, dim, sharey=True, squeeze=False)[0]
-    bins = np.linspace(0.0, 1.0, 41)
-    for i, ax in enumerate(axes):
-        lo, hi = ranges[i]
-        ax.axvspan(lo, hi, color="tab:green", alpha=0.2, label="real range")
-        ax.hist(np.clip(means[:, i], 0.0, 1.0), bins=bins, color="tab:blue")
-        ax.set_xlim(0.0, 1.0)
-        ax.set_title(f"position {i + 1} (real: {result.config.pattern[i]})")
-        ax.set_xlabel("G's mean output")
-    axes[0].set_ylabel("seeds")
-    axes[0].legend(loc="best")
+    names = [name for name in result.names if name != "success"] + ["d_loss"]
+    ranges = {}
+    if isinstance(result.config, SweepConfig):
+        pattern = result.config.real
+        ranges = {f"mean_{j + 1}": r for j, r in enumerate(pattern.ranges)}
+    columns = min(4, len(names))
+    rows = -(-len(names) // columns)
+    fig = Figure(figsize=(3.2 * columns, 2.8 * rows + 0.6), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False).ravel()
+    for ax, name in zip(axes, names, strict=False):
+        values = result.column(name)
+        finite = values[np.isfinite(values)]
+        if name in ranges:
+            lo, hi = ranges[name]
+            ax.axvspan(lo, hi, color="tab:green", alpha=0.2, label="real range")
+            ax.hist(np.clip(finite, 0.0, 1.0), bins=np.linspace(0.0, 1.0, 41), color="tab:blue")
+            ax.set_xlim(0.0, 1.0)
+            ax.legend(loc="best", fontsize="small")
+        elif finite.size:
+            ax.hist(finite, bins=min(40, max(5, finite.size // 5)), color="tab:blue")
+        ax.set_title(name if finite.size == values.size else f"{name} ({finite.size} finite)")
+        ax.set_ylabel("seeds")
+    for ax in axes[len(names) :]:
+        fig.delaxes(ax)
     low, high = result.interval
     fig.suptitle(
         f"{result.successes}/{result.n} seeds succeed ({result.success_rate:.1%}, "
         f"95% CI {low:.1%}-{high:.1%}) after {result.config.steps} iterations"
     )
     return fig
-
-
-def write_sweep(result: SweepResult, out: Path, *, histogram: bool = True) -> list[Path]:
-    """Write a sweep's files into the directory ``out`` (created if missing).
-
-    Args:
-        result: A sweep's result.
-        out: The directory.
-        histogram: Whether to draw ``histogram.png``; skipped with a logged warning
-            when matplotlib is missing.
-
-    Returns:
-        The paths written.
-    """
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "seeds.csv", out / "summary.json"]
-    _write_csv(result, written[0])
-    _write_summary(result, written[1])
-    if histogram:
-        try:
-            fig = plot_sweep(result)
-        except ImportError as exc:
-            logger.warning("histogram.png not written: %s", exc)
-        else:
-            fig.savefig(out / "histogram.png", dpi=100)
-            written.append(out / "histogram.png")
-    return written

@@ -1,24 +1,29 @@
-"""Sweeps: train one GAN per seed and count how often the configuration works.
+"""Sweeps: train one GAN per seed and count how often a configuration works.
 
 GAN training is unstable, so the first question about any configuration is how often it
-works. :func:`tinygan.sweep` trains one GAN per seed, all seeds of a chunk together as one
-:class:`tinygan.EnsembleTrainer`, and judges each one at the end.
+works. :func:`tinygan.sweep` trains one GAN per seed and judges each one at the end.
 
-**Success.** A seed succeeds when its generator's *mean output* lies inside the real
-data's range at every position (``[0.8, 1.0]`` for a 1 and ``[0.0, 0.2]`` for a 0 in
-the post's ``1010``). The mean is taken over a fixed set of
+**What is trained.** Either a *recipe*, ``recipe(seed) -> trainer``, any function that
+builds a trainer from the seed alone (a :class:`tinygan.AdversarialTrainer`, a subclass,
+or any trainer with ``fit``, ``generator``, ``noise``, ``real`` and ``callbacks``), or,
+without one, the post's configuration and its variants (:class:`tinygan.SweepConfig`).
+Alike trainers of a chunk train together as one :class:`tinygan.EnsembleTrainer` (see
+:mod:`tinygan.ensemble.alike`); others one after another.
+
+**Judging.** Each trained generator runs on a fixed set of
 :data:`tinygan.sweeps.EVAL_INPUTS` (1,000) noise inputs drawn from
-``torch.Generator().manual_seed(EVAL_SEED)``, the same inputs for every seed. Each seed
-also gets its generator's *spread* (the standard deviation of its output over those
-inputs, per position; fuzzy real data has about 0.058, a much smaller spread means mode
-collapse), its discriminator's mean loss over the last 1,000 iterations (both D steps;
-the post's D settles near 0.25), and its *distance*: how far the mean lies outside the
-real ranges at the worst position (0 for a success).
+``torch.Generator().manual_seed(EVAL_SEED)``, the same for every seed, and a judge turns
+its output into named numbers with ``"success"`` among them (see
+:mod:`tinygan.metrics.judges`). For the post's patterns a seed succeeds when its
+generator's *mean output* lies inside the real data's range at every position; each seed
+also gets its *spread* per position (fuzzy real data has about 0.058; much less means
+mode collapse), its *distance* outside the ranges, and its discriminator's mean loss over
+the last 1,000 iterations (the post's D settles near 0.25).
 
-**Determinism.** Seed ``s`` gets its initial weights and its data from its own
-``torch.Generator`` seeded with ``s`` (see :meth:`tinygan.EnsembleTrainer.from_seeds`),
-so its result does not depend on the other seeds in the sweep, nor on how the seeds are
-split into chunks, nor on which :class:`concurrent.futures.Executor` runs the chunks.
+**Determinism.** Seed ``s``'s row depends on ``s`` alone: not on the other seeds in the
+sweep, nor on how the seeds are split into chunks, nor on which
+:class:`concurrent.futures.Executor` runs them, nor on whether the sweep was interrupted
+and resumed.
 """
 
 from __future__ import annotations
@@ -26,14 +31,26 @@ from __future__ import annotations
 import logging
 import numbers
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
 
 from tinygan._checks import check_bool, check_int
 from tinygan.ensemble.stacking import check_seed
+from tinygan.metrics import Judge
 from tinygan.sweeps.chunk import LOSS_WINDOW as LOSS_WINDOW  # also tinygan.sweeps.run.LOSS_WINDOW
-from tinygan.sweeps.chunk import evaluate_generator, run_chunk
-from tinygan.sweeps.config import EVAL_INPUTS, EVAL_SEED, SeedResult, SweepConfig
+from tinygan.sweeps.chunk import evaluate_generator, run_chunk, run_recipe_chunk
+from tinygan.sweeps.config import (
+    EVAL_INPUTS,
+    EVAL_SEED,
+    RecipeConfig,
+    SeedResult,
+    SweepConfig,
+    qualified_name,
+)
+from tinygan.sweeps.folder import SweepFolder
 from tinygan.sweeps.result import SweepResult
 
 __all__ = [
@@ -44,11 +61,11 @@ __all__ = [
     "SweepResult",
     "evaluate_generator",
     "run_chunk",
+    "run_recipe_chunk",
     "sweep",
 ]
 
 logger = logging.getLogger(__name__)
-
 
 
 def _check_seeds(seeds: object) -> list[int]:
@@ -67,56 +84,87 @@ def _check_seeds(seeds: object) -> list[int]:
     return result
 
 
+_POST_DEFAULTS = {
+    "pattern": "1010",
+    "lr": 0.01,
+    "batch_size": 1,
+    "bias": False,
+    "loss": "mse",
+    "optimizer": "sgd",
+    "noise": "uniform",
+}
+
+
+def _check_recipe_call(recipe: object, options: dict[str, object]) -> None:
+    if not callable(recipe):
+        raise TypeError(f"recipe must be a function recipe(seed) -> trainer, got {recipe!r}")
+    changed = [name for name, value in options.items() if value != _POST_DEFAULTS[name]]
+    if changed:
+        raise TypeError(
+            f"{', '.join(changed)} configure the post's GAN and cannot go with a recipe: "
+            "set them inside the recipe instead"
+        )
+
+
 def sweep(
     seeds: int | Iterable[int],
+    recipe: Callable[[int], Any] | None = None,
     *,
-    pattern: str = "1010",
     steps: int = 10_000,
+    judge: Judge | None = None,
+    out: str | os.PathLike[str] | None = None,
+    resume: bool = False,
+    executor: Executor | None = None,
+    chunk_size: int | None = None,
+    compile: bool = False,
+    pattern: str = "1010",
     lr: float = 0.01,
     batch_size: int = 1,
     bias: bool = False,
     loss: str = "mse",
     optimizer: str = "sgd",
     noise: str = "uniform",
-    out: str | os.PathLike[str] | None = None,
-    executor: Executor | None = None,
-    chunk_size: int | None = None,
-    compile: bool = False,
 ) -> SweepResult:
     """Train one GAN per seed and count how many succeed.
 
-    The seeds are split into chunks of ``chunk_size``; each chunk trains as one
-    :class:`tinygan.EnsembleTrainer`. With an ``executor`` (a
-    :class:`concurrent.futures.ProcessPoolExecutor`, or the executors Dask or Ray provide
-    on a cluster) the chunks run there; the results are the same as in one process.
+    The seeds are split into chunks of ``chunk_size``; each chunk trains (as one
+    ensemble where its trainers are alike) and is judged. With an ``executor`` (a
+    :class:`concurrent.futures.ProcessPoolExecutor`, or a Dask ``distributed.Client``,
+    see :doc:`/how_often`) the chunks run there; the rows are the same as in one process.
 
     Args:
         seeds: A count ``N`` (seeds ``0 .. N-1``) or the seeds themselves (distinct
             integers in ``[0, 2**64)``).
-        pattern: The real data, as for :class:`tinygan.FuzzyPattern`.
+        recipe: ``recipe(seed) -> trainer``, with everything random drawn from ``seed``;
+            ``None`` sweeps the post's configuration set by ``pattern`` .. ``noise``. For
+            an executor in other processes, a function they can import (defined at a
+            module's top level).
         steps: Training iterations per seed.
-        lr: The learning rate.
-        batch_size: Samples per step.
-        bias: Whether the networks' linear layers have biases.
-        loss: ``"mse"`` or ``"bce"``.
-        optimizer: ``"sgd"`` or ``"adam"``.
-        noise: ``"uniform"`` or ``"constant"`` (0.5 at every position).
-        out: A directory to write ``seeds.csv``, ``summary.json`` and
-            ``histogram.png`` into (see :meth:`tinygan.SweepResult.write`); ``None`` writes
-            nothing.
+        judge: ``judge(samples, real) -> Mapping[str, float | bool]``, ``"success"``
+            among the names; ``None`` takes the real data's default
+            (:func:`tinygan.metrics.default_judge`).
+        out: A directory for ``sweep.json``, ``seeds.csv`` (rewritten as each chunk
+            finishes, atomically), ``summary.json`` and ``histogram.png``; ``None``
+            writes nothing.
+        resume: Keep the rows already in ``out`` (which must hold this same sweep: a
+            folder from another configuration is refused, naming the difference) and
+            train only the missing seeds. The result equals an uninterrupted sweep's.
         executor: Runs the chunks; ``None`` runs them here, one after another. Give a
             process pool the ``"spawn"`` start method
             (``ProcessPoolExecutor(mp_context=multiprocessing.get_context("spawn"))``):
             a child forked from a process that has already run torch can hang.
         chunk_size: Seeds per chunk; by default 1,000 without an executor and an even
             split into ``os.cpu_count()`` chunks with one.
-        compile: Train each chunk with ``EnsembleTrainer(..., compile=True)`` (see
-            :doc:`/performance`): compiling costs about 4 s (20-30 s the first time on a
-            machine) once per process and chunk size, then training runs about 2.5
-            times as fast. Off by default: one sweep of 1,000 seeds x 10,000 iterations
-            is faster eager end to end. Results agree with the eager sweep within float
-            tolerance; a seed whose mean output lies within about 1e-6 of a range's edge
-            could be judged differently.
+        compile: Compile the ensembles' fused step (see :doc:`/performance`): about 4 s
+            once per process and chunk size, then about 2.5 times as fast. Results agree
+            with the eager sweep within float tolerance.
+        pattern: Without a recipe: the real data, as for :class:`tinygan.FuzzyPattern`.
+        lr: Without a recipe: the learning rate.
+        batch_size: Without a recipe: samples per step.
+        bias: Without a recipe: whether the linear layers have biases.
+        loss: Without a recipe: ``"mse"`` or ``"bce"``.
+        optimizer: Without a recipe: ``"sgd"`` or ``"adam"``.
+        noise: Without a recipe: ``"uniform"`` or ``"constant"`` (0.5 everywhere).
 
     Returns:
         The :class:`tinygan.SweepResult`.
@@ -124,6 +172,7 @@ def sweep(
     Raises:
         ValueError: If an argument is out of range or names an unknown choice.
         TypeError: If an argument has the wrong type.
+        tinygan.sweeps.folder.SweepFolderError: If ``resume`` meets another sweep's folder.
 
     Example:
         >>> import tinygan as tg
@@ -134,16 +183,19 @@ def sweep(
         ['ci_high', 'ci_low', 'confidence', 'config', 'eval_inputs']
     """
     seed_list = _check_seeds(seeds)
-    config = SweepConfig(
-        pattern=pattern,
-        steps=steps,
-        lr=lr,
-        batch_size=batch_size,
-        bias=bias,
-        loss=loss,
-        optimizer=optimizer,
-        noise=noise,
-    )
+    options = {"pattern": pattern, "lr": lr, "batch_size": batch_size, "bias": bias}
+    options.update(loss=loss, optimizer=optimizer, noise=noise)
+    config: SweepConfig | RecipeConfig
+    if recipe is None:
+        if judge is not None:
+            raise TypeError("judge= goes with a recipe; the post's sweep judges its pattern")
+        config = SweepConfig(steps=steps, **options)  # type: ignore[arg-type]
+    else:
+        _check_recipe_call(recipe, options)
+        if judge is not None and not callable(judge):
+            raise TypeError(f"judge must be a function judge(samples, real), got {judge!r}")
+        judge_name = "default" if judge is None else qualified_name(judge)
+        config = RecipeConfig(recipe=qualified_name(recipe), judge=judge_name, steps=steps)
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise TypeError(f"executor must be a concurrent.futures.Executor, got {executor!r}")
     if chunk_size is None:
@@ -151,19 +203,39 @@ def sweep(
         chunk_size = min(1000, -(-len(seed_list) // parts))
     chunk_size = check_int("chunk_size", chunk_size, minimum=1)
     check_bool("compile", compile)
-    chunks = [seed_list[i : i + chunk_size] for i in range(0, len(seed_list), chunk_size)]
-    logger.info("sweep of %d seeds in %d chunks: %s", len(seed_list), len(chunks), config)
-    rows: list[SeedResult] = []
+    check_bool("resume", resume)
+    if resume and out is None:
+        raise ValueError("resume=True needs out=, the folder of the sweep to resume")
+    folder = None
+    if out is not None:
+        spec = {"config": asdict(config), "seeds": seed_list}
+        folder = SweepFolder(Path(out), spec, resume=resume)
+    todo = folder.missing(seed_list) if folder is not None else seed_list
+    chunks = [todo[i : i + chunk_size] for i in range(0, len(todo), chunk_size)]
+    logger.info(
+        "sweep of %d seeds (%d to train) in %d chunks", len(seed_list), len(todo), len(chunks)
+    )
+
+    def work(chunk: list[int]) -> Any:
+        if recipe is None:
+            assert isinstance(config, SweepConfig)
+            return run_chunk, (config, chunk), {"compile": compile}
+        kwargs = {"steps": steps, "judge": judge, "compile": compile}
+        return run_recipe_chunk, (recipe, chunk), kwargs
+
+    done: dict[int, SeedResult] = {} if folder is None else dict(folder.rows)
+    results: Iterable[list[SeedResult]]
     if executor is None:
-        for chunk in chunks:
-            rows += run_chunk(config, chunk, compile=compile)
-            logger.info("%d/%d seeds done", len(rows), len(seed_list))
+        results = (fn(*args, **kwargs) for fn, args, kwargs in map(work, chunks))
     else:
-        futures = [executor.submit(run_chunk, config, chunk, compile=compile) for chunk in chunks]
-        for future in futures:
-            rows += future.result()
-            logger.info("%d/%d seeds done", len(rows), len(seed_list))
-    result = SweepResult(config=config, rows=tuple(rows))
+        futures = [executor.submit(fn, *args, **kwargs) for fn, args, kwargs in map(work, chunks)]
+        results = (future.result() for future in futures)
+    for rows in results:
+        done.update((row.seed, row) for row in rows)
+        if folder is not None:
+            folder.add(rows)
+        logger.info("%d/%d seeds done", len(done), len(seed_list))
+    result = SweepResult(config=config, rows=tuple(done[seed] for seed in seed_list))
     if out is not None:
         result.write(out)
     return result
