@@ -68,3 +68,23 @@ bad_pattern_strings = st.one_of(
         st.text(alphabet="01", max_size=4),
     ).map("".join),
 )
+
+
+@st.composite
+def mixtures(draw: st.DrawFn, max_components: int = 6, max_dim: int = 3) -> dict[str, object]:
+    """Arguments of a ``tg.GaussianMixture``: ``{"means", "std", "weights"}``.
+
+    ``means`` is a list of ``K`` rows of ``dim`` finite numbers in [-5, 5]; ``std`` is in
+    [0.01, 1]; ``weights`` is ``None`` or ``K`` non-negative numbers summing to 1 (as float64),
+    at least one of them positive.
+    """
+    k = draw(st.integers(1, max_components))
+    dim = draw(st.integers(1, max_dim))
+    coordinate = st.floats(-5, 5, allow_nan=False, allow_infinity=False)
+    means = draw(st.lists(st.lists(coordinate, min_size=dim, max_size=dim), min_size=k, max_size=k))
+    std = draw(st.floats(0.01, 1.0))
+    raw = draw(st.none() | st.lists(st.integers(0, 10), min_size=k, max_size=k))
+    if raw is None or sum(raw) == 0:
+        return {"means": means, "std": std, "weights": None}
+    total = sum(raw)
+    return {"means": means, "std": std, "weights": [w / total for w in raw]}

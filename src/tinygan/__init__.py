@@ -28,9 +28,15 @@ from tinygan.callbacks import (
     measure_health,
 )
 from tinygan.checkpoint import CheckpointError, load_checkpoint, read_checkpoint, save_checkpoint
-from tinygan.data import ConstantNoise, FuzzyPattern, GaussianNoise, UniformNoise
+from tinygan.data import (
+    ConstantNoise,
+    FuzzyPattern,
+    GaussianMixture,
+    GaussianNoise,
+    UniformNoise,
+)
 from tinygan.ensemble import EnsembleTrainer
-from tinygan.nets import MLP, mlp
+from tinygan.nets import MLP, Packed, mlp
 from tinygan.protocols import DataSource, Model, StepRecord, Trainer
 from tinygan.sweeps import SeedResult, SweepConfig, SweepResult, sweep, wilson_interval
 from tinygan.training import AdversarialTrainer, BaseTrainer, DiscriminatorTrainer
@@ -49,11 +55,13 @@ __all__ = [
     "DiscriminatorTrainer",
     "EnsembleTrainer",
     "FuzzyPattern",
+    "GaussianMixture",
     "GaussianNoise",
     "LambdaCallback",
     "LossLogger",
     "Metrics",
     "Model",
+    "Packed",
     "PlateauDetector",
     "Snapshots",
     "SeedResult",

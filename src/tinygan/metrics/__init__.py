@@ -12,6 +12,10 @@ ranges (:func:`share_inside` near 1, :func:`centre_distance` a few hundredths) b
 :func:`spread_ratio` near 0.2: whatever its input, it gives nearly the same output.
 That is partial mode collapse.
 
+For a :class:`tinygan.GaussianMixture` (the 2-D ring and grid), :func:`mode_coverage`
+gives the mode-collapse literature's three numbers: modes captured, the share of
+high-quality samples and the reverse KL of the mode histogram.
+
 >>> import torch
 >>> x = torch.tensor([[0.9, 0.1], [0.7, 0.1], [0.95, 0.3]])
 >>> low, high = torch.tensor([0.8, 0.0]), torch.tensor([1.0, 0.2])
@@ -26,6 +30,12 @@ some measures read); callbacks, sweeps and the CLI import it.
 """
 
 from tinygan.metrics.judges import Judge, Verdict, check_verdict, default_judge, pattern_judge
+from tinygan.metrics.mixtures import (
+    SUCCESS_HIGH_QUALITY,
+    ModeCoverage,
+    mixture_judge,
+    mode_coverage,
+)
 from tinygan.metrics.patterns import (
     centre_distance,
     mean_score,
@@ -36,12 +46,16 @@ from tinygan.metrics.patterns import (
 )
 
 __all__ = [
+    "SUCCESS_HIGH_QUALITY",
     "Judge",
+    "ModeCoverage",
     "Verdict",
     "centre_distance",
     "check_verdict",
     "default_judge",
     "mean_score",
+    "mixture_judge",
+    "mode_coverage",
     "pattern_judge",
     "share_all_inside",
     "share_inside",

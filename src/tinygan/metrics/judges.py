@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from tinygan.data import FuzzyPattern
+from tinygan.data import FuzzyPattern, GaussianMixture
+from tinygan.metrics.mixtures import mixture_judge
 
 __all__ = ["Judge", "Verdict", "check_verdict", "default_judge", "pattern_judge"]
 
@@ -99,7 +100,9 @@ def default_judge(real: Any) -> Judge:
     """The judge a sweep uses for ``real`` when it is given none.
 
     Args:
-        real: A data source: a :class:`~tinygan.FuzzyPattern` (:func:`pattern_judge`), or
+        real: A data source: a :class:`~tinygan.FuzzyPattern` (:func:`pattern_judge`), a
+            :class:`~tinygan.GaussianMixture`
+            (:func:`~tinygan.metrics.mixture_judge`), or
             any source with a method ``judge(samples)``.
 
     Returns:
@@ -110,6 +113,8 @@ def default_judge(real: Any) -> Judge:
     """
     if isinstance(real, FuzzyPattern):
         return pattern_judge
+    if isinstance(real, GaussianMixture):
+        return mixture_judge
     if callable(getattr(real, "judge", None)):
         return _own_judge(real)
     raise TypeError(

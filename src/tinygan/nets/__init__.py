@@ -2,6 +2,8 @@
 
 - ``mlp``: :func:`~tinygan.mlp` and :class:`~tinygan.MLP`, the post's networks and any
   other stack of linear layers with activations.
+- ``packed``: :class:`~tinygan.Packed`, PacGAN's packing: a discriminator that scores
+  ``m`` samples at once.
 
 Layer: parts, beside :mod:`tinygan.data`; it imports only ``tinygan._checks``. The
 engine reads an :class:`~tinygan.MLP`'s shape to run it without autograd; checkpoints
@@ -9,5 +11,6 @@ describe it.
 """
 
 from tinygan.nets.mlp import MLP, mlp
+from tinygan.nets.packed import Packed
 
-__all__ = ["MLP", "mlp"]
+__all__ = ["MLP", "Packed", "mlp"]
