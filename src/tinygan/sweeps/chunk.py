@@ -194,7 +194,11 @@ def run_recipe_chunk(
     if len(trainers) > 1 and stackable(trainers) is None:
         ensemble = EnsembleTrainer.from_trainers(trainers, compile=compile)
         d_losses = _fit_with_window(ensemble, steps, len(trainers))
-        outputs = list(ensemble.generate(z))
+        if ensemble._vmap is not None:
+            outputs = list(ensemble.generate(z))
+        else:  # each generator as a module: the lone trainer's own forward pass, bit for bit
+            with torch.no_grad():
+                outputs = [generator(z) for generator, _ in ensemble.unstack()]
     else:
         d_losses, outputs = [], []
         for trainer in trainers:
