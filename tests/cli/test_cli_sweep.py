@@ -18,7 +18,8 @@ def test_sweep_end_to_end(tmp_path, capsys):
     low, high = expected.interval
     assert f"{expected.successes}/3 seeds succeeded" in printed
     assert f"[{low:.3f}, {high:.3f}]" in printed
-    assert {p.name for p in out.iterdir()} == {"seeds.csv", "summary.json", "histogram.png"}
+    names = {p.name for p in out.iterdir()}
+    assert names == {"command.json", "sweep.json", "seeds.csv", "summary.json", "histogram.png"}
     summary = json.loads((out / "summary.json").read_text())
     assert summary["n"] == 3 and summary["config"]["steps"] == 60
     with (out / "seeds.csv").open() as f:
@@ -111,7 +112,7 @@ def test_compile_flag_reaches_the_sweep(monkeypatch, capsys):
     seen = []
     real_sweep = cli_sweep.sweep
 
-    def spy(seeds, **kwargs):
+    def spy(seeds, recipe=None, **kwargs):
         seen.append(kwargs["compile"])
         return real_sweep(seeds, **{**kwargs, "compile": False})
 
@@ -119,3 +120,47 @@ def test_compile_flag_reaches_the_sweep(monkeypatch, capsys):
     assert main(["sweep", "--seeds", "1", "--steps", "2", "--compile"]) == 0
     assert main(["sweep", "--seeds", "1", "--steps", "2"]) == 0
     assert seen == [True, False]
+
+
+def test_data_kinds_sweep_with_their_recipes_and_judges(tmp_path, capsys):
+    out = tmp_path / "ring"
+    assert (
+        main(["sweep", "--data", "ring8", "--seeds", "2", "--steps", "3", "--out", str(out)]) == 0
+    )
+    printed = capsys.readouterr().out
+    assert "/2 seeds succeeded" in printed and "medians over the seeds" in printed
+    with (out / "seeds.csv").open() as f:
+        header = next(csv.reader(f))
+    assert header == ["seed", "modes", "high_quality", "reverse_kl", "success", "d_loss"]
+
+
+def test_post_options_do_not_go_with_another_kind_of_data(capsys):
+    assert main(["sweep", "--data", "ring8", "--seeds", "2", "--loss", "bce"]) == 2
+    assert "--loss set the post's GAN" in capsys.readouterr().err
+
+
+def test_ctrl_c_exits_130_and_resume_finishes_the_same_sweep(tmp_path, monkeypatch, capsys):
+    import tinygan.sweeps.run as sweep_run
+
+    straight = tmp_path / "straight"
+    argv = ["sweep", "--seeds", "4", "--steps", "20", "--chunk-size", "2"]
+    assert main([*argv, "--out", str(straight)]) == 0
+    real_chunk = sweep_run.run_chunk
+    chunks = []
+
+    def ctrl_c_at_the_second_chunk(config, seeds, **kwargs):
+        chunks.append(list(seeds))
+        if len(chunks) == 2:
+            raise KeyboardInterrupt
+        return real_chunk(config, seeds, **kwargs)
+
+    cut = tmp_path / "cut"
+    monkeypatch.setattr(sweep_run, "run_chunk", ctrl_c_at_the_second_chunk)
+    assert main([*argv, "--out", str(cut)]) == 130
+    assert f"tinygan sweep --resume {cut}" in capsys.readouterr().err
+    with (cut / "seeds.csv").open() as f:
+        assert [line["seed"] for line in csv.DictReader(f)] == ["0", "1"]
+    assert main(["sweep", "--resume", str(cut)]) == 0
+    assert chunks == [[0, 1], [2, 3], [2, 3]]  # the resumed sweep trained only seeds 2 and 3
+    for name in ("seeds.csv", "summary.json"):
+        assert (cut / name).read_bytes() == (straight / name).read_bytes()

@@ -2,17 +2,25 @@
 
 ``tinygan sweep --seeds 1000 --out sweep`` trains seeds ``0 .. 999`` of the post's GAN
 together (see :func:`tinygan.sweep`), prints the success rate with its 95% Wilson interval
-and, with ``--out``, writes ``seeds.csv``, ``summary.json`` and ``histogram.png`` there.
-The options ``--bias``, ``--loss``, ``--optimizer``, ``--noise`` and ``--batch-size``
-select the post's variants; ``--compile`` trains through :func:`torch.compile`.
+and, with ``--out``, writes ``sweep.json`` and ``seeds.csv`` as chunks finish, then
+``summary.json`` and ``histogram.png``. The options ``--pattern``, ``--bias``, ``--loss``,
+``--optimizer``, ``--noise``, ``--lr`` and ``--batch-size`` select the post's variants;
+``--data ring8|grid25|digits`` sweeps another kind of data with its recipe
+(:mod:`tinygan.recipes`). ``--compile`` trains through :func:`torch.compile`.
+
+Ctrl-C stops the sweep with exit status 130; the chunks that finished are in ``--out``,
+and ``tinygan sweep --resume DIR`` trains only the missing seeds, to the same rows.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import multiprocessing
+import shlex
 import statistics
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -26,6 +34,7 @@ from tinygan.cli._common import (
     positive_int,
     seed,
 )
+from tinygan.cli._data import KINDS
 from tinygan.cli.train import prepare_out
 from tinygan.sweeps import EVAL_INPUTS, SweepConfig, SweepResult, sweep
 
@@ -46,8 +55,21 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
             "summary.json and histogram.png there."
         ),
     )
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--seeds", type=positive_int, metavar="N", help="train seeds 0 .. N-1")
+    which.add_argument(
+        "--resume",
+        type=Path,
+        metavar="DIR",
+        help="resume the sweep whose --out was DIR: train only the seeds it is missing",
+    )
     parser.add_argument(
-        "--seeds", required=True, type=positive_int, metavar="N", help="train seeds 0 .. N-1"
+        "--data",
+        choices=sorted(KINDS),
+        default="pattern",
+        help="the kind of data: the post's fuzzy pattern (default), or "
+        + ", ".join(f"{k} ({v.summary})" for k, v in KINDS.items() if v is not None)
+        + ", each trained by its recipe in tinygan.recipes",
     )
     parser.add_argument(
         "--first-seed",
@@ -59,9 +81,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--steps",
         type=positive_int,
-        default=defaults.steps,
         metavar="N",
-        help=f"training iterations per seed (default: {defaults.steps})",
+        help=f"training iterations per seed (default: {defaults.steps} for the pattern, "
+        "what the recipe is built for otherwise)",
     )
     parser.add_argument(
         "--pattern",
@@ -112,6 +134,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="split the seeds among N worker processes (default: 1, this process only)",
     )
     parser.add_argument(
+        "--chunk-size",
+        type=positive_int,
+        metavar="N",
+        help="seeds trained together per chunk (default: all, or an even split among workers)",
+    )
+    parser.add_argument(
         "--compile",
         action=argparse.BooleanOptionalAction,
         default=False,
@@ -130,17 +158,34 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
+_POST_OPTIONS = ("pattern", "lr", "batch_size", "bias", "loss", "optimizer", "noise")
+_SAVED = ("seeds", "first_seed", "data", "steps", *_POST_OPTIONS, "chunk_size", "compile")
+COMMAND = "command.json"
+
+
 def summary_lines(result: SweepResult) -> list[str]:
-    """The lines ``tinygan sweep`` prints about a result."""
+    """The lines ``tinygan sweep`` prints about a result: the rate, then each number's median."""
     low, high = result.interval
-    d_losses = [row.d_loss for row in result.rows if not math.isnan(row.d_loss)]
-    spreads = [statistics.fmean(row.spread) for row in result.rows]
     lines = [
         f"{result.successes}/{result.n} seeds succeeded: success rate {result.success_rate:.3f}, "
         f"95% Wilson interval [{low:.3f}, {high:.3f}]",
-        f"median spread of G's output: {statistics.median(spreads):.4f} per position "
-        "(fuzzy real data: 0.058)",
     ]
+    numbers = result.summary()["numbers"]
+    if "spread_1" in numbers:
+        spreads = [statistics.fmean(row.spread) for row in result.rows]
+        lines.append(
+            f"median spread of G's output: {statistics.median(spreads):.4f} per position "
+            "(fuzzy real data: 0.058)"
+        )
+    else:
+        medians = [
+            f"{name} {stats['median']:.4g}"
+            for name, stats in numbers.items()
+            if name != "d_loss" and stats["median"] is not None
+        ]
+        if medians:
+            lines.append("medians over the seeds: " + ", ".join(medians))
+    d_losses = [row.d_loss for row in result.rows if not math.isnan(row.d_loss)]
     if d_losses:
         lines.append(
             f"median D loss over the last iterations: {statistics.median(d_losses):.3f} "
@@ -149,42 +194,78 @@ def summary_lines(result: SweepResult) -> list[str]:
     return lines
 
 
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The options that make the sweep what it is (saved beside it, for --resume)."""
+    if args.resume is not None:
+        path = args.resume / COMMAND
+        try:
+            saved = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise CLIError(f"--resume {args.resume}: cannot read {path}: {exc}") from None
+        return {key: saved[key] for key in _SAVED if key in saved}
+    settings = {key: getattr(args, key) for key in _SAVED}
+    kind = KINDS[args.data]
+    if kind is not None:
+        defaults = SweepConfig()
+        changed = [k for k in _POST_OPTIONS if getattr(args, k) != getattr(defaults, k)]
+        if changed:
+            flags = ", ".join("--" + name.replace("_", "-") for name in changed)
+            raise CLIError(f"{flags} set the post's GAN: they go with --data pattern only")
+    if settings["steps"] is None:
+        settings["steps"] = SweepConfig().steps if kind is None else kind.default_steps()
+    return settings
+
+
+def _sweep(settings: dict[str, Any], out: Path | None, resume: bool, workers: int) -> SweepResult:
+    seeds = range(settings["first_seed"], settings["first_seed"] + settings["seeds"])
+    kind = KINDS[settings["data"]]
+    options: dict[str, Any] = {"steps": settings["steps"], "out": out, "resume": resume}
+    options.update(compile=settings["compile"], chunk_size=settings["chunk_size"])
+    if kind is None:
+        options.update({key: settings[key] for key in _POST_OPTIONS})
+    recipe = None if kind is None else kind.load()
+    if workers > 1:
+        spawn = multiprocessing.get_context("spawn")  # fork is unsafe once torch ran
+        with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
+            if options["chunk_size"] is None:
+                options["chunk_size"] = -(-settings["seeds"] // workers)
+            return sweep(seeds, recipe=recipe, executor=pool, **options)
+    return sweep(seeds, recipe=recipe, **options)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run ``tinygan sweep``; return the exit status."""
-    if args.out is not None:
-        prepare_out(args.out, force=args.force)
-    seeds = range(args.first_seed, args.first_seed + args.seeds)
-    options: dict[str, Any] = {
-        "pattern": args.pattern,
-        "steps": args.steps,
-        "lr": args.lr,
-        "batch_size": args.batch_size,
-        "bias": args.bias,
-        "loss": args.loss,
-        "optimizer": args.optimizer,
-        "noise": args.noise,
-    }
+    """Run ``tinygan sweep``; return the exit status (130 after Ctrl-C)."""
+    settings = _settings(args)
+    out = args.resume if args.resume is not None else args.out
+    if args.resume is None and out is not None:
+        prepare_out(out, force=args.force)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / COMMAND).write_text(json.dumps(settings, indent=2) + "\n")
     start = time.perf_counter()
     try:
-        if args.workers > 1:
-            spawn = multiprocessing.get_context("spawn")  # fork is unsafe once torch ran
-            with ProcessPoolExecutor(max_workers=args.workers, mp_context=spawn) as pool:
-                chunk = -(-args.seeds // args.workers)
-                result = sweep(
-                    seeds, executor=pool, chunk_size=chunk, compile=args.compile, **options
-                )
+        result = _sweep(settings, out, args.resume is not None, args.workers)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        if out is None:
+            print("nothing was kept: sweep with --out DIR to keep finished chunks", file=sys.stderr)
         else:
-            result = sweep(seeds, compile=args.compile, **options)
-    except ValueError as exc:  # e.g. seeds past 2**64
+            print(f"finished chunks are in {out / 'seeds.csv'}; resume with:", file=sys.stderr)
+            print(f"  tinygan sweep --resume {shlex.quote(str(out))}", file=sys.stderr)
+        return 130
+    except (ValueError, TypeError) as exc:  # e.g. seeds past 2**64, another sweep's folder
         raise CLIError(str(exc)) from None
     seconds = time.perf_counter() - start
-    config = ", ".join(f"{key}={value}" for key, value in options.items())
-    print(f"swept {args.seeds} seeds ({config}) in {seconds:.1f} s")
+    shown = {k: v for k, v in settings.items() if k not in ("seeds", "first_seed")}
+    if KINDS[settings["data"]] is not None:
+        shown = {k: v for k, v in shown.items() if k not in _POST_OPTIONS}
+    config = ", ".join(f"{key}={value}" for key, value in shown.items() if value is not None)
+    print(f"swept {settings['seeds']} seeds ({config}) in {seconds:.1f} s")
     for line in summary_lines(result):
         print(line)
-    if args.out is not None:
-        written = result.write(args.out)
+    if out is not None:
+        names = ["sweep.json", "seeds.csv", "summary.json", "histogram.png"]
+        written = [out / name for name in names if (out / name).exists()]
         print("wrote " + ", ".join(str(p) for p in written))
-        if not any(p.name == "histogram.png" for p in written):
+        if not (out / "histogram.png").exists():
             print('note: histogram.png needs matplotlib: pip install "tinygan[plot]"')
     return 0
