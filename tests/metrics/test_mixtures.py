@@ -152,10 +152,17 @@ def test_judge_names_and_success_rule():
     collapsed = mixture_judge(RING.means[:7], RING)
     assert collapsed["modes"] == 7.0 and collapsed["success"] is False
     # Every mode, but too few high-quality samples: not a success.
-    blurry = torch.cat([RING.means, torch.full((9, 2), 5.0)])
+    blurry = torch.cat([RING.means, torch.full((30, 2), 5.0)])
     verdict = mixture_judge(blurry, RING)
     assert verdict["modes"] == 8.0 and verdict["high_quality"] < SUCCESS_HIGH_QUALITY
     assert verdict["success"] is False
+    # Smeared evenly along the circle: every mode touched, about 8% high quality.
+    angles = torch.linspace(0, 2 * math.pi, 100_001, dtype=torch.float64)[:-1]
+    smeared = torch.stack([angles.cos(), angles.sin()], dim=1)
+    verdict = mixture_judge(smeared, RING)
+    arc = 8 * 2 * 2 * math.asin(0.03 / 2) / (2 * math.pi)  # the arcs within 0.03 of a mean
+    assert verdict["modes"] == 8.0 and verdict["success"] is False
+    assert verdict["high_quality"] == pytest.approx(arc, abs=1e-4)
 
 
 def test_default_judge_of_a_mixture_is_the_mixture_judge():

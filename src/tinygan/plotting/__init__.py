@@ -7,7 +7,9 @@ figure with ``fig.savefig("losses.png")``, or show it in a notebook by leaving i
 cell's value.
 
 - ``post``: :func:`plot_losses` and :func:`plot_snapshots`, the post's figures;
-- ``animation``: :func:`save_animation`, snapshots as an animated GIF.
+- ``animation``: :func:`save_animation`, snapshots as an animated GIF;
+- ``points``: :func:`plot_points`, :func:`plot_coverage` and :func:`animate_points`,
+  2-D samples over a mixture's modes, captured modes marked.
 
 Example:
     >>> import tinygan as tg
@@ -29,6 +31,15 @@ of training. Sweeps and the CLI import it.
 """
 
 from tinygan.plotting.animation import save_animation
+from tinygan.plotting.points import animate_points, plot_coverage, plot_points
 from tinygan.plotting.post import plot_losses, plot_snapshots, scatter_series
 
-__all__ = ["plot_losses", "plot_snapshots", "save_animation", "scatter_series"]
+__all__ = [
+    "animate_points",
+    "plot_coverage",
+    "plot_losses",
+    "plot_points",
+    "plot_snapshots",
+    "save_animation",
+    "scatter_series",
+]

@@ -1,0 +1,255 @@
+"""Recipes for the 2-D mixtures: a CPU-sized GAN on the ring and the grid, packed or not.
+
+Both recipes build the same GAN: a generator ``GaussianNoise(2) -> 2-H-H-2`` (ReLU
+hidden layers, no output activation), a discriminator ``2m-H-H-1`` (ReLU, one logit
+out, wrapped in :class:`~tinygan.Packed` when ``m > 1``), the logistic loss
+(``torch.nn.functional.binary_cross_entropy_with_logits``), Adam with
+``betas=(0.5, 0.999)`` for both networks, and the learning rate decayed linearly to 5%
+of its start over the recipe's steps (then held). Everything random comes from the seed:
+the weights (drawn from ``torch.Generator().manual_seed(seed)``) and the training draws
+(the trainer's ``seed``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import torch
+from torch import nn
+from torch.nn import functional
+
+from tinygan._checks import check_int, check_positive_float
+from tinygan.callbacks import Callback
+from tinygan.data import GaussianMixture, GaussianNoise
+from tinygan.nets import Packed
+from tinygan.protocols import StepRecord
+from tinygan.training import AdversarialTrainer
+from tinygan.training.parts import probe
+
+__all__ = [
+    "GRID25_STEPS",
+    "MIXTURE_BATCH_SIZE",
+    "MIXTURE_LR",
+    "MIXTURE_WIDTH",
+    "RING8_STEPS",
+    "LinearDecay",
+    "grid25",
+    "mixture_gan",
+    "ring8",
+]
+
+#: Iterations :func:`ring8` is built for (its learning rate decays over them).
+RING8_STEPS = 3000
+#: Iterations :func:`grid25` is built for.
+GRID25_STEPS = 4000
+#: Samples per step, real and generated (divisible by every pack size 1 to 6).
+MIXTURE_BATCH_SIZE = 240
+#: The hidden layers' width of both networks.
+MIXTURE_WIDTH = 128
+#: Adam's starting learning rate.
+MIXTURE_LR = 1e-3
+_FLOOR = 0.05
+
+
+class LinearDecay(Callback):
+    """Decay every optimiser's learning rate linearly, then hold it.
+
+    After iteration ``step`` the learning rate is ``lr * max(floor, 1 - step / steps)``.
+
+    Args:
+        lr: The starting learning rate.
+        steps: The iterations over which it falls to ``floor * lr``.
+        floor: The share of ``lr`` it ends at.
+    """
+
+    def __init__(self, lr: float, steps: int, floor: float = _FLOOR) -> None:
+        self.lr = check_positive_float("lr", lr)
+        self.steps = check_int("steps", steps, minimum=1)
+        self.floor = check_positive_float("floor", floor)
+
+    def on_step_end(self, trainer: Any, step: int, record: StepRecord) -> None:
+        """Set the learning rate for the next iteration."""
+        rate = self.lr * max(self.floor, 1.0 - step / self.steps)
+        for optimizer in (trainer.g_optimizer, trainer.d_optimizer):
+            for group in optimizer.param_groups:
+                group["lr"] = rate
+
+
+class _PackedTrainer(AdversarialTrainer):
+    """An adversarial trainer whose construction checks understand :class:`Packed`."""
+
+    def _check_discriminator_input(self, width: int, width_name: str) -> None:
+        packed = self.discriminator
+        if not isinstance(packed, Packed):
+            super()._check_discriminator_input(width, width_name)
+            return
+        if self.batch_size % packed.m:
+            raise ValueError(
+                f"batch_size must be a multiple of the pack size m={packed.m}, got "
+                f"batch_size={self.batch_size}"
+            )
+        out = probe(
+            "the packed discriminator", packed.discriminator, width * packed.m, f"m * {width_name}"
+        )
+        if out.shape[1] != 1:
+            raise ValueError(
+                f"the discriminator must output one value per pack, got {out.shape[1]}"
+            )
+
+
+def _network(
+    sizes: list[int], hidden: Callable[[], nn.Module], generator: torch.Generator
+) -> nn.Sequential:
+    """Linear layers with ``hidden`` between them; PyTorch's default init from ``generator``."""
+    layers: list[nn.Module] = []
+    for i, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
+        linear = nn.utils.skip_init(nn.Linear, fan_in, fan_out)  # type: ignore[no-untyped-call]
+        nn.init.kaiming_uniform_(linear.weight, a=math.sqrt(5), generator=generator)
+        bound = 1.0 / math.sqrt(fan_in)
+        nn.init.uniform_(linear.bias, -bound, bound, generator=generator)
+        layers.append(linear)
+        if i < len(sizes) - 2:
+            layers.append(hidden())
+    return nn.Sequential(*layers)
+
+
+def mixture_gan(
+    real: GaussianMixture,
+    seed: int,
+    *,
+    pack: int = 1,
+    steps: int = RING8_STEPS,
+    batch_size: int = MIXTURE_BATCH_SIZE,
+    width: int = MIXTURE_WIDTH,
+    lr: float = MIXTURE_LR,
+    callbacks: Iterable[Callback] = (),
+) -> AdversarialTrainer:
+    """The CPU-sized (packed) GAN of this module for any 2-D mixture.
+
+    Args:
+        real: The mixture to imitate.
+        seed: Seeds the weights and the trainer's draws.
+        pack: The discriminator's pack size ``m`` (1: a plain GAN).
+        steps: The iterations the learning rate decays over.
+        batch_size: Samples per step; ``pack`` must divide it.
+        width: The hidden layers' width.
+        lr: Adam's starting learning rate.
+        callbacks: More callbacks for the trainer (after the learning-rate decay).
+
+    Returns:
+        The trainer, not yet trained.
+
+    Raises:
+        ValueError: If a number is out of range or ``pack`` does not divide
+            ``batch_size``.
+        TypeError: If an argument has the wrong type.
+    """
+    m = check_int("pack", pack, minimum=1)
+    hidden = check_int("width", width, minimum=1)
+    rate = check_positive_float("lr", lr)
+    weights = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    dim = real.dim
+    generator = _network([2, hidden, hidden, dim], nn.ReLU, weights)
+    critic = _network([dim * m, hidden, hidden, 1], nn.ReLU, weights)
+    discriminator: nn.Module = critic if m == 1 else Packed(critic, m)
+    return _PackedTrainer(
+        generator,
+        discriminator,
+        real,
+        GaussianNoise(2),
+        lr=rate,
+        batch_size=batch_size,
+        loss=functional.binary_cross_entropy_with_logits,
+        optimizer=lambda params: torch.optim.Adam(params, lr=rate, betas=(0.5, 0.999)),
+        seed=seed,
+        callbacks=[LinearDecay(rate, steps), *callbacks],
+    )
+
+
+def ring8(
+    seed: int,
+    *,
+    pack: int = 1,
+    steps: int = RING8_STEPS,
+    batch_size: int = MIXTURE_BATCH_SIZE,
+    width: int = MIXTURE_WIDTH,
+    lr: float = MIXTURE_LR,
+    callbacks: Iterable[Callback] = (),
+) -> AdversarialTrainer:
+    """A (packed) GAN for :meth:`GaussianMixture.ring() <tinygan.GaussianMixture.ring>`.
+
+    The 8-mode ring of radius 1, standard deviation 0.01, with the GAN of this module.
+    Train it for :data:`RING8_STEPS` iterations (about 10 s on one idle CPU core).
+
+    Args:
+        seed: Seeds the weights and the trainer's draws.
+        pack: The discriminator's pack size ``m`` (1: a plain GAN).
+        steps: The iterations the learning rate decays over.
+        batch_size: Samples per step; ``pack`` must divide it.
+        width: The hidden layers' width.
+        lr: Adam's starting learning rate.
+        callbacks: More callbacks for the trainer (after the learning-rate decay).
+
+    Returns:
+        The trainer, not yet trained.
+
+    Example:
+        >>> import torch, tinygan as tg
+        >>> from tinygan.recipes import ring8
+        >>> trainer = ring8(0, pack=2).fit(10)
+        >>> out = trainer.generator(torch.zeros(1, 2))
+        >>> out.shape, tg.metrics.mode_coverage(out, trainer.real).modes
+        (torch.Size([1, 2]), 0)
+    """
+    return mixture_gan(
+        GaussianMixture.ring(),
+        seed,
+        pack=pack,
+        steps=steps,
+        batch_size=batch_size,
+        width=width,
+        lr=lr,
+        callbacks=callbacks,
+    )
+
+
+def grid25(
+    seed: int,
+    *,
+    pack: int = 1,
+    steps: int = GRID25_STEPS,
+    batch_size: int = MIXTURE_BATCH_SIZE,
+    width: int = MIXTURE_WIDTH,
+    lr: float = MIXTURE_LR,
+    callbacks: Iterable[Callback] = (),
+) -> AdversarialTrainer:
+    """A (packed) GAN for :meth:`GaussianMixture.grid() <tinygan.GaussianMixture.grid>`.
+
+    The 5 x 5 grid of spacing 2, standard deviation 0.05, with the GAN of this module.
+    Train it for :data:`GRID25_STEPS` iterations.
+
+    Args:
+        seed: Seeds the weights and the trainer's draws.
+        pack: The discriminator's pack size ``m`` (1: a plain GAN).
+        steps: The iterations the learning rate decays over.
+        batch_size: Samples per step; ``pack`` must divide it.
+        width: The hidden layers' width.
+        lr: Adam's starting learning rate.
+        callbacks: More callbacks for the trainer (after the learning-rate decay).
+
+    Returns:
+        The trainer, not yet trained.
+    """
+    return mixture_gan(
+        GaussianMixture.grid(),
+        seed,
+        pack=pack,
+        steps=steps,
+        batch_size=batch_size,
+        width=width,
+        lr=lr,
+        callbacks=callbacks,
+    )

@@ -1,0 +1,81 @@
+"""ring8 and grid25: everything from the seed, packing wired into the trainer, the decay."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch.nn import functional
+
+import tinygan as tg
+from tinygan.recipes import grid25, ring8
+from tinygan.recipes.mixtures import MIXTURE_BATCH_SIZE, LinearDecay
+
+
+def weights(trainer: tg.AdversarialTrainer) -> list[torch.Tensor]:
+    nets = (trainer.generator, trainer.discriminator)
+    return [p.detach().clone() for net in nets for p in net.parameters()]
+
+
+def test_same_seed_same_run_bit_for_bit_and_the_global_rng_untouched():
+    state = torch.get_rng_state()
+    a, b = ring8(3).fit(5), ring8(3).fit(5)
+    assert torch.equal(torch.get_rng_state(), state)
+    assert all(torch.equal(x, y) for x, y in zip(weights(a), weights(b), strict=True))
+    c = ring8(4)
+    assert not torch.equal(weights(ring8(3))[0], weights(c)[0])
+
+
+def test_what_the_recipes_build():
+    ring, grid = ring8(0), grid25(0, pack=3)
+    assert isinstance(ring.real, tg.GaussianMixture) and len(ring.real.means) == 8
+    assert len(grid.real.means) == 25 and grid.real.std == 0.05
+    assert isinstance(ring.noise, tg.GaussianNoise) and ring.noise.dim == 2
+    assert ring.batch_size == MIXTURE_BATCH_SIZE
+    assert isinstance(ring.g_optimizer, torch.optim.Adam)
+    assert not isinstance(ring.discriminator, tg.Packed)
+    assert isinstance(grid.discriminator, tg.Packed) and grid.discriminator.m == 3
+    first = next(iter(grid.discriminator.parameters()))
+    assert first.shape == (128, 6)
+    out = ring.generator(torch.zeros(4, 2))
+    assert out.shape == (4, 2)
+
+
+@pytest.mark.parametrize("m", [2, 3, 4])
+def test_a_packed_step_is_the_loss_of_the_hand_packed_discriminator(m):
+    trainer = ring8(1, pack=m, batch_size=12)
+    inner = trainer.discriminator.discriminator
+    x = trainer.real.sample(12, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        logits = inner(x.reshape(12 // m, 2 * m))
+        expected = functional.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
+    assert torch.equal(trainer.train_discriminator(x, 1.0), expected)
+    record = trainer.fit(3).step()
+    assert record.fake is not None and record.fake.shape == (12, 2)
+
+
+def test_a_batch_size_the_pack_does_not_divide_is_refused_at_construction():
+    with pytest.raises(
+        ValueError,
+        match=r"batch_size must be a multiple of the pack size m=4, "
+        r"got batch_size=10",
+    ):
+        ring8(0, pack=4, batch_size=10)
+    with pytest.raises(ValueError, match="pack"):
+        ring8(0, pack=0)
+
+
+def test_learning_rate_decays_linearly_then_holds():
+    trainer = ring8(0, steps=10, lr=0.01)
+    decay = trainer.callbacks[0]
+    assert isinstance(decay, LinearDecay)
+    trainer.fit(4)
+    for opt in (trainer.g_optimizer, trainer.d_optimizer):
+        assert opt.param_groups[0]["lr"] == pytest.approx(0.01 * (1 - 4 / 10))
+    trainer.fit(20)
+    assert trainer.d_optimizer.param_groups[0]["lr"] == pytest.approx(0.01 * 0.05)
+
+
+def test_extra_callbacks_come_after_the_decay():
+    snaps = tg.Snapshots(every=2)
+    trainer = grid25(0, callbacks=[snaps]).fit(4)
+    assert trainer.callbacks[1] is snaps and snaps.steps == [2, 4]
