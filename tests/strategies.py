@@ -69,6 +69,11 @@ bad_pattern_strings = st.one_of(
     ).map("".join),
 )
 
+#: Shapes of small image sets ``(n, *image)``: 1 to 20 examples of 1 to 3 axes.
+image_shapes = st.tuples(
+    st.integers(1, 20), st.lists(st.integers(1, 5), min_size=1, max_size=3)
+).map(lambda t: (t[0], *t[1]))
+
 
 @st.composite
 def mixtures(draw: st.DrawFn, max_components: int = 6, max_dim: int = 3) -> dict[str, object]:

@@ -33,10 +33,13 @@ from tinygan.data import (
     FuzzyPattern,
     GaussianMixture,
     GaussianNoise,
+    ImageData,
     UniformNoise,
+    digits,
+    mnist,
 )
 from tinygan.ensemble import EnsembleTrainer
-from tinygan.nets import MLP, Packed, mlp
+from tinygan.nets import MLP, MinibatchStd, Packed, conv_discriminator, conv_generator, mlp
 from tinygan.protocols import DataSource, Model, StepRecord, Trainer
 from tinygan.sweeps import SeedResult, SweepConfig, SweepResult, sweep, wilson_interval
 from tinygan.training import AdversarialTrainer, BaseTrainer, DiscriminatorTrainer
@@ -57,9 +60,11 @@ __all__ = [
     "FuzzyPattern",
     "GaussianMixture",
     "GaussianNoise",
+    "ImageData",
     "LambdaCallback",
     "LossLogger",
     "Metrics",
+    "MinibatchStd",
     "Model",
     "Packed",
     "PlateauDetector",
@@ -72,11 +77,15 @@ __all__ = [
     "Trainer",
     "UniformNoise",
     "__version__",
+    "conv_discriminator",
+    "conv_generator",
+    "digits",
     "latest_checkpoint",
     "load_checkpoint",
     "measure_health",
     "metrics",
     "mlp",
+    "mnist",
     "read_checkpoint",
     "save_checkpoint",
     "sweep",

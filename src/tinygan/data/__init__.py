@@ -4,14 +4,25 @@ Every class here satisfies :class:`tinygan.DataSource` (``dim`` and
 ``sample(n, *, generator=None)``) and draws a whole batch in one vectorised call from the
 :class:`torch.Generator` it is given. ``patterns`` holds the post's fuzzy
 0/1 patterns, ``noise`` the generator's inputs, ``mixtures`` the 2-D Gaussian mixtures
-(ring and grid) of the mode-collapse benchmarks.
+(ring and grid) of the mode-collapse benchmarks, ``images`` any fixed set of examples
+(:func:`~tinygan.digits`, :func:`~tinygan.mnist`).
 
 Layer: the bottom, beside :mod:`tinygan.nets` and :mod:`tinygan.metrics`. It imports only
 ``tinygan._checks``; the engine, the trainers, sweeps and the CLI import it.
 """
 
+from tinygan.data.images import ImageData, digits, mnist
 from tinygan.data.mixtures import GaussianMixture
 from tinygan.data.noise import ConstantNoise, GaussianNoise, UniformNoise
 from tinygan.data.patterns import FuzzyPattern
 
-__all__ = ["ConstantNoise", "FuzzyPattern", "GaussianMixture", "GaussianNoise", "UniformNoise"]
+__all__ = [
+    "ConstantNoise",
+    "FuzzyPattern",
+    "GaussianMixture",
+    "GaussianNoise",
+    "ImageData",
+    "UniformNoise",
+    "digits",
+    "mnist",
+]
