@@ -23,7 +23,15 @@ from tinygan.cli.train import TrainConfig, build_trainer, reference_for
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 STEPS = 200
-FILES = ["config.json", "history.csv", "losses.png", "snapshots.png", "model.pt", "checkpoints"]
+FILES = [
+    "config.json",
+    "history.csv",
+    "losses.png",
+    "snapshots.png",
+    "model.pt",
+    "summary.json",
+    "checkpoints",
+]
 
 
 def train(out: Path, *extra: str) -> int:
@@ -269,6 +277,7 @@ def test_train_without_matplotlib_writes_the_rest(
         "config.json",
         "history.csv",
         "model.pt",
+        "summary.json",
     ]
     assert 'pip install "tinygan[plot]"' in capsys.readouterr().err
 

@@ -40,6 +40,7 @@ FILES = {
     "losses": "losses.png",
     "snapshots": "snapshots.png",
     "model": "model.pt",
+    "summary": "summary.json",
 }
 
 

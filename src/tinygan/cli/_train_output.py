@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
 import torch
 
 from tinygan.callbacks import LossLogger, Snapshots
+from tinygan.checkpoint import write_atomically
 from tinygan.cli._common import CLIError
 from tinygan.cli._train_config import FILES, TrainConfig
+from tinygan.sweeps import EVAL_INPUTS
+from tinygan.sweeps.chunk import evaluate_generator
 from tinygan.training import AdversarialTrainer
 
-__all__ = ["PLOT_HINT", "prepare_out", "summarize", "write_figures"]
+__all__ = ["PLOT_HINT", "prepare_out", "summarize", "write_figures", "write_summary"]
 
 PLOT_HINT = 'pip install "tinygan[plot]"'
 
@@ -76,3 +80,27 @@ def summarize(trainer: AdversarialTrainer, log: LossLogger, config: TrainConfig)
         f"D's mean loss over the last {last} iterations: {d_recent:.3f} "
         "(0.25 means D cannot tell G's output from real data)",
     ]
+
+
+def write_summary(
+    trainer: AdversarialTrainer, log: LossLogger, config: TrainConfig, path: Path
+) -> str:
+    """Judge the trained generator as a sweep judges a seed; write it to ``path`` (JSON).
+
+    Returns:
+        The line to print about it.
+    """
+    last = min(1000, trainer.iteration)
+    d_recent = float((log.d_loss_real[-last:].mean() + log.d_loss_fake[-last:].mean()) / 2)
+    row = evaluate_generator(
+        trainer.generator, trainer.real, trainer.noise, seed=config.seed, d_loss=d_recent
+    )
+    summary = {"data": "pattern", "pattern": config.pattern, "seed": config.seed}
+    summary.update(steps=config.steps, eval_inputs=EVAL_INPUTS, judge=row.values, d_loss=d_recent)
+    text = json.dumps(summary, indent=2) + "\n"
+    write_atomically(path, lambda f: f.write(text.encode()))
+    verdict = "succeeds" if row.success else "fails"
+    return (
+        f"judged as a sweep judges each seed: {verdict} (distance outside the real ranges "
+        f"{row.distance:.3f}; all numbers in {path.name})"
+    )

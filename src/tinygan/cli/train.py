@@ -8,12 +8,15 @@
   (``g_error``: the generator's mean squared error to the reference pattern, the post's
   "progress");
 - ``losses.png`` and ``snapshots.png``: the post's figures (needs matplotlib);
+- ``summary.json``: the pattern's judge (:func:`tinygan.metrics.pattern_judge`) on the
+  trained generator, the numbers a sweep gives each seed, under the judge's names;
 - ``model.pt``: ``{"generator": state_dict, "discriminator": state_dict}``, loadable with
   ``torch.load(path, weights_only=True)``;
 - ``checkpoints/``: a checkpoint every ``--checkpoint-every`` iterations (the last three
   kept) and one when the run ends, however it ends;
 
-then prints a short summary, with the generator's health (:mod:`tinygan.metrics`).
+``--data ring8|grid25|digits`` trains another kind of data instead (see ``_train_kind``).
+Then it prints a short summary, with the generator's health (:mod:`tinygan.metrics`).
 ``history.csv`` also has the health metrics as columns, filled every ``--metrics-every``
 iterations.
 
@@ -53,6 +56,7 @@ from tinygan.cli._common import (
     seed,
     show_progress,
 )
+from tinygan.cli._data import KINDS
 from tinygan.cli._resume import (
     CHECKPOINTS,
     HistoryLogger,
@@ -69,7 +73,14 @@ from tinygan.cli._train_config import (
     resolve_config,
     resume_config,
 )
-from tinygan.cli._train_output import PLOT_HINT, prepare_out, summarize, write_figures
+from tinygan.cli._train_kind import run_kind
+from tinygan.cli._train_output import (
+    PLOT_HINT,
+    prepare_out,
+    summarize,
+    write_figures,
+    write_summary,
+)
 
 __all__ = [
     "TrainConfig",
@@ -123,6 +134,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         metavar="FILE",
         help="read settings from a config.json written by an earlier run; options given "
         "on the command line override them",
+    )
+    parser.add_argument(
+        "--data",
+        choices=sorted(KINDS),
+        default="pattern",
+        help="the kind of data: the post's fuzzy pattern (default), or "
+        + ", ".join(f"{k} ({v.summary})" for k, v in KINDS.items() if v is not None)
+        + ", each trained by its recipe in tinygan.recipes and drawn in its own figures",
     )
     parser.add_argument(
         "--pattern",
@@ -186,6 +205,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``tinygan train``; return the exit status."""
+    kind = KINDS[getattr(args, "data", "pattern")]
+    if kind is not None:
+        return run_kind(args, kind)
     resuming = args.resume is not None
     if resuming:
         config, out = resume_config(args), cast(Path, args.resume)
@@ -249,7 +271,8 @@ def run(args: argparse.Namespace) -> int:
         },
         paths["model"],
     )
-    written = [paths["config"], paths["history"], paths["model"]]
+    summary = write_summary(trainer, log, config, paths["summary"])
+    written = [paths["config"], paths["history"], paths["model"], paths["summary"]]
     missing_plots = False
     try:
         written += write_figures(log, snapshots, out)
@@ -263,6 +286,7 @@ def run(args: argparse.Namespace) -> int:
     )
     for line in summarize(trainer, log, config):
         print(line)
+    print(summary)
     for line in health_lines(trainer, config.seed):
         print(line)
     print("wrote " + ", ".join(str(p) for p in written) + f", and checkpoints in {folder}")

@@ -7,7 +7,10 @@ figure with ``fig.savefig("losses.png")``, or show it in a notebook by leaving i
 cell's value.
 
 - ``post``: :func:`plot_losses` and :func:`plot_snapshots`, the post's figures;
+- ``losses``: :func:`plot_gan_losses`, any GAN's losses on axes scaled to them;
 - ``animation``: :func:`save_animation`, snapshots as an animated GIF;
+- ``images``: :func:`plot_images`, :func:`plot_image_snapshots` and
+  :func:`save_image_animation`, the same for a generator of images;
 - ``points``: :func:`plot_points`, :func:`plot_coverage` and :func:`animate_points`,
   2-D samples over a mixture's modes, captured modes marked.
 
@@ -31,15 +34,27 @@ of training. Sweeps and the CLI import it.
 """
 
 from tinygan.plotting.animation import save_animation
+from tinygan.plotting.images import (
+    image_mosaic,
+    plot_image_snapshots,
+    plot_images,
+    save_image_animation,
+)
+from tinygan.plotting.losses import plot_gan_losses
 from tinygan.plotting.points import animate_points, plot_coverage, plot_points
 from tinygan.plotting.post import plot_losses, plot_snapshots, scatter_series
 
 __all__ = [
     "animate_points",
+    "image_mosaic",
+    "plot_image_snapshots",
     "plot_coverage",
+    "plot_gan_losses",
+    "plot_images",
     "plot_losses",
     "plot_points",
     "plot_snapshots",
     "save_animation",
+    "save_image_animation",
     "scatter_series",
 ]

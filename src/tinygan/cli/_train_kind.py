@@ -1,0 +1,122 @@
+"""``tinygan train --data KIND``: train a kind's recipe and write its own figures.
+
+For every ``--data`` but the post's pattern: the recipe of :mod:`tinygan.recipes` built
+from ``--seed``, trained ``--steps`` iterations (by default what the recipe is built
+for), then into ``--out``: ``config.json``, ``history.csv`` (the losses per iteration),
+``model.pt``, ``summary.json`` (the kind's default judge on the trained generator, as a
+sweep judges each seed), ``losses.png``, ``snapshots.png`` (the generator's output as
+training went), ``samples.png`` (its final output) and ``snapshots.gif``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from tinygan.callbacks import CSVLogger, LossLogger, Snapshots
+from tinygan.checkpoint import save_atomically, write_atomically
+from tinygan.cli._common import CLIError, ProgressBar, show_progress
+from tinygan.cli._data import DataKind
+from tinygan.cli._train_output import PLOT_HINT, prepare_out
+from tinygan.data import GaussianMixture, ImageData
+from tinygan.sweeps import EVAL_INPUTS
+from tinygan.sweeps.chunk import eval_inputs, evaluate_generator
+
+__all__ = ["run_kind"]
+
+_POST_ONLY = ("config", "pattern", "lr", "batch_size", "d_hidden", "metrics_every", "resume")
+_SNAPSHOTS = 10
+
+
+def _figures(
+    log: LossLogger, snaps: Snapshots, samples: torch.Tensor, real: Any, out: Path
+) -> list[Path]:
+    from tinygan import plotting
+
+    written = [
+        out / "losses.png",
+        out / "snapshots.png",
+        out / "samples.png",
+        out / "snapshots.gif",
+    ]
+    plotting.plot_gan_losses(log).savefig(written[0], dpi=100)
+    if isinstance(real, GaussianMixture):
+        plotting.plot_points(snaps, real, final=samples).savefig(written[1], dpi=100)
+        plotting.plot_coverage(samples, real).savefig(written[2], dpi=100)
+        plotting.animate_points(snaps, real, written[3])
+    elif isinstance(real, ImageData):
+        shape = real.shape
+        plotting.plot_image_snapshots(snaps, shape).savefig(written[1], dpi=100)
+        plotting.plot_images(samples[:100], shape, title="generated").savefig(written[2], dpi=100)
+        plotting.save_image_animation(snaps, shape, written[3])
+    else:
+        return written[:1]
+    return written
+
+
+def run_kind(args: argparse.Namespace, kind: DataKind) -> int:
+    """Train ``kind``'s recipe as ``tinygan train --data`` asks; return the exit status."""
+    given = [name for name in _POST_ONLY if getattr(args, name, None) is not None]
+    if given:
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise CLIError(f"{flags} set the post's GAN: they go with --data pattern only")
+    out = Path(args.out)
+    prepare_out(out, force=args.force)
+    seed = 0 if args.seed is None else args.seed
+    steps = kind.default_steps() if args.steps is None else args.steps
+    every = args.snapshot_every or max(1, steps // _SNAPSHOTS)
+    trainer = kind.load()(seed)
+    log, snaps = LossLogger(), Snapshots(every=every)
+    history = CSVLogger(out / "history.csv")
+    config = {"data": kind.name, "recipe": kind.recipe, "seed": seed, "steps": steps}
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    trainer.callbacks += [
+        log,
+        snaps,
+        history,
+        ProgressBar(steps, enabled=show_progress(args.quiet)),
+    ]
+    start = time.perf_counter()
+    try:
+        trainer.fit(steps)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted at iteration {trainer.iteration} of {steps}", file=sys.stderr)
+        return 130
+    seconds = time.perf_counter() - start
+    nets = {
+        "generator": trainer.generator.state_dict(),
+        "discriminator": trainer.discriminator.state_dict(),
+    }
+    save_atomically(nets, out / "model.pt")
+    last = min(1000, trainer.iteration)
+    recent = float((log.d_loss_real[-last:].mean() + log.d_loss_fake[-last:].mean()) / 2)
+    row = evaluate_generator(
+        trainer.generator, trainer.real, trainer.noise, seed=seed, d_loss=recent
+    )
+    summary = {**config, "seconds": round(seconds, 3), "eval_inputs": EVAL_INPUTS}
+    summary.update(judge=row.values, d_loss=recent)
+    text = json.dumps(summary, indent=2) + "\n"
+    write_atomically(out / "summary.json", lambda f: f.write(text.encode()))
+    written = [out / "config.json", history.path, out / "model.pt", out / "summary.json"]
+    with torch.no_grad():
+        samples = trainer.generator(eval_inputs(trainer.noise))
+    try:
+        written += _figures(log, snaps, samples, trainer.real, out)
+    except ImportError:
+        print(f"note: the figures need matplotlib: {PLOT_HINT}", file=sys.stderr)
+    took = f"{steps} iterations (seed {seed}) in {seconds:.1f} s"
+    print(f"trained {kind.name} ({kind.summary}) for {took}")
+    numbers = ", ".join(
+        f"{name} {value}" if isinstance(value, bool) else f"{name} {value:.4g}"
+        for name, value in row.values.items()
+    )
+    print(f"judged on {EVAL_INPUTS} generated samples: {numbers}")
+    print(f"D's mean loss over the last {last} iterations: {recent:.3f}")
+    print("wrote " + ", ".join(str(p) for p in written))
+    return 0
