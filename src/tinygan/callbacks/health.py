@@ -63,7 +63,9 @@ def measure_health(
     Returns:
         With a generator: ``inside`` (:func:`~tinygan.metrics.share_all_inside`),
         ``inside_j``, ``centre_dist`` (the mean over positions) and ``centre_dist_j``,
-        ``spread_ratio`` (the mean over positions) and ``spread_ratio_j``, ``d_real``
+        ``spread_ratio`` (the mean over the positions where the real probe batch varies,
+        so an image's always-blank pixels do not make it infinite) and
+        ``spread_ratio_j``, ``d_real``
         and ``d_fake`` (:func:`~tinygan.metrics.mean_score`). Without: ``d_real`` and
         ``d_fake``.
 
@@ -102,7 +104,12 @@ def measure_health(
         }
     out: dict[str, float] = {"inside": float(m.share_all_inside(fake, low, high))}
     for key, per_position in named.items():
-        if key != "inside":
+        if key == "spread_ratio":
+            # Positions where the real data never varies (an image's blank border) have
+            # no finite ratio; the mean is over the others (all, if none is finite).
+            finite = per_position[torch.isfinite(per_position)]
+            out[key] = float((finite if finite.numel() else per_position).mean())
+        elif key != "inside":
             out[key] = float(per_position.mean())
         out.update({f"{key}_{j + 1}": float(v) for j, v in enumerate(per_position.tolist())})
     return {**out, **result}

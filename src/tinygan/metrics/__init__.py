@@ -29,6 +29,7 @@ Layer: measures, above :mod:`tinygan.protocols` and :mod:`tinygan.data` (whose s
 some measures read); callbacks, sweeps and the CLI import it.
 """
 
+from tinygan.metrics.images import ImageJudge, frechet_distance
 from tinygan.metrics.judges import Judge, Verdict, check_verdict, default_judge, pattern_judge
 from tinygan.metrics.mixtures import (
     SUCCESS_HIGH_QUALITY,
@@ -47,12 +48,14 @@ from tinygan.metrics.patterns import (
 
 __all__ = [
     "SUCCESS_HIGH_QUALITY",
+    "ImageJudge",
     "Judge",
     "ModeCoverage",
     "Verdict",
     "centre_distance",
     "check_verdict",
     "default_judge",
+    "frechet_distance",
     "mean_score",
     "mixture_judge",
     "mode_coverage",

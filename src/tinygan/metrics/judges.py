@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from tinygan.data import FuzzyPattern, GaussianMixture
+from tinygan.data import FuzzyPattern, GaussianMixture, ImageData
+from tinygan.metrics.images import ImageJudge
 from tinygan.metrics.mixtures import mixture_judge
 
 __all__ = ["Judge", "Verdict", "check_verdict", "default_judge", "pattern_judge"]
@@ -102,8 +103,9 @@ def default_judge(real: Any) -> Judge:
     Args:
         real: A data source: a :class:`~tinygan.FuzzyPattern` (:func:`pattern_judge`), a
             :class:`~tinygan.GaussianMixture`
-            (:func:`~tinygan.metrics.mixture_judge`), or
-            any source with a method ``judge(samples)``.
+            (:func:`~tinygan.metrics.mixture_judge`), an :class:`~tinygan.ImageData`
+            with labels (a new :class:`~tinygan.metrics.ImageJudge`, which fits its
+            classifier once and keeps it), or any source with a method ``judge(samples)``.
 
     Returns:
         A judge, ``judge(samples, real) -> Mapping[str, float | bool]``.
@@ -115,6 +117,8 @@ def default_judge(real: Any) -> Judge:
         return pattern_judge
     if isinstance(real, GaussianMixture):
         return mixture_judge
+    if isinstance(real, ImageData) and real.labels is not None:
+        return ImageJudge(real)
     if callable(getattr(real, "judge", None)):
         return _own_judge(real)
     raise TypeError(
