@@ -11,8 +11,27 @@ command line. Nothing in the library imports it but the CLI.
 - ``mixtures``: :func:`~tinygan.recipes.mixtures.ring8` and
   :func:`~tinygan.recipes.mixtures.grid25`, a CPU-sized GAN (packed or not) for
   the 2-D ring and grid of the mode-collapse benchmarks.
+- ``digits``: :func:`~tinygan.recipes.digits.digits_naive` (an MLP GAN on the 8x8
+  digits as a new user writes it; it collapses) and
+  :func:`~tinygan.recipes.digits.digits` (the one that works).
 """
 
+from tinygan.recipes.digits import (
+    DIGITS_NAIVE_STEPS,
+    DIGITS_NOISE,
+    DIGITS_STEPS,
+    digits,
+    digits_naive,
+)
 from tinygan.recipes.mixtures import grid25, mixture_gan, ring8
 
-__all__ = ["grid25", "mixture_gan", "ring8"]
+__all__ = [
+    "DIGITS_NAIVE_STEPS",
+    "DIGITS_NOISE",
+    "DIGITS_STEPS",
+    "digits",
+    "digits_naive",
+    "grid25",
+    "mixture_gan",
+    "ring8",
+]
