@@ -64,3 +64,19 @@ def mean_judge(samples: torch.Tensor, real: tg.FuzzyPattern) -> dict[str, float 
     centre = real.centre.double()
     gap = float((samples.double().mean(0) - centre).abs().max())
     return {"overall_mean": float(samples.double().mean()), "gap": gap, "success": gap < 0.1}
+
+
+def post_dies_once(seed: int) -> tg.AdversarialTrainer:
+    """:func:`post`, but the first call for seed 2 kills its whole worker process.
+
+    The marker file named by ``TINYGAN_TEST_KILL_MARKER`` records that it happened, so the
+    retried chunk (on the restarted or another worker) trains normally.
+    """
+    import os
+    from pathlib import Path
+
+    marker = Path(os.environ["TINYGAN_TEST_KILL_MARKER"])
+    if seed == 2 and not marker.exists():
+        marker.touch()
+        os._exit(1)
+    return post(seed)
