@@ -156,6 +156,7 @@ _ALIASES = {
     "torch.nn.modules.activation.Sigmoid": "torch.nn.Sigmoid",
     "torch.optim.optimizer.Optimizer": "torch.optim.Optimizer",
     "Figure": "matplotlib.figure.Figure",
+    "Path": "pathlib.Path",
     "Axes": "matplotlib.axes.Axes",
     "CLIError": "tinygan.cli.CLIError",
     "Parser": "tinygan.cli.Parser",

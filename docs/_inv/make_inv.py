@@ -99,6 +99,27 @@ TORCH = {
         "generated/torch.nn.functional.binary_cross_entropy.html#",
     ),
     "torch.nn.init.kaiming_uniform_": ("py:function", "nn.init.html#"),
+    "torch.randint": ("py:function", "generated/torch.randint.html#"),
+    "torch.nn.BCEWithLogitsLoss": ("py:class", "generated/torch.nn.BCEWithLogitsLoss.html#"),
+    "torch.nn.LayerNorm": ("py:class", "generated/torch.nn.LayerNorm.html#"),
+    "torch.nn.LeakyReLU": ("py:class", "generated/torch.nn.LeakyReLU.html#"),
+    "torch.nn.Tanh": ("py:class", "generated/torch.nn.Tanh.html#"),
+    "torch.nn.ReLU": ("py:class", "generated/torch.nn.ReLU.html#"),
+    "torch.nn.functional.binary_cross_entropy_with_logits": (
+        "py:function",
+        "generated/torch.nn.functional.binary_cross_entropy_with_logits.html#",
+    ),
+    "torch.optim.AdamW": ("py:class", "generated/torch.optim.AdamW.html#"),
+    "torch.optim.RMSprop": ("py:class", "generated/torch.optim.RMSprop.html#"),
+    "torch.utils.data.Dataset": ("py:class", "data.html#"),
+    "torch.utils.data.dataset.Dataset": ("py:class", "data.html#torch.utils.data.Dataset"),
+    "torch.func": ("py:module", "func.html#module-torch.func"),
+    "torch.func.vmap": ("py:function", "generated/torch.func.vmap.html#"),
+    "torch.func.functional_call": ("py:function", "generated/torch.func.functional_call.html#"),
+    "torch.func.stack_module_state": (
+        "py:function",
+        "generated/torch.func.stack_module_state.html#",
+    ),
 }
 
 NUMPY = {

@@ -89,7 +89,7 @@ class SweepResult:
         Keys ``n``, ``successes``, ``success_rate``, ``ci_low``, ``ci_high``,
         ``confidence`` (0.95), ``eval_inputs``, ``eval_seed``, ``config`` and ``numbers``:
         for every judged number but ``success``, and for ``d_loss``, its
-        :func:`number_summary` over the seeds.
+        :func:`~tinygan.sweeps.result.number_summary` over the seeds.
         """
         low, high = self.interval
         numbers = {
@@ -113,7 +113,7 @@ class SweepResult:
     def write(self, out: str | os.PathLike[str], *, histogram: bool = True) -> list[Path]:
         """Write ``seeds.csv``, ``summary.json`` and ``histogram.png`` into ``out``.
 
-        Each file is written atomically (see :mod:`tinygan.checkpoint.atomic`). The
+        Each file is written atomically (:func:`tinygan.checkpoint.write_atomically`). The
         histogram needs matplotlib (``pip install "tinygan[plot]"``); without it, it is
         skipped with a logged warning.
 
