@@ -122,7 +122,10 @@ class FuzzyPattern:
             A float32 tensor of shape ``(n, dim)``.
         """
         u = draw_uniform(n, self.dim, generator)
-        return torch.clamp(torch.addcmul(self._lower, u, self._width), self._min, self._max)
+        lower, width, low, high = self._lower, self._width, self._min, self._max
+        if u.device != lower.device:  # a generator on another device: draw there
+            lower, width, low, high = (t.to(u.device) for t in (lower, width, low, high))
+        return torch.clamp(torch.addcmul(lower, u, width), low, high)
 
     def __repr__(self) -> str:
         return f"FuzzyPattern({self.pattern!r}, high={self.high}, low={self.low})"

@@ -41,9 +41,9 @@ OptimizerFactory = Callable[[Iterator[torch.nn.Parameter]], torch.optim.Optimize
 """Builds an optimiser over the parameters it is given, e.g. ``lambda p: Adam(p, 1e-3)``."""
 
 
-def make_rng(seed: object) -> torch.Generator:
-    """A trainer's own generator: seeded with ``seed``, or fresh entropy for ``None``."""
-    rng = torch.Generator()
+def make_rng(seed: object, device: torch.device | None = None) -> torch.Generator:
+    """A trainer's own generator on ``device``: seeded with ``seed``, or fresh entropy."""
+    rng = torch.Generator(device=device or "cpu")
     if seed is None:
         rng.seed()  # fresh entropy for this generator only; the global RNG is untouched
         return rng
@@ -53,6 +53,36 @@ def make_rng(seed: object) -> torch.Generator:
         raise ValueError(f"seed must be an integer in [0, 2**64), got {seed!r}")
     rng.manual_seed(int(seed))
     return rng
+
+
+def check_device(device: object, *models: Any) -> torch.device:
+    """The device a trainer draws its data on: ``device``, or where the networks are.
+
+    Raises:
+        TypeError: If ``device`` is not a device, a device name or ``None``.
+        ValueError: If a network's weights are on another device.
+    """
+    params: list[torch.Tensor] = [p for m in models for p in getattr(m, "parameters", list)()]
+    if device is None:
+        return params[0].device if params else torch.device("cpu")
+    if not isinstance(device, (str, torch.device)):
+        raise TypeError(
+            f"device must be a torch.device, a name such as 'cpu', or None; got {device!r}"
+        )
+    try:
+        wanted = torch.device(device)
+    except RuntimeError as exc:
+        raise ValueError(
+            f"device must name a device, such as 'cpu' or 'cuda:0'; got {device!r}"
+        ) from exc
+    for param in params:
+        same = param.device.type == wanted.type and wanted.index in (None, param.device.index)
+        if not same:
+            raise ValueError(
+                f"device is {wanted} but a network's weights are on {param.device}: move the "
+                "networks there first (net.to(device))"
+            )
+    return wanted
 
 
 def make_optimizer(
@@ -121,8 +151,10 @@ class _DiscriminatorSteps(BaseTrainer):
         loss: LossFn | None,
         optimizer: OptimizerFactory | None,
         seed: int | None,
+        device: torch.device | str | None = None,
     ) -> None:
         check_model("discriminator", discriminator)
+        self.device = check_device(device, discriminator)
         check_source("real", real)
         self.lr = check_positive_float("lr", lr)
         self.batch_size = check_int("batch_size", batch_size, minimum=1)
@@ -130,7 +162,7 @@ class _DiscriminatorSteps(BaseTrainer):
             check_callable("loss", loss, "a callable (output, target) -> scalar tensor")
         self.loss = loss if loss is not None else functional.mse_loss
         self.seed = seed
-        self.rng = make_rng(seed)
+        self.rng = make_rng(seed, self.device)
         self.discriminator = discriminator
         self.real = real
         self._optimizer_factory = optimizer

@@ -24,6 +24,7 @@ from tinygan.training._steps import (
     LossFn,
     OptimizerFactory,
     _DiscriminatorSteps,
+    check_device,
     check_loss_value,
     make_optimizer,
     target_like,
@@ -56,6 +57,9 @@ class AdversarialTrainer(_DiscriminatorSteps):
         compile: Run the fused step through :func:`torch.compile` (compiled at the
             first iteration; faster from then on, see the performance page). Where no
             compiler works, training goes on uncompiled after one warning.
+        device: Where :attr:`rng` lives and so where every batch is drawn (tinygan's
+            data sources draw on their generator's device); ``None`` means where the
+            networks' weights are. The networks must already be there.
 
     Attributes:
         generator: The generator network.
@@ -99,6 +103,7 @@ class AdversarialTrainer(_DiscriminatorSteps):
         seed: int | None = None,
         callbacks: Iterable[Callback] = (),
         compile: bool = False,
+        device: torch.device | str | None = None,
     ) -> None:
         super().__init__(callbacks=callbacks)
         check_model("generator", generator)
@@ -119,7 +124,9 @@ class AdversarialTrainer(_DiscriminatorSteps):
             loss=loss,
             optimizer=optimizer,
             seed=seed,
+            device=device,
         )
+        check_device(self.device, generator)
         noise_dim = check_source("noise", noise)
         fake = probe("the generator", generator, noise_dim, "noise.dim")
         if fake.shape[1] != real.dim:
@@ -201,6 +208,8 @@ class DiscriminatorTrainer(_DiscriminatorSteps):
             default.
         seed: Seeds :attr:`rng`; ``None`` draws a fresh seed.
         callbacks: The callbacks :meth:`fit` drives.
+        device: Where :attr:`rng` lives and the batches are drawn; ``None`` means where
+            the discriminator's weights are.
 
     Raises:
         ValueError: If a number is out of range or ``real.dim``, ``fake.dim`` and the
@@ -228,6 +237,7 @@ class DiscriminatorTrainer(_DiscriminatorSteps):
         optimizer: OptimizerFactory | None = None,
         seed: int | None = None,
         callbacks: Iterable[Callback] = (),
+        device: torch.device | str | None = None,
     ) -> None:
         super().__init__(callbacks=callbacks)
         self._fast = FastPath(
@@ -243,6 +253,7 @@ class DiscriminatorTrainer(_DiscriminatorSteps):
             loss=loss,
             optimizer=optimizer,
             seed=seed,
+            device=device,
         )
         fake_dim = check_source("fake", fake)
         if fake_dim != real.dim:
