@@ -4,8 +4,8 @@ Drawing handwritten digits
 
 Part III: the same trainer and callbacks as the post, now drawing 8x8 handwritten digits
 (scikit-learn's 1,797, bundled with it: nothing is downloaded). First the naive recipe,
-:func:`tinygan.recipes.digits_naive`, which collapses onto a digit or two; then the
-default one, :func:`tinygan.recipes.digits`, with LayerNorm, a minibatch standard
+:func:`tinygan.recipes.digits.digits_naive`, which collapses onto a digit or two; then the
+default one, :func:`tinygan.recipes.digits.digits`, with LayerNorm, a minibatch standard
 deviation feature in the discriminator and a faster Adam. A judge that has learnt to
 read digits says which digits each generator draws.
 

@@ -192,7 +192,7 @@ class ImageData:
 def digits() -> ImageData:
     """scikit-learn's 1,797 handwritten digits, 8x8 pixels in ``[0, 1]``, with labels.
 
-    The images ship with scikit-learn (:func:`sklearn.datasets.load_digits`): nothing is
+    The images ship with scikit-learn (``sklearn.datasets.load_digits``): nothing is
     downloaded. Pixel values 0..16 are divided by 16.
 
     Returns:

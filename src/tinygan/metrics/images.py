@@ -5,30 +5,7 @@ its own seed) and reads generated images through it: which class each one shows 
 sure the classifier is, how the classes are spread, and how far the generated images lie
 from the real ones in the classifier's feature space.
 
-With :math:`K` classes, :math:`p_c` the share of real images of class :math:`c` and
-:math:`q_c` the share of generated images the classifier assigns to class :math:`c`:
-
-- ``classes_covered``: the number of classes with :math:`q_c > 0`;
-- ``confident_share``: the share of generated images whose most likely class has
-  probability at least ``confidence`` (a collapsed or noisy generator draws images
-  no class claims);
-- ``reverse_kl`` :math:`= \sum_c q_c \log(q_c / p_c)` in nats, classes with
-  :math:`q_c = 0` adding nothing (:math:`0 \log 0 = 0`); it is 0 when the generated
-  classes come in the real proportions and :math:`\log(1/p_c)`, about
-  :math:`\log 10 \approx 2.3` for ten even classes, when every image shows class
-  :math:`c`. Every :math:`p_c > 0` because the classes are the labels that occur;
-- ``frechet_distance`` :math:`= \lVert \mu_r - \mu_g \rVert^2 + \operatorname{tr}(\Sigma_r
-  + \Sigma_g - 2 (\Sigma_r^{1/2} \Sigma_g \Sigma_r^{1/2})^{1/2})`, between Gaussians fitted
-  to the classifier's hidden features of all real images and of the generated ones
-  (the Fréchet inception distance, with this small classifier in place of Inception);
-- ``success``: all classes covered, ``reverse_kl <= max_reverse_kl`` (0.1 nats),
-  ``confident_share >= min_confident_share`` (half the images read with probability
-  at least ``confidence``, 0.9) and ``frechet_distance <= max_frechet_distance`` (10).
-  For scale, on scikit-learn's digits with the default classifier: 1,000 real images
-  drawn with replacement score about 0.005 nats, a confident share of 0.9 and a
-  distance of 0.15; the images of one digit class about 2.3 nats and 35; uniform noise
-  in ``[0, 1)`` about 66. The rule asks for every digit, in about the real
-  proportions, mostly legible, and near the real images as a whole.
+The numbers, their formulas and the success rule are in :class:`ImageJudge`.
 
 >>> import torch, tinygan as tg
 >>> data = tg.digits()
@@ -106,14 +83,39 @@ def frechet_distance(a: torch.Tensor, b: torch.Tensor) -> float:
 
 
 class ImageJudge:
-    """Judge generated images against labelled real ones, through a fitted classifier.
+    r"""Judge generated images against labelled real ones, through a fitted classifier.
 
     The classifier, fitted at the first call and kept on this object, is a small MLP
     ``dim -> hidden -> K`` (ReLU, biases) whose weights come from ``seed``, trained
     full-batch with Adam on every real image (``epochs`` steps, learning rate 0.01):
-    deterministic, under a second for scikit-learn's digits on an idle CPU. Its hidden layer is the
-    feature space of the Fréchet distance. The numbers and the success rule are in the
-    module's description (:mod:`tinygan.metrics.images`).
+    deterministic, under a second for scikit-learn's digits on an idle CPU. Its hidden
+    layer is the feature space of the Fréchet distance.
+
+    With :math:`K` classes, :math:`p_c` the share of real images of class :math:`c` and
+    :math:`q_c` the share of generated images the classifier assigns to class :math:`c`:
+
+    - ``classes_covered``: the number of classes with :math:`q_c > 0`;
+    - ``confident_share``: the share of generated images whose most likely class has
+      probability at least ``confidence`` (a collapsed or noisy generator draws images
+      no class claims);
+    - ``reverse_kl`` :math:`= \sum_c q_c \log(q_c / p_c)` in nats, classes with
+      :math:`q_c = 0` adding nothing (:math:`0 \log 0 = 0`); it is 0 when the generated
+      classes come in the real proportions and :math:`\log(1/p_c)`, about
+      :math:`\log 10 \approx 2.3` for ten even classes, when every image shows class
+      :math:`c`. Every :math:`p_c > 0` because the classes are the labels that occur;
+    - ``frechet_distance`` :math:`= \lVert \mu_r - \mu_g \rVert^2 +
+      \operatorname{tr}(\Sigma_r + \Sigma_g - 2 (\Sigma_r^{1/2} \Sigma_g
+      \Sigma_r^{1/2})^{1/2})`, between Gaussians fitted to the classifier's hidden features
+      of all real images and of the generated ones (the Fréchet inception distance, with
+      this small classifier in place of Inception);
+    - ``success``: all classes covered, ``reverse_kl <= max_reverse_kl`` (0.1 nats),
+      ``confident_share >= min_confident_share`` (half the images read with probability
+      at least ``confidence``, 0.9) and ``frechet_distance <= max_frechet_distance``
+      (10). For scale, on scikit-learn's digits with the default classifier: 1,000 real
+      images drawn with replacement score about 0.005 nats, a confident share of 0.9 and
+      a distance of 0.15; the images of one digit class about 2.3 nats and 35; uniform
+      noise in ``[0, 1)`` about 66. The rule asks for every digit, in about the real
+      proportions, mostly legible, and near the real images as a whole.
 
     Args:
         real: The real images, with labels.
