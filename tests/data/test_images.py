@@ -62,10 +62,13 @@ def test_dataset_of_pairs_keeps_labels_and_shape():
     assert torch.equal(data.images[4], torch.full((9,), 4.0))
 
 
-def test_torch_dataset_of_tensors():
-    dataset = torch.utils.data.TensorDataset(torch.rand(7, 2, 2))
-    data = tg.ImageData([dataset[i][0] for i in range(len(dataset))], shape=(4,))
-    assert data.labels is None and data.shape == (4,) and len(data) == 7
+def test_tensor_datasets_with_and_without_labels():
+    images = torch.rand(7, 2, 2, generator=torch.Generator().manual_seed(0))
+    alone = tg.ImageData(torch.utils.data.TensorDataset(images), shape=(4,))
+    assert alone.labels is None and alone.shape == (4,) and len(alone) == 7
+    assert torch.equal(alone.images, images.reshape(7, 4))
+    paired = tg.ImageData(torch.utils.data.TensorDataset(images, torch.arange(7) % 2))
+    assert paired.labels.tolist() == [0, 1, 0, 1, 0, 1, 0] and paired.shape == (2, 2)
 
 
 def test_digits_are_sklearns_scaled_to_unit_range():

@@ -36,7 +36,9 @@ def _from_dataset(images: Any) -> tuple[torch.Tensor, torch.Tensor | None]:
     for i in range(count):
         item = images[i]
         label = None
-        if isinstance(item, (tuple, list)) and len(item) == 2:
+        if isinstance(item, (tuple, list)) and len(item) == 1:
+            item = item[0]  # a TensorDataset of images alone gives 1-tuples
+        elif isinstance(item, (tuple, list)) and len(item) == 2:
             item, label = item
         if not isinstance(item, torch.Tensor):
             raise TypeError(
@@ -70,8 +72,9 @@ class ImageData:
 
     Args:
         images: A tensor ``(n, ...)`` of ``n >= 1`` examples, or a map-style
-            :class:`torch.utils.data.Dataset` whose items are tensors of one shape or
-            ``(tensor, label)`` pairs (read once, here).
+            :class:`torch.utils.data.Dataset` whose items are tensors of one shape,
+            ``(tensor,)`` or ``(tensor, label)`` (as a
+            :class:`~torch.utils.data.TensorDataset` gives them), read once, here.
         labels: One integer class per example, or ``None``; a Dataset of pairs brings
             its own.
         shape: The shape of one example, for figures; by default the examples' own
