@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 from tests.helpers import Recording, gen, post_nets, same, weights
+from tests.sweep_recipes import TwoToOne
 from torch import nn
 
 import tinygan as tg
@@ -103,20 +104,6 @@ def test_user_data_sources_work_with_the_discriminator_trainer():
     D = tg.mlp([4, 3, 1], generator=gen(0))
     trainer = tg.DiscriminatorTrainer(D, Ones(), ShiftedNoise(4), seed=0)
     assert trainer.fit(4).iteration == 4
-
-
-class TwoToOne(tg.AdversarialTrainer):
-    """DESIGN.md's custom trainer: two discriminator iterations per generator step."""
-
-    def step(self) -> tg.StepRecord:
-        n = self.batch_size
-        for _ in range(2):
-            d_real = self.train_discriminator(self.real.sample(n, generator=self.rng), 1.0)
-            with torch.no_grad():
-                fake = self.generator(self.noise.sample(n, generator=self.rng))
-            d_fake = self.train_discriminator(fake, 0.0)
-        g_loss, out = self.train_generator(self.noise.sample(n, generator=self.rng))
-        return tg.StepRecord(d_loss_real=d_real, d_loss_fake=d_fake, g_loss=g_loss, fake=out)
 
 
 def build_two_to_one(seed, callbacks=()):

@@ -8,42 +8,8 @@ so are its submodules (``tinygan.fused.nets`` is :mod:`tinygan.engine.fused.nets
 True
 """
 
-from tinygan.engine.fused import (
-    ACTIVATIONS,
-    NetSpec,
-    Update,
-    adam_,
-    adversarial_step,
-    backward,
-    discriminator_step,
-    forward,
-    loss_and_grad,
-    loss_kind,
-    losses,
-    net_spec,
-    nets,
-    prepare,
-    sgd_,
-    steps,
-    updates,
-)
+from tinygan.engine.fused import *  # noqa: F403 - every public name, as before
+from tinygan.engine.fused import __all__ as _kernels
+from tinygan.engine.fused import losses, nets, steps, updates
 
-__all__ = [
-    "ACTIVATIONS",
-    "NetSpec",
-    "Update",
-    "adam_",
-    "adversarial_step",
-    "backward",
-    "discriminator_step",
-    "forward",
-    "loss_and_grad",
-    "loss_kind",
-    "losses",
-    "net_spec",
-    "nets",
-    "prepare",
-    "sgd_",
-    "steps",
-    "updates",
-]
+__all__ = [*_kernels, "losses", "nets", "steps", "updates"]
