@@ -29,13 +29,9 @@ class Packed(nn.Module):
     The parameters are the wrapped discriminator's; its state dict keys are prefixed
     with ``discriminator.``.
 
-    .. note::
-       :class:`tinygan.AdversarialTrainer` checks a discriminator at construction by
-       running it on two rows of width ``dim``, which a ``Packed`` with ``m > 1``
-       refuses; until those checks learn about packing, build packed GANs with
-       :func:`tinygan.recipes.mixtures.mixture_gan` (or :func:`~tinygan.recipes.mixtures.ring8`,
-       :func:`~tinygan.recipes.mixtures.grid25`), whose trainer checks the packed network
-       and the batch size instead.
+    Trainers know about packing: :class:`tinygan.AdversarialTrainer` and
+    :class:`tinygan.DiscriminatorTrainer` check a packed discriminator on ``2 * m`` rows
+    and refuse a ``batch_size`` that ``m`` does not divide, naming both.
 
     Args:
         discriminator: Maps ``(n, m * dim)`` to scores ``(n, 1)`` (or ``(n, k)``).

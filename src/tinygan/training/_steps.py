@@ -21,7 +21,7 @@ from tinygan.engine.fastpath import FastPath
 from tinygan.protocols import DataSource, Model
 from tinygan.training._state import callbacks_state, load_callbacks_state
 from tinygan.training.loop import BaseTrainer
-from tinygan.training.parts import check_model, check_source, probe
+from tinygan.training.parts import check_model, check_source, pack_size, probe
 
 __all__ = [
     "LossFn",
@@ -169,6 +169,12 @@ class _DiscriminatorSteps(BaseTrainer):
         self.d_optimizer = make_optimizer("discriminator", optimizer, discriminator, self.lr)
 
     def _check_discriminator_input(self, width: int, width_name: str) -> None:
+        m = pack_size(self.discriminator)
+        if self.batch_size % m:
+            raise ValueError(
+                f"batch_size must be a multiple of the packed discriminator's m={m} (it scores "
+                f"packs of {m} samples), got batch_size={self.batch_size}"
+            )
         out = probe("the discriminator", self.discriminator, width, width_name)
         if out.shape[1] != 1:
             raise ValueError(

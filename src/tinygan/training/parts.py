@@ -7,9 +7,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from tinygan.nets import MLP
+from tinygan.nets import MLP, Packed
 
-__all__ = ["check_model", "check_source", "in_features", "probe"]
+__all__ = ["check_model", "check_source", "in_features", "pack_size", "probe"]
 
 
 def check_model(name: str, model: Any) -> None:
@@ -40,8 +40,19 @@ def check_source(name: str, source: Any) -> int:
     return dim
 
 
+def pack_size(model: Any) -> int:
+    """How many samples ``model`` reads per score: ``m`` for a :class:`tinygan.Packed`, else 1."""
+    return model.m if isinstance(model, Packed) else 1
+
+
 def in_features(model: Any) -> int | None:
-    """The input width of ``model`` if it can be read off without running it."""
+    """The input width of ``model`` if it can be read off without running it.
+
+    For a :class:`tinygan.Packed` it is the width of one sample, not of a pack.
+    """
+    if isinstance(model, Packed):
+        inner = in_features(model.discriminator)
+        return None if inner is None or inner % model.m else inner // model.m
     if isinstance(model, MLP):
         return model.sizes[0]
     if isinstance(model, nn.Module):
@@ -63,7 +74,7 @@ def probe(name: str, model: Any, width: int, width_name: str) -> torch.Tensor:
         raise ValueError(f"{width_name} is {width} but {name} takes inputs of width {expected}")
     params = list(model.parameters())
     like = params[0] if params else torch.zeros(())
-    batch = torch.zeros(2, width, dtype=like.dtype, device=like.device)
+    batch = torch.zeros(2 * pack_size(model), width, dtype=like.dtype, device=like.device)
     try:
         with torch.no_grad():
             out = model(batch)
