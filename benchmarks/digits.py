@@ -89,12 +89,12 @@ VARIANTS: dict[str, tuple[str, Callable[[int, tg.ImageData], tg.AdversarialTrain
         DIGITS_NAIVE_STEPS,
     ),
     "layernorm": (
-        "+ LayerNorm in G and D, Adam 1e-3 with betas (0.5, 0.999)",
+        "naive + LayerNorm in G and D + Adam 1e-3, betas (0.5, 0.999)",
         _layernorm,
         DIGITS_STEPS,
     ),
     "default": (
-        "+ minibatch standard deviation in D: the default recipe",
+        "default: naive + LayerNorm + Adam 1e-3, betas (0.5, 0.999) + minibatch std in D",
         lambda seed, data: digits(seed, data=data),
         DIGITS_STEPS,
     ),
