@@ -56,7 +56,7 @@ def test_a_packed_step_is_the_loss_of_the_hand_packed_discriminator(m):
 def test_a_batch_size_the_pack_does_not_divide_is_refused_at_construction():
     with pytest.raises(
         ValueError,
-        match=r"batch_size must be a multiple of the pack size m=4, "
+        match=r"batch_size must be a multiple of the packed discriminator's m=4 .*"
         r"got batch_size=10",
     ):
         ring8(0, pack=4, batch_size=10)

@@ -27,7 +27,6 @@ from tinygan.data import GaussianMixture, GaussianNoise
 from tinygan.nets import Packed
 from tinygan.protocols import StepRecord
 from tinygan.training import AdversarialTrainer
-from tinygan.training.parts import probe
 
 __all__ = [
     "GRID25_STEPS",
@@ -76,28 +75,6 @@ class LinearDecay(Callback):
         for optimizer in (trainer.g_optimizer, trainer.d_optimizer):
             for group in optimizer.param_groups:
                 group["lr"] = rate
-
-
-class _PackedTrainer(AdversarialTrainer):
-    """An adversarial trainer whose construction checks understand :class:`Packed`."""
-
-    def _check_discriminator_input(self, width: int, width_name: str) -> None:
-        packed = self.discriminator
-        if not isinstance(packed, Packed):
-            super()._check_discriminator_input(width, width_name)
-            return
-        if self.batch_size % packed.m:
-            raise ValueError(
-                f"batch_size must be a multiple of the pack size m={packed.m}, got "
-                f"batch_size={self.batch_size}"
-            )
-        out = probe(
-            "the packed discriminator", packed.discriminator, width * packed.m, f"m * {width_name}"
-        )
-        if out.shape[1] != 1:
-            raise ValueError(
-                f"the discriminator must output one value per pack, got {out.shape[1]}"
-            )
 
 
 def _network(
@@ -155,7 +132,7 @@ def mixture_gan(
     generator = _network([2, hidden, hidden, dim], nn.ReLU, weights)
     critic = _network([dim * m, hidden, hidden, 1], nn.ReLU, weights)
     discriminator: nn.Module = critic if m == 1 else Packed(critic, m)
-    return _PackedTrainer(
+    return AdversarialTrainer(
         generator,
         discriminator,
         real,
