@@ -27,6 +27,7 @@ parser.add_argument("--steps", type=int, default=3000, help="training iterations
 parser.add_argument("--seed", type=int, default=0, help="seeds weights and data")
 args = parser.parse_args()
 steps = min(args.steps, 3000)
+torch.set_num_threads(1)  # networks this small train fastest on one thread
 
 # %%
 # A Dataset of your own
