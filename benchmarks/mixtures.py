@@ -219,13 +219,19 @@ def _results(todo: list[Any], jobs: int) -> Iterator[dict[str, Any]]:
 
 
 def mean_se(values: Sequence[float], scale: float = 1.0, digits: int = 2) -> str:
-    """``mean ± standard error`` (sample standard deviation over sqrt(n))."""
-    if any(math.isinf(v) for v in values):
-        finite = [v for v in values if math.isfinite(v)]
-        return f"inf ({len(values) - len(finite)} seeds)"
-    mean = statistics.fmean(values) * scale
-    se = statistics.stdev(values) / math.sqrt(len(values)) * scale if len(values) > 1 else 0.0
-    return f"{mean:.{digits}f} ± {se:.{digits}f}"
+    """``mean ± standard error`` (sample standard deviation over sqrt(n)).
+
+    Infinite values (a reverse KL with no high-quality sample) are left out of the mean
+    and counted after it.
+    """
+    finite = [v for v in values if math.isfinite(v)]
+    left_out = len(values) - len(finite)
+    if not finite:
+        return f"inf ({left_out} seeds)"
+    mean = statistics.fmean(finite) * scale
+    se = statistics.stdev(finite) / math.sqrt(len(finite)) * scale if len(finite) > 1 else 0.0
+    text = f"{mean:.{digits}f} ± {se:.{digits}f}"
+    return text if not left_out else f"{text} ({len(finite)} seeds; {left_out} inf)"
 
 
 def table(rows: list[dict[str, str]]) -> str:
@@ -379,9 +385,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     start = time.perf_counter()
     run_all(tasks, args.csv, args.jobs)
     elapsed = time.perf_counter() - start
+    total = sum(float(r["seconds"]) for r in read_rows(args.csv))
     note = (
-        f"{datetime.date.today():%Y-%m-%d}, {args.seeds} seeds, "
-        f"{args.jobs} processes, {elapsed / 60:.1f} minutes for the runs not yet in the CSV"
+        f"{datetime.date.today():%Y-%m-%d}, {args.seeds} seeds, {args.jobs} processes; "
+        f"{total / 60:.0f} minutes of training in all, {elapsed / 60:.1f} minutes for this call"
     )
     text = write_table(args.csv, args.out, note)
     print(text)
