@@ -8,8 +8,8 @@ collapse. Then count modes the way the literature does, with
 :func:`tinygan.metrics.mode_coverage`, and try a packed discriminator
 (:class:`tinygan.Packed`).
 
-Run it as ``python examples/ring_gan.py [--steps 5000] [--seed 0] [--out DIR]``
-(``--steps`` is capped at the recipe's own 5,000).
+Run it as ``python examples/ring_gan.py [--steps 3000] [--seed 0] [--out DIR]``
+(``--steps`` is capped at the recipe's own ``RING8_STEPS``, 3,000).
 """
 
 import argparse
