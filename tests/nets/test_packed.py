@@ -71,3 +71,12 @@ def test_a_batch_m_does_not_divide_names_the_batch_size_and_m():
 def test_bad_arguments_name_the_argument(args, error, match):
     with pytest.raises(error, match=match):
         tg.Packed(*args)
+
+
+def test_adversarial_trainer_takes_it_with_a_batch_size_m_divides():
+    d = tg.mlp([4, 8, 1], bias=True, generator=torch.Generator().manual_seed(0))
+    parts = (tg.mlp([2, 2]), tg.Packed(d, 2), tg.GaussianMixture.ring(), tg.GaussianNoise(2))
+    trainer = tg.AdversarialTrainer(*parts, batch_size=6, seed=0).fit(2)
+    assert trainer.step().fake.shape == (6, 2)
+    with pytest.raises(ValueError, match=r"batch_size.*m=2.*5"):
+        tg.AdversarialTrainer(*parts, batch_size=5, seed=0)
