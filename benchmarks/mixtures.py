@@ -20,9 +20,9 @@ regenerate it (about 35 minutes on two idle cores)::
 ``--paper`` trains PacGAN's own configuration instead (G: four hidden layers of 400
 units with batch norm; D: three maxout layers of 200 units, 5 pieces; Adam 1e-4 with
 beta1 0.8; batch 100 packs; 400 epochs of 100,000 samples, 400,000 iterations): meant
-for a long run on a bigger machine, it is not what the committed table ran. It runs on
-the CPU: tinygan's trainers draw their data from a CPU ``torch.Generator``, so moving it
-to a GPU needs a trainer that draws there (not done here; no GPU was available).
+for a long run on a bigger machine, it is not what the committed table ran. As written
+it trains on the CPU; the trainers' ``device=`` option is the way to a GPU (untried here:
+no GPU was available).
 
 ``--timing`` prints the time of one training step of the CPU recipe next to the time of
 the same step's matrix multiplications alone, and their share of the machine's float32
