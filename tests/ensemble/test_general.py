@@ -143,3 +143,19 @@ def test_what_is_not_alike_is_named():
     assert "elementwise" in stackable([lbfgs])
     with pytest.raises(ValueError, match=r"cannot train as one ensemble: .*batch_size"):
         tg.EnsembleTrainer.from_trainers([custom_trainer(0), custom_trainer(1, batch_size=2)])
+
+
+def test_a_shared_learning_rate_schedule_keeps_trainers_alike():
+    from tinygan.recipes.mixtures import ring8
+
+    trainers = [ring8(seed, steps=40) for seed in range(2)]  # each carries a LinearDecay
+    assert stackable(trainers) is None
+    ensemble = tg.EnsembleTrainer.from_trainers(trainers).fit(12)
+    assert ensemble.g_optimizer.param_groups[0]["lr"] == trainers[0].lr * (1 - 12 / 40)
+    lone = ring8(1, steps=40).fit(12)
+    for mine, theirs in zip(
+        ensemble.unstack()[1][0].parameters(), lone.generator.parameters(), strict=True
+    ):
+        torch.testing.assert_close(mine, theirs, rtol=1e-4, atol=1e-5)
+    other = ring8(1, steps=41)  # another schedule: not alike
+    assert "callbacks" in stackable([trainers[0], other])

@@ -16,6 +16,14 @@ __all__ = ["Callback", "LambdaCallback"]
 class Callback:
     """Base class of callbacks: every hook is a no-op; override the ones you need.
 
+    Attributes:
+        shared_by_ensembles: Set it to ``True`` on a class whose hooks read nothing but
+            the iteration number and act only on ``trainer.g_optimizer`` and
+            ``trainer.d_optimizer`` (a learning-rate schedule, say). Alike trainers
+            carrying equal callbacks of such classes can then still train as one
+            ensemble (:meth:`tinygan.EnsembleTrainer.from_trainers`), which runs one copy
+            of them on its own optimisers. ``False`` by default.
+
     Example:
         >>> import tinygan as tg
         >>> class CountSteps(tg.Callback):
@@ -24,6 +32,8 @@ class Callback:
         ...     def on_step_end(self, trainer, step, record):
         ...         self.count += 1
     """
+
+    shared_by_ensembles: bool = False
 
     def on_fit_start(self, trainer: Any) -> None:
         """Called once when ``fit`` starts, before the first iteration."""

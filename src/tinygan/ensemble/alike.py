@@ -6,7 +6,8 @@ overrides none of ``step``, ``train_discriminator`` and ``train_generator``), ne
 the same architecture (same modules, same parameter shapes, no buffers such as batch
 norm's running statistics), the same loss, optimisers of the same type and settings
 whose update is elementwise, the same batch size, data sources of the same type and
-``repr``, fresh optimisers, and no callbacks (an ensemble drives its own).
+``repr``, fresh optimisers, and no callbacks but equal ones whose class is
+``shared_by_ensembles`` (a learning-rate schedule, say; the ensemble runs one copy).
 
 Alike trainers take the *fused* path (bit for bit what each lone trainer computes) when
 their networks are :func:`tinygan.mlp` networks the fused kernels cover, on the CPU in
@@ -17,6 +18,7 @@ number generators seeded by ``seed=``; otherwise the *vmapped* path
 
 from __future__ import annotations
 
+import copy
 import inspect
 from collections.abc import Sequence
 from typing import Any
@@ -26,7 +28,14 @@ import torch
 from tinygan.engine import fused
 from tinygan.training import AdversarialTrainer
 
-__all__ = ["ELEMENTWISE", "FusedSettings", "fused_settings", "optimizer_settings", "stackable"]
+__all__ = [
+    "ELEMENTWISE",
+    "FusedSettings",
+    "fused_settings",
+    "optimizer_settings",
+    "shared_callbacks",
+    "stackable",
+]
 
 ELEMENTWISE: tuple[type[torch.optim.Optimizer], ...] = (
     torch.optim.SGD,
@@ -84,6 +93,19 @@ def _same_loss(a: Any, b: Any) -> bool:
     return same_cells and a.__defaults__ == b.__defaults__
 
 
+def _shared(callbacks: Sequence[Any]) -> list[Any]:
+    """What each callback is, if an ensemble can share it (``None`` where it cannot)."""
+    return [
+        (type(cb), vars(cb)) if getattr(cb, "shared_by_ensembles", False) else None
+        for cb in callbacks
+    ]
+
+
+def shared_callbacks(trainers: Sequence[Any]) -> list[Any]:
+    """Copies of the first trainer's callbacks, for the ensemble of alike ``trainers``."""
+    return [copy.deepcopy(cb) for cb in trainers[0].callbacks]
+
+
 def _source(source: Any) -> tuple[type, str]:
     return type(source), repr(source)
 
@@ -104,9 +126,10 @@ def _reason(trainers: Sequence[Any]) -> str | None:
     for opt in (first.g_optimizer, first.d_optimizer):
         if type(opt) not in ELEMENTWISE or len(opt.param_groups) != 1:
             return f"{type(opt).__name__} is not an elementwise optimiser with one group"
+    shared = _shared(first.callbacks)
     for trainer in trainers:
-        if trainer.callbacks:
-            return "a trainer has callbacks"
+        if _shared(trainer.callbacks) != shared or None in shared:
+            return "a trainer has callbacks (other than equal ones shared_by_ensembles)"
         if trainer.g_optimizer.state or trainer.d_optimizer.state:
             return "an optimiser has taken steps already"
     for k, trainer in enumerate(trainers[1:], start=1):
@@ -155,7 +178,7 @@ def fused_settings(trainers: Sequence[Any]) -> FusedSettings | None:
     """``(loss, optimizer)`` for the fused ensemble if alike ``trainers`` fit it, else ``None``."""
     first = trainers[0]
     kind = fused.loss_kind(first.loss)
-    if kind is None or first.generator is first.discriminator:
+    if kind is None or first.generator is first.discriminator or first.callbacks:
         return None
     for net in (first.generator, first.discriminator):
         spec = fused.net_spec(net)

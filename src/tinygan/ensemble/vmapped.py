@@ -24,7 +24,7 @@ from torch.func import functional_call, stack_module_state, vmap
 from tinygan.callbacks import Callback
 from tinygan.ensemble._compiled import CompiledEnsemble
 from tinygan.ensemble._member_data import MemberData
-from tinygan.ensemble.alike import optimizer_settings
+from tinygan.ensemble.alike import optimizer_settings, shared_callbacks
 from tinygan.training import BaseTrainer
 
 __all__ = ["VmapBackend", "copy_generator", "init_vmapped"]
@@ -157,7 +157,7 @@ def init_vmapped(ensemble: Any, trainers: Sequence[Any], callbacks: Iterable[Cal
     It takes the alike trainers' weights, settings, data sources and generators' states.
     """
     first = trainers[0]
-    BaseTrainer.__init__(ensemble, callbacks=callbacks)
+    BaseTrainer.__init__(ensemble, callbacks=[*shared_callbacks(trainers), *callbacks])
     ensemble.real, ensemble.noise, ensemble.lr = first.real, first.noise, first.lr
     ensemble.batch_size, ensemble.loss = first.batch_size, first.loss
     ensemble.optimizer, ensemble.compile = type(first.g_optimizer).__name__, False
@@ -166,5 +166,6 @@ def init_vmapped(ensemble: Any, trainers: Sequence[Any], callbacks: Iterable[Cal
     ensemble.check_finite, ensemble._ahead = False, False
     ensemble._compiled = CompiledEnsemble()
     ensemble._vmap = VmapBackend(trainers)
+    ensemble.g_optimizer, ensemble.d_optimizer = ensemble._vmap.g_opt, ensemble._vmap.d_opt
     count = len(trainers)
     ensemble._data = MemberData(ensemble.rngs, first.real, first.noise, first.batch_size, count)

@@ -64,6 +64,8 @@ class LinearDecay(Callback):
         floor: The share of ``lr`` it ends at.
     """
 
+    shared_by_ensembles = True  # reads the step alone, sets the optimisers' rate
+
     def __init__(self, lr: float, steps: int, floor: float = _FLOOR) -> None:
         self.lr = check_positive_float("lr", lr)
         self.steps = check_int("steps", steps, minimum=1)
