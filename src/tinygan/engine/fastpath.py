@@ -30,6 +30,7 @@ __all__ = ["FastPath"]
 # the rng, never stop()): with only these, compile=True computes iterations ahead in chunks.
 _PASSIVE = (LossLogger, Snapshots)
 
+
 class FastPath:
     """Chooses, per trainer, between the fused step and the plain one, and runs the former.
 

@@ -45,5 +45,3 @@ def check_figsize(figsize: Any) -> tuple[float, float]:
     ):
         raise ValueError(f"figsize must be a pair of positive numbers, got {figsize!r}")
     return float(figsize[0]), float(figsize[1])
-
-

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = ["plot_losses", "plot_snapshots", "scatter_series"]
 
+
 def scatter_series(
     ax: Axes,
     values: Sequence[float] | np.ndarray,
