@@ -112,6 +112,7 @@ TORCH = {
     "torch.optim.AdamW": ("py:class", "generated/torch.optim.AdamW.html#"),
     "torch.optim.RMSprop": ("py:class", "generated/torch.optim.RMSprop.html#"),
     "torch.utils.data.Dataset": ("py:class", "data.html#"),
+    "torch.utils.data.TensorDataset": ("py:class", "data.html#"),
     "torch.utils.data.dataset.Dataset": ("py:class", "data.html#torch.utils.data.Dataset"),
     "torch.func": ("py:module", "func.html#module-torch.func"),
     "torch.func.vmap": ("py:function", "generated/torch.func.vmap.html#"),

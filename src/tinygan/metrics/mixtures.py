@@ -146,7 +146,7 @@ def mixture_judge(samples: torch.Tensor, mixture: GaussianMixture) -> dict[str, 
     The numbers are :func:`mode_coverage`'s with its default threshold (3 standard
     deviations). **Success** means the generator captured every component and at least a
     quarter of its samples are high quality (``high_quality >=``
-    :data:`SUCCESS_HIGH_QUALITY`): a collapsed generator misses modes, and one that
+    ``SUCCESS_HIGH_QUALITY``): a collapsed generator misses modes, and one that
     smears its samples between the modes (as a GAN does early in training) puts too few
     near any of them, even if it touches every mode.
 
