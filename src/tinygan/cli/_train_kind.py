@@ -61,7 +61,20 @@ def _figures(
 
 
 def run_kind(args: argparse.Namespace, kind: DataKind) -> int:
-    """Train ``kind``'s recipe as ``tinygan train --data`` asks; return the exit status."""
+    """Train ``kind``'s recipe as ``tinygan train --data`` asks; return the exit status.
+
+    Training runs on one thread: the recipes' networks are small, and two threads on a
+    machine with anything else to do can be many times slower (see :doc:`/performance`).
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _run_kind(args, kind)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
     given = [name for name in _POST_ONLY if getattr(args, name, None) is not None]
     if given:
         flags = ", ".join("--" + name.replace("_", "-") for name in given)
