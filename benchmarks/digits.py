@@ -11,7 +11,7 @@ the median CPU time of one run's training (one thread; the judging is not counte
 
 Every finished run is appended to ``benchmarks/digits_seeds.csv``, so an interrupted run
 picks up where it stopped; the table is written from that file. The docs build only
-includes the committed table. To regenerate it (about 40 CPU-minutes; ``--jobs`` runs
+includes the committed table. To regenerate it (about 35 CPU-minutes; ``--jobs`` runs
 seeds in parallel processes)::
 
     nice python benchmarks/digits.py --jobs 2                      # 50 seeds per variant
