@@ -202,7 +202,7 @@ class ImageJudge:
         return hidden
 
     def probabilities(self, images: torch.Tensor) -> torch.Tensor:
-        """Each image's class probabilities, ``(n, K)``, classes in :attr:`classes` order."""
+        """Each image's class probabilities, ``(n, K)``, classes in the order of ``classes``."""
         last = self.classifier[2]
         with torch.no_grad():
             return torch.softmax(last(self.features(images)), dim=1)
