@@ -171,6 +171,7 @@ def summary_lines(result: SweepResult) -> list[str]:
         f"95% Wilson interval [{low:.3f}, {high:.3f}]",
     ]
     numbers = result.summary()["numbers"]
+    pattern = isinstance(result.config, SweepConfig)
     if "spread_1" in numbers:
         spreads = [statistics.fmean(row.spread) for row in result.rows]
         lines.append(
@@ -187,9 +188,9 @@ def summary_lines(result: SweepResult) -> list[str]:
             lines.append("medians over the seeds: " + ", ".join(medians))
     d_losses = [row.d_loss for row in result.rows if not math.isnan(row.d_loss)]
     if d_losses:
+        hint = " (0.25 means D cannot tell G's output from real data)" if pattern else ""
         lines.append(
-            f"median D loss over the last iterations: {statistics.median(d_losses):.3f} "
-            "(0.25 means D cannot tell G's output from real data)"
+            f"median D loss over the last iterations: {statistics.median(d_losses):.3f}{hint}"
         )
     return lines
 
