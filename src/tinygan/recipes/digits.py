@@ -129,6 +129,7 @@ def digits(
         The trainer, not yet trained.
 
     Example:
+        >>> from tinygan.recipes.digits import digits
         >>> trainer = digits(0)
         >>> trainer.real.shape, trainer.batch_size
         ((8, 8), 64)

@@ -154,6 +154,8 @@ def number_summary(values: np.ndarray) -> dict[str, float | int | None]:
         none, the statistics are ``None``).
 
     Example:
+        >>> import numpy as np
+        >>> from tinygan.sweeps.result import number_summary
         >>> number_summary(np.array([1.0, 2.0, 3.0, float("nan")]))["median"]
         2.0
     """
@@ -185,6 +187,7 @@ def _plain(obj: Any) -> Any:
 def csv_columns(names: list[str]) -> list[str]:
     """The columns of ``seeds.csv`` for a judge that returns ``names``.
 
+    >>> from tinygan.sweeps.result import csv_columns
     >>> csv_columns(["mean_1", "spread_1", "distance", "success"])
     ['seed', 'mean_1', 'spread_1', 'distance', 'success', 'd_loss']
     """
