@@ -4,8 +4,9 @@ For every ``--data`` but the post's pattern: the recipe of :mod:`tinygan.recipes
 from ``--seed``, trained ``--steps`` iterations (by default what the recipe is built
 for), then into ``--out``: ``config.json``, ``history.csv`` (the losses per iteration),
 ``model.pt``, ``summary.json`` (the kind's default judge on the trained generator, as a
-sweep judges each seed), ``losses.png``, ``snapshots.png`` (the generator's output as
-training went), ``samples.png`` (its final output) and ``snapshots.gif``.
+sweep judges each seed: its numbers under its names, then ``d_loss`` and the settings),
+``losses.png``, ``snapshots.png`` (the generator's output as training went),
+``samples.png`` (its final output) and ``snapshots.gif``.
 """
 
 from __future__ import annotations
@@ -112,8 +113,8 @@ def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
     row = evaluate_generator(
         trainer.generator, trainer.real, trainer.noise, seed=seed, d_loss=recent
     )
-    summary = {**config, "seconds": round(seconds, 3), "eval_inputs": EVAL_INPUTS}
-    summary.update(judge=row.values, d_loss=recent)
+    summary = {**row.values, "d_loss": recent, **config, "eval_inputs": EVAL_INPUTS}
+    summary["seconds"] = round(seconds, 3)
     text = json.dumps(summary, indent=2) + "\n"
     write_atomically(out / "summary.json", lambda f: f.write(text.encode()))
     written = [out / "config.json", history.path, out / "model.pt", out / "summary.json"]

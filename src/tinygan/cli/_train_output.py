@@ -95,8 +95,8 @@ def write_summary(
     row = evaluate_generator(
         trainer.generator, trainer.real, trainer.noise, seed=config.seed, d_loss=d_recent
     )
-    summary = {"data": "pattern", "pattern": config.pattern, "seed": config.seed}
-    summary.update(steps=config.steps, eval_inputs=EVAL_INPUTS, judge=row.values, d_loss=d_recent)
+    summary = {**row.values, "d_loss": d_recent, "data": "pattern", "pattern": config.pattern}
+    summary.update(seed=config.seed, steps=config.steps, eval_inputs=EVAL_INPUTS)
     text = json.dumps(summary, indent=2) + "\n"
     write_atomically(path, lambda f: f.write(text.encode()))
     verdict = "succeeds" if row.success else "fails"

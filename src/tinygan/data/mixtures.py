@@ -97,7 +97,7 @@ class GaussianMixture:
         (torch.Size([1000, 2]), torch.float32, True)
     """
 
-    def __init__(self, means: Any, std: float, *, weights: Any = None) -> None:
+    def __init__(self, means: Any, std: float, weights: Any = None) -> None:
         self.means: torch.Tensor = _check_means(means)
         self.std: float = check_positive_float("std", std)
         self.weights: torch.Tensor = _check_weights(weights, self.means.shape[0])
