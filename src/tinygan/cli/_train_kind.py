@@ -21,13 +21,18 @@ from typing import Any
 import torch
 
 from tinygan.callbacks import CSVLogger, LossLogger, Snapshots
-from tinygan.checkpoint import save_atomically, write_atomically
 from tinygan.cli._common import CLIError, ProgressBar, show_progress
 from tinygan.cli._data import DataKind
-from tinygan.cli._train_output import PLOT_HINT, prepare_out
+from tinygan.cli._train_output import (
+    PLOT_HINT,
+    prepare_out,
+    recent_d_loss,
+    save_model,
+    write_judged,
+)
 from tinygan.data import GaussianMixture, ImageData
 from tinygan.sweeps import EVAL_INPUTS
-from tinygan.sweeps.chunk import eval_inputs, evaluate_generator
+from tinygan.sweeps.chunk import eval_inputs
 
 __all__ = ["run_kind"]
 
@@ -103,20 +108,10 @@ def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
         print(f"\ninterrupted at iteration {trainer.iteration} of {steps}", file=sys.stderr)
         return 130
     seconds = time.perf_counter() - start
-    nets = {
-        "generator": trainer.generator.state_dict(),
-        "discriminator": trainer.discriminator.state_dict(),
-    }
-    save_atomically(nets, out / "model.pt")
-    last = min(1000, trainer.iteration)
-    recent = float((log.d_loss_real[-last:].mean() + log.d_loss_fake[-last:].mean()) / 2)
-    row = evaluate_generator(
-        trainer.generator, trainer.real, trainer.noise, seed=seed, d_loss=recent
-    )
-    summary = {**row.values, "d_loss": recent, **config, "eval_inputs": EVAL_INPUTS}
-    summary["seconds"] = round(seconds, 3)
-    text = json.dumps(summary, indent=2) + "\n"
-    write_atomically(out / "summary.json", lambda f: f.write(text.encode()))
+    save_model(trainer, out / "model.pt")
+    last, recent = recent_d_loss(log, trainer.iteration)
+    settings = {**config, "seconds": round(seconds, 3)}
+    row = write_judged(trainer, recent, seed, settings, out / "summary.json")
     written = [out / "config.json", history.path, out / "model.pt", out / "summary.json"]
     with torch.no_grad():
         samples = trainer.generator(eval_inputs(trainer.noise))

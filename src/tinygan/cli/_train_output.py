@@ -5,18 +5,28 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import torch
 
 from tinygan.callbacks import LossLogger, Snapshots
-from tinygan.checkpoint import write_atomically
+from tinygan.checkpoint import save_atomically, write_atomically
 from tinygan.cli._common import CLIError
 from tinygan.cli._train_config import FILES, TrainConfig
-from tinygan.sweeps import EVAL_INPUTS
+from tinygan.sweeps import EVAL_INPUTS, SeedResult
 from tinygan.sweeps.chunk import evaluate_generator
 from tinygan.training import AdversarialTrainer
 
-__all__ = ["PLOT_HINT", "prepare_out", "summarize", "write_figures", "write_summary"]
+__all__ = [
+    "PLOT_HINT",
+    "prepare_out",
+    "recent_d_loss",
+    "save_model",
+    "summarize",
+    "write_figures",
+    "write_judged",
+    "write_summary",
+]
 
 PLOT_HINT = 'pip install "tinygan[plot]"'
 
@@ -60,6 +70,44 @@ def write_figures(log: LossLogger, snapshots: Snapshots, out: Path) -> list[Path
     return written
 
 
+def recent_d_loss(log: LossLogger, iterations: int) -> tuple[int, float]:
+    """D's mean loss over the last (up to) 1,000 iterations, both D steps; NaN for none.
+
+    Returns:
+        ``(how many iterations, the mean)``.
+    """
+    last = min(1000, iterations)
+    if not last:
+        return 0, math.nan
+    return last, float((log.d_loss_real[-last:].mean() + log.d_loss_fake[-last:].mean()) / 2)
+
+
+def save_model(trainer: Any, path: Path) -> None:
+    """Write ``{"generator": ..., "discriminator": ...}`` state dicts to ``path``, atomically."""
+    nets = {
+        "generator": trainer.generator.state_dict(),
+        "discriminator": trainer.discriminator.state_dict(),
+    }
+    save_atomically(nets, path)
+
+
+def write_judged(
+    trainer: Any, d_loss: float, seed: int, settings: dict[str, Any], path: Path
+) -> SeedResult:
+    """Judge the trained generator as a sweep judges a seed; write ``summary.json``.
+
+    The judge's numbers come first, under its names, then ``d_loss``, ``settings`` and
+    ``eval_inputs``.
+    """
+    row = evaluate_generator(
+        trainer.generator, trainer.real, trainer.noise, seed=seed, d_loss=d_loss
+    )
+    summary = {**row.values, "d_loss": d_loss, **settings, "eval_inputs": EVAL_INPUTS}
+    text = json.dumps(summary, indent=2) + "\n"
+    write_atomically(path, lambda f: f.write(text.encode()))
+    return row
+
+
 def summarize(trainer: AdversarialTrainer, log: LossLogger, config: TrainConfig) -> list[str]:
     """The summary lines: G's output per position, D's recent loss.
 
@@ -71,9 +119,7 @@ def summarize(trainer: AdversarialTrainer, log: LossLogger, config: TrainConfig)
         out = trainer.generator(noise).double()
     mean = " ".join(f"{v:.3f}" for v in out.mean(dim=0).tolist())
     spread = " ".join(f"{v:.3f}" for v in out.std(dim=0).tolist())
-    last = min(1000, trainer.iteration)
-    d_real, d_fake = log.d_loss_real[-last:], log.d_loss_fake[-last:]
-    d_recent = float((d_real.mean() + d_fake.mean()) / 2) if last else math.nan
+    last, d_recent = recent_d_loss(log, trainer.iteration)
     return [
         f"G's mean output per position: {mean}   (pattern {config.pattern})",
         f"G's spread (std) per position: {spread}",
@@ -90,15 +136,10 @@ def write_summary(
     Returns:
         The line to print about it.
     """
-    last = min(1000, trainer.iteration)
-    d_recent = float((log.d_loss_real[-last:].mean() + log.d_loss_fake[-last:].mean()) / 2)
-    row = evaluate_generator(
-        trainer.generator, trainer.real, trainer.noise, seed=config.seed, d_loss=d_recent
-    )
-    summary = {**row.values, "d_loss": d_recent, "data": "pattern", "pattern": config.pattern}
-    summary.update(seed=config.seed, steps=config.steps, eval_inputs=EVAL_INPUTS)
-    text = json.dumps(summary, indent=2) + "\n"
-    write_atomically(path, lambda f: f.write(text.encode()))
+    _, d_recent = recent_d_loss(log, trainer.iteration)
+    settings = {"data": "pattern", "pattern": config.pattern, "seed": config.seed}
+    settings["steps"] = config.steps
+    row = write_judged(trainer, d_recent, config.seed, settings, path)
     verdict = "succeeds" if row.success else "fails"
     return (
         f"judged as a sweep judges each seed: {verdict} (distance outside the real ranges "

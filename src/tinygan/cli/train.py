@@ -44,7 +44,7 @@ from tinygan.callbacks import (
     Snapshots,
     latest_checkpoint,
 )
-from tinygan.checkpoint import CheckpointError, load_checkpoint, save_atomically
+from tinygan.checkpoint import CheckpointError, load_checkpoint
 from tinygan.cli._common import (
     CLIError,
     ProgressBar,
@@ -77,6 +77,7 @@ from tinygan.cli._train_kind import run_kind
 from tinygan.cli._train_output import (
     PLOT_HINT,
     prepare_out,
+    save_model,
     summarize,
     write_figures,
     write_summary,
@@ -264,13 +265,7 @@ def run(args: argparse.Namespace) -> int:
         return 130
     seconds = time.perf_counter() - start
 
-    save_atomically(
-        {
-            "generator": trainer.generator.state_dict(),  # type: ignore[attr-defined]
-            "discriminator": trainer.discriminator.state_dict(),  # type: ignore[attr-defined]
-        },
-        paths["model"],
-    )
+    save_model(trainer, paths["model"])
     summary = write_summary(trainer, log, config, paths["summary"])
     written = [paths["config"], paths["history"], paths["model"], paths["summary"]]
     missing_plots = False
