@@ -76,13 +76,18 @@ class VmapBackend:
     def _member_generate(self, g: dict[str, torch.Tensor], z: torch.Tensor) -> torch.Tensor:
         return functional_call(self.g_base, g, (z,))  # type: ignore[no-any-return]
 
-    def _train_d(self, x: torch.Tensor, target: float) -> torch.Tensor:
-        losses = self._d_loss(self.d, x.detach(), target)
-        params = list(self.d.values())
+    @staticmethod
+    def _update(losses: torch.Tensor, stacks: dict[str, torch.Tensor], opt: Any) -> None:
+        """One optimiser step of ``stacks`` on the members' summed losses."""
+        params = list(stacks.values())
         grads = torch.autograd.grad(losses.sum(), params)
         for param, grad in zip(params, grads, strict=True):
             param.grad = grad
-        self.d_opt.step()
+        opt.step()
+
+    def _train_d(self, x: torch.Tensor, target: float) -> torch.Tensor:
+        losses = self._d_loss(self.d, x.detach(), target)
+        self._update(losses, self.d, self.d_opt)
         return losses.detach()
 
     def step(
@@ -94,11 +99,7 @@ class VmapBackend:
             fake = self._generate(self.g, z_fake)
         d_fake = self._train_d(fake, 0.0)
         losses, out = self._g_loss(self.g, self.d, z_gen)
-        params = list(self.g.values())
-        grads = torch.autograd.grad(losses.sum(), params)
-        for param, grad in zip(params, grads, strict=True):
-            param.grad = grad
-        self.g_opt.step()
+        self._update(losses, self.g, self.g_opt)  # the gradient reaches G's stacks only
         return d_real, d_fake, losses.detach(), out.detach()
 
     def generate(self, z: torch.Tensor) -> torch.Tensor:
