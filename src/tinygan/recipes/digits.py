@@ -8,7 +8,7 @@ trains. The page "Part III: digits" measures both over many seeds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 import torch
@@ -73,6 +73,29 @@ def _nets(seed: int, *, fixed: bool) -> tuple[MLP, nn.Module]:
     return generator, nn.Sequential(body[0], nn.LayerNorm(128), body[1], MinibatchStd(), head[0])
 
 
+def _trainer(
+    seed: int,
+    data: ImageData | None,
+    callbacks: Iterable[Callback],
+    *,
+    fixed: bool,
+    optimizer: Callable[..., torch.optim.Optimizer],
+) -> AdversarialTrainer:
+    """What both recipes share: the digits, 16-d normal noise, batch 64, logits into BCE."""
+    generator, discriminator = _nets(seed, fixed=fixed)
+    return AdversarialTrainer(
+        generator,
+        discriminator,
+        digit_images() if data is None else data,
+        GaussianNoise(DIGITS_NOISE),
+        batch_size=_BATCH,
+        loss=nn.BCEWithLogitsLoss(),
+        optimizer=optimizer,
+        seed=seed,
+        callbacks=callbacks,
+    )
+
+
 def digits_naive(
     seed: int, *, data: ImageData | None = None, callbacks: Iterable[Callback] = ()
 ) -> AdversarialTrainer:
@@ -92,18 +115,7 @@ def digits_naive(
     Returns:
         The trainer, not yet trained.
     """
-    generator, discriminator = _nets(seed, fixed=False)
-    return AdversarialTrainer(
-        generator,
-        discriminator,
-        digit_images() if data is None else data,
-        GaussianNoise(DIGITS_NOISE),
-        batch_size=_BATCH,
-        loss=nn.BCEWithLogitsLoss(),
-        optimizer=partial(torch.optim.Adam, lr=_LR),
-        seed=seed,
-        callbacks=callbacks,
-    )
+    return _trainer(seed, data, callbacks, fixed=False, optimizer=partial(torch.optim.Adam, lr=_LR))
 
 
 def digits(
@@ -134,15 +146,10 @@ def digits(
         >>> trainer.real.shape, trainer.batch_size
         ((8, 8), 64)
     """
-    generator, discriminator = _nets(seed, fixed=True)
-    return AdversarialTrainer(
-        generator,
-        discriminator,
-        digit_images() if data is None else data,
-        GaussianNoise(DIGITS_NOISE),
-        batch_size=_BATCH,
-        loss=nn.BCEWithLogitsLoss(),
+    return _trainer(
+        seed,
+        data,
+        callbacks,
+        fixed=True,
         optimizer=partial(torch.optim.Adam, lr=_DEFAULT_LR, betas=_BETAS),
-        seed=seed,
-        callbacks=callbacks,
     )
