@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tinygan as tg
-from tinygan.metrics import check_verdict, default_judge, pattern_judge
+from tinygan.metrics import check_verdict, default_judge, pattern_judge, pattern_verdicts
 
 
 @settings(max_examples=40, deadline=None)
@@ -91,3 +91,17 @@ def test_check_verdict_errors_name_the_judge(verdict, error, match):
     with pytest.raises(error, match=match) as info:
         check_verdict(verdict, my_judge)
     assert "my_judge" in str(info.value)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    pattern=st.text(alphabet="01", min_size=1, max_size=5),
+    members=st.integers(1, 6),
+    n=st.integers(1, 40),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_pattern_verdicts_are_each_generators_own_verdict(pattern, members, n, seed):
+    real = tg.FuzzyPattern(pattern)
+    outputs = torch.rand(members, n, real.dim, generator=torch.Generator().manual_seed(seed))
+    many = pattern_verdicts(outputs.double().numpy(), real)
+    assert many == [pattern_judge(x, real) for x in outputs]  # exactly, not approximately

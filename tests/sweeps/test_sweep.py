@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tinygan as tg
-from tinygan.sweeps.chunk import _judge
+from tinygan.metrics import pattern_verdicts
 from tinygan.sweeps.run import (
     EVAL_INPUTS,
     EVAL_SEED,
@@ -38,6 +38,11 @@ def eval_inputs(dim=4):
 
 
 # --- the success definition, against hand-made outputs ------------------------------------
+
+
+def _judge(seed, out, d_loss, real):
+    """A sweep's row for one generator's outputs, judged as run_chunk judges them."""
+    return tg.SeedResult(seed, pattern_verdicts(out[None], real)[0], d_loss)
 
 
 def test_judge_inside_and_on_the_edges_is_success():

@@ -89,10 +89,14 @@ class _RngStream:
             self.draw(done)
 
 
-def _plain_record(
-    d_real: torch.Tensor, d_fake: torch.Tensor, g_loss: torch.Tensor, fake: torch.Tensor
-) -> StepRecord:
-    return StepRecord(d_loss_real=d_real, d_loss_fake=d_fake, g_loss=g_loss, fake=fake)
+def _plain_records(losses: torch.Tensor, fakes: torch.Tensor) -> list[StepRecord]:
+    d_real, d_fake, g_loss = losses.unbind(1)
+    return [
+        StepRecord(d_loss_real=a, d_loss_fake=b, g_loss=c, fake=f)
+        for a, b, c, f in zip(
+            d_real.unbind(0), d_fake.unbind(0), g_loss.unbind(0), fakes.unbind(0), strict=True
+        )
+    ]
 
 
 class ChunkRunner:
@@ -133,6 +137,15 @@ class ChunkRunner:
         self._records: list[StepRecord] = []
         self._next = 0
         self._redo: tuple[Any, ...] | None = None
+        self._masks: dict[tuple[int, int], torch.Tensor] = {}
+
+    def _mask(self, start: int, count: int) -> torch.Tensor:
+        """The chunk's mask with positions ``start .. start + count - 1`` on (kept)."""
+        mask = self._masks.get((start, count))
+        if mask is None:
+            mask = self._masks[start, count] = torch.zeros(self.length, dtype=torch.bool)
+            mask[start : start + count] = True
+        return mask
 
     @property
     def computed(self) -> int:
@@ -191,7 +204,7 @@ class ChunkRunner:
         scalars: Sequence[torch.Tensor] | Callable[[int, int], Sequence[torch.Tensor]],
         count: int,
         stream: Stream,
-        make_record: Callable[..., StepRecord] = _plain_record,
+        make_records: Callable[[torch.Tensor, torch.Tensor], list[StepRecord]] = _plain_records,
     ) -> StepRecord:
         """Compute the iterations from ``iteration`` on: ``count`` of them, within its chunk.
 
@@ -202,8 +215,9 @@ class ChunkRunner:
                 ``(start, count)`` that returns them.
             count: How many iterations to compute, at least 1.
             stream: Where the data comes from.
-            make_record: Builds a record from one iteration's ``(d_loss_real,
-                d_loss_fake, g_loss, fake)``.
+            make_records: Builds the records of the computed iterations from their
+                losses ``(count, 3, ...)`` (D on real, D on fake, G) and the generator's
+                outputs ``(count, ...)``.
 
         Returns:
             The first computed iteration's record.
@@ -225,8 +239,7 @@ class ChunkRunner:
                 full = part.new_zeros((length, *part.shape[1:]))
                 full[start : start + count] = part
                 data.append(full)
-        mask = torch.zeros(length, dtype=torch.bool)
-        mask[start : start + count] = True
+        mask = self._mask(start, count)
         inputs = list(scalars(start, count) if callable(scalars) else scalars)
         snapshot = [p.clone() for p in state] if count > 1 else []
         try:
@@ -236,17 +249,7 @@ class ChunkRunner:
             raise
         if count > 1:
             self._redo = (snapshot, mark, data, start, inputs)
-        d_real, d_fake, g_loss = losses[start : start + count].unbind(1)
-        self._records = [
-            make_record(a, b, c, f)
-            for a, b, c, f in zip(
-                d_real.unbind(0),
-                d_fake.unbind(0),
-                g_loss.unbind(0),
-                fakes[start : start + count].unbind(0),
-                strict=True,
-            )
-        ]
+        self._records = make_records(losses[start : start + count], fakes[start : start + count])
         self._next = 0
         return self.pop()
 
@@ -270,9 +273,7 @@ class ChunkRunner:
             for p, saved in zip(state, snapshot, strict=True):
                 p.copy_(saved)
             if done:
-                mask = torch.zeros(self.length, dtype=torch.bool)
-                mask[start : start + done] = True
-                self._fn(*state, *inputs, *data, mask)
+                self._fn(*state, *inputs, *data, self._mask(start, done))
             stream.rewind(mark, done)
         self._records = []
         self._next = 0

@@ -61,6 +61,13 @@ class CompiledEnsemble:
     def __init__(self) -> None:
         self.runner: Any = None  # tinygan.engine.compiled.ChunkRunner, built at first use
         self.failed = False
+        self._lr: tuple[float, torch.Tensor] | None = None
+
+    def lr_tensor(self, lr: float) -> torch.Tensor:
+        """The learning rate as a 0-d tensor, made again only when it changes."""
+        if self._lr is None or self._lr[0] != lr:
+            self._lr = (lr, torch.tensor(lr))
+        return self._lr[1]
 
     @staticmethod
     def state(trainer: Any) -> list[torch.Tensor]:
@@ -96,7 +103,7 @@ class CompiledEnsemble:
                 return [adam_factors(lr, g_steps, d_steps, start, n, COMPILE_CHUNK)]
 
         else:
-            lr_tensor = torch.tensor(trainer.lr)
+            lr_tensor = self.lr_tensor(trainer.lr)
 
             def scalars(start: int, n: int) -> list[torch.Tensor]:
                 return [lr_tensor, lr_tensor]
@@ -112,7 +119,7 @@ class CompiledEnsemble:
                 scalars,
                 count,
                 _Stream(trainer),
-                trainer._record,
+                trainer._records,
             )
         except Exception as exc:  # no C++ compiler, or torch.compile cannot serve here
             self.failed = True

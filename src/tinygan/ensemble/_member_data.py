@@ -6,11 +6,18 @@ noise for the fake batch, noise for the generator step, every iteration), but ma
 iterations in one call per member (see :func:`tinygan.engine.streams.draw_steps`). The drawn
 iterations wait in a buffer, never more than the current ``fit`` will use, so
 ``fit(a)`` then ``fit(b)`` draws what ``fit(a + b)`` draws.
+
+While the training runs on the drawn iterations, the next ones are drawn in a background
+thread (the library's own sources only: their sampling is pure arithmetic on the member's
+generator). Each member's generator is still used by one thread at a time, in the same
+order, so the numbers are the same as drawing in the foreground; only the waiting goes.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 
@@ -55,19 +62,46 @@ class MemberData:
         self.buffer: list[torch.Tensor] = []
         self.pos = 0
         self.planned = 0
+        self._background = all(plan is not None for plan in self._plans)
+        self._next: _Prefetch | None = None
+
+    def _cap(self) -> int:
+        return max(1, min(_MAX_CHUNK, _CHUNK_BYTES // (2 * self._per_step)))
+
+    def _draw(self, steps: int) -> list[torch.Tensor]:
+        return draw_steps(
+            self.rngs, self._sources, steps, self._plans, self.padded, members_last=True
+        )
 
     def available(self) -> int:
         """How many drawn iterations wait in the buffer; refills it first if empty."""
         left = (self.buffer[0].shape[0] if self.buffer else 0) - self.pos
         if left <= 0:
-            cap = max(1, min(_MAX_CHUNK, _CHUNK_BYTES // (2 * self._per_step)))
-            steps = max(1, min(cap, self.planned))
-            self.buffer = draw_steps(
-                self.rngs, self._sources, steps, self._plans, self.padded, members_last=True
-            )
+            pending, self._next = self._next, None
+            if pending is not None:
+                self.buffer = pending.result()
+            else:
+                self.buffer = self._draw(max(1, min(self._cap(), self.planned)))
             self.pos = 0
-            left = steps
+            left = self.buffer[0].shape[0]
+            beyond = self.planned - left  # what this fit runs after the new buffer
+            if self._background and beyond > 0:
+                self._next = _Prefetch(self._draw, min(self._cap(), beyond))
         return left
+
+    def settle(self) -> None:
+        """Wait for a background draw and append what it drew to the buffer.
+
+        Afterwards the generators are quiet: call it before reading or setting their
+        state, and at the end of a ``fit``.
+        """
+        pending, self._next = self._next, None
+        if pending is None:
+            return
+        drawn = pending.result()
+        if self.buffer:
+            drawn = [torch.cat([b[self.pos :], d]) for b, d in zip(self.buffer, drawn, strict=True)]
+        self.buffer, self.pos = drawn, 0
 
     def draw(self, k: int) -> list[torch.Tensor]:
         """The next ``k`` iterations' data (``k <= available()``), each ``(k, n, dim, K)``."""
@@ -88,10 +122,12 @@ class MemberData:
 
     def remaining(self, members: int) -> list[torch.Tensor]:
         """The buffered iterations not yet used, the real members first (for a state)."""
+        self.settle()
         return [b[self.pos :][..., :members].movedim(-1, 0).clone() for b in self.buffer]
 
     def restore(self, buffers: Sequence[torch.Tensor]) -> None:
         """Load what :meth:`remaining` returned."""
+        self.settle()
         out = []
         for b in buffers:
             b = b.movedim(0, -1)
@@ -101,3 +137,26 @@ class MemberData:
             out.append(b.contiguous())
         self.buffer = out
         self.pos = 0
+
+
+class _Prefetch:
+    """One background draw: ``draw(steps)`` in a daemon thread, its result on demand."""
+
+    def __init__(self, draw: Any, steps: int) -> None:
+        self._out: list[torch.Tensor] = []
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(draw, steps), daemon=True)
+        self._thread.start()
+
+    def _run(self, draw: Any, steps: int) -> None:
+        try:
+            self._out = draw(steps)
+        except BaseException as exc:  # handed to the training thread in result()
+            self._error = exc
+
+    def result(self) -> list[torch.Tensor]:
+        """Wait for the draw; return its tensors or raise what it raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._out

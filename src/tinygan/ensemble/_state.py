@@ -22,6 +22,7 @@ def _unpad(trainer: Any, stacked: torch.Tensor) -> torch.Tensor:
 
 def state_dict(trainer: Any) -> dict[str, Any]:
     """The whole state of an :class:`tinygan.EnsembleTrainer` (see its ``state_dict``)."""
+    trainer._data.settle()  # no background draw may move the generators while we read
     if trainer._vmap is not None:
         return {
             "iteration": trainer.iteration,
@@ -42,6 +43,7 @@ def state_dict(trainer: Any) -> dict[str, Any]:
 
 def load_state_dict(trainer: Any, state: dict[str, Any]) -> None:
     """Restore a state returned by :func:`state_dict` into ``trainer``."""
+    trainer._data.settle()
     if trainer._vmap is not None:
         check_state_keys("ensemble", state, ["iteration", "vmapped", "rngs"])
         if len(state["rngs"]) != trainer.members:

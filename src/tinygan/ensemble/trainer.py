@@ -161,6 +161,7 @@ class EnsembleTrainer(BaseTrainer):
             self._ahead = False
             self._data.planned = 0
             self._compiled.finish(self)
+            self._data.settle()
 
     def _record(
         self, d_real: torch.Tensor, d_fake: torch.Tensor, g_loss: torch.Tensor, fake: torch.Tensor
@@ -172,6 +173,21 @@ class EnsembleTrainer(BaseTrainer):
             g_loss=g_loss[:k],
             fake=fake.permute(2, 0, 1)[:k],
         )
+
+    def _records(self, losses: torch.Tensor, fakes: torch.Tensor) -> list[StepRecord]:
+        """:meth:`_record` of a compiled chunk's iterations, sliced once for all of them."""
+        k = self.members
+        d_real, d_fake, g_loss = losses[..., :k].unbind(1)
+        return [
+            StepRecord(d_loss_real=a, d_loss_fake=b, g_loss=c, fake=f)
+            for a, b, c, f in zip(
+                d_real.unbind(0),
+                d_fake.unbind(0),
+                g_loss.unbind(0),
+                fakes.permute(0, 3, 1, 2)[:, :k].unbind(0),
+                strict=True,
+            )
+        ]
 
     def step(self) -> StepRecord:
         """Run one iteration of every member; the record holds one value per member."""

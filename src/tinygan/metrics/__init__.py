@@ -30,7 +30,14 @@ some measures read); callbacks, sweeps and the CLI import it.
 """
 
 from tinygan.metrics.images import ImageJudge, frechet_distance
-from tinygan.metrics.judges import Judge, Verdict, check_verdict, default_judge, pattern_judge
+from tinygan.metrics.judges import (
+    Judge,
+    Verdict,
+    check_verdict,
+    default_judge,
+    pattern_judge,
+    pattern_verdicts,
+)
 from tinygan.metrics.mixtures import (
     SUCCESS_HIGH_QUALITY,
     ModeCoverage,
@@ -60,6 +67,7 @@ __all__ = [
     "mixture_judge",
     "mode_coverage",
     "pattern_judge",
+    "pattern_verdicts",
     "share_all_inside",
     "share_inside",
     "spread",

@@ -33,7 +33,14 @@ from tinygan.data import FuzzyPattern, GaussianMixture, ImageData
 from tinygan.metrics.images import ImageJudge
 from tinygan.metrics.mixtures import mixture_judge
 
-__all__ = ["Judge", "Verdict", "check_verdict", "default_judge", "pattern_judge"]
+__all__ = [
+    "Judge",
+    "Verdict",
+    "check_verdict",
+    "default_judge",
+    "pattern_judge",
+    "pattern_verdicts",
+]
 
 Verdict = dict[str, float | bool]
 """What a judge returns, once checked: names to numbers, ``"success"`` a bool."""
@@ -77,15 +84,43 @@ def pattern_judge(samples: torch.Tensor, real: FuzzyPattern) -> Verdict:
     out = _as_array(samples)
     if out.shape[1] != real.dim:
         raise ValueError(f"samples have {out.shape[1]} positions but the pattern has {real.dim}")
+    return pattern_verdicts(out[None], real)[0]
+
+
+def pattern_verdicts(outputs: np.ndarray, real: FuzzyPattern) -> list[Verdict]:
+    """:func:`pattern_judge` of many generators' samples at once, with the same numbers.
+
+    ``pattern_judge(x, real)`` is ``pattern_verdicts(x[None], real)[0]``: each
+    generator's numbers come from the same reductions over its own samples, so they do
+    not depend on the others.
+
+    Args:
+        outputs: The generators' samples, a float64 array ``(K, n, L)``.
+        real: The pattern.
+
+    Returns:
+        One verdict per generator, as :func:`pattern_judge` returns it.
+    """
     lower = np.array([lo for lo, _ in real.ranges])
     upper = np.array([hi for _, hi in real.ranges])
-    mean = out.mean(axis=0)
-    outside = np.maximum(np.maximum(lower - mean, mean - upper), 0.0)
-    verdict: Verdict = {f"mean_{j + 1}": float(v) for j, v in enumerate(mean)}
-    verdict.update({f"spread_{j + 1}": float(v) for j, v in enumerate(out.std(axis=0))})
-    verdict["distance"] = float(outside.max())
-    verdict["success"] = bool(np.all((mean >= lower) & (mean <= upper)))
-    return verdict
+    means = outputs.mean(axis=1)
+    spreads = outputs.std(axis=1)
+    outside = np.maximum(np.maximum(lower - means, means - upper), 0.0).max(axis=1)
+    inside = np.all((means >= lower) & (means <= upper), axis=1)
+    names = [f"mean_{j + 1}" for j in range(outputs.shape[2])]
+    names += [f"spread_{j + 1}" for j in range(outputs.shape[2])]
+    verdicts: list[Verdict] = []
+    for row, distance, success in zip(
+        np.concatenate([means, spreads], axis=1).tolist(),
+        outside.tolist(),
+        inside.tolist(),
+        strict=True,
+    ):
+        verdict: Verdict = dict(zip(names, row, strict=True))
+        verdict["distance"] = distance
+        verdict["success"] = bool(success)
+        verdicts.append(verdict)
+    return verdicts
 
 
 def _own_judge(real: Any) -> Judge:

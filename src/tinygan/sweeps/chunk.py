@@ -12,14 +12,12 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
 import torch
 
 from tinygan.callbacks import Callback
-from tinygan.data import FuzzyPattern
 from tinygan.ensemble import EnsembleTrainer
 from tinygan.ensemble.alike import stackable
-from tinygan.metrics import Judge, check_verdict, default_judge, pattern_judge
+from tinygan.metrics import Judge, check_verdict, default_judge, pattern_verdicts
 from tinygan.protocols import DataSource, StepRecord
 from tinygan.sweeps.config import EVAL_INPUTS, EVAL_SEED, SeedResult, SweepConfig
 
@@ -51,10 +49,6 @@ class _LossWindow(Callback):
             return [math.nan] * members
         means: list[float] = (self.total / self.count).reshape(-1).cpu().tolist()
         return means
-
-
-def _judge(seed: int, out: np.ndarray, d_loss: float, real: FuzzyPattern) -> SeedResult:
-    return SeedResult(seed, pattern_judge(torch.from_numpy(out), real), d_loss)
 
 
 def eval_inputs(noise: DataSource, device: torch.device | str | None = None) -> torch.Tensor:
@@ -115,7 +109,7 @@ def run_chunk(
 
     Returns:
         One :class:`tinygan.SeedResult` per seed, in order, judged by
-        :func:`tinygan.metrics.pattern_judge`.
+        :func:`tinygan.metrics.pattern_judge` (as :func:`tinygan.metrics.pattern_verdicts`).
     """
     real = config.real
     noise = config.make_noise()
@@ -135,7 +129,11 @@ def run_chunk(
     )
     d_losses = _fit_with_window(trainer, config.steps, len(seeds))
     outputs = trainer.generate(eval_inputs(noise)).double().numpy()
-    return [_judge(int(seed), outputs[k], d_losses[k], real) for k, seed in enumerate(seeds)]
+    verdicts = pattern_verdicts(outputs, real)
+    return [
+        SeedResult(int(seed), verdict, d_loss)
+        for seed, verdict, d_loss in zip(seeds, verdicts, d_losses, strict=True)
+    ]
 
 
 def _fit_with_window(trainer: Any, steps: int, members: int) -> list[float]:
