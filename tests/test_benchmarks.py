@@ -66,3 +66,68 @@ def test_seed_stats_runs(capsys):
         results = seed_stats.main(["--seeds", "1", "--steps", "20"])
     assert len(results["tinygan"]) == 1 and len(results["post"]) == 1
     assert "success" in capsys.readouterr().out
+
+
+@contextlib.contextmanager
+def threads_kept():
+    """Leave torch's thread count as it was (the mixtures benchmark sets one thread)."""
+    threads = torch.get_num_threads()
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def test_mixtures_table_runs_resumes_and_covers_every_row(tmp_path, capsys):
+    mixtures = load("mixtures")
+    csv_path, out = tmp_path / "seeds.csv", tmp_path / "table.inc"
+    argv = ["--seeds", "2", "--packs", "1", "2", "--ring-steps", "3", "--grid-steps", "2"]
+    argv += ["--jobs", "1", "--csv", str(csv_path), "--out", str(out)]
+    with threads_kept():
+        mixtures.main(argv)
+        rows = mixtures.read_rows(csv_path)
+        assert len(rows) == 2 * 2 * 2  # seeds x packs x datasets, one row each
+        assert {(r["data"], r["pack"], r["seed"]) for r in rows} == {
+            (d, p, s) for d in ("ring", "grid") for p in ("1", "2") for s in ("0", "1")
+        }
+        assert capsys.readouterr().out.count(" m=") == 8  # one line per run
+        mixtures.main(argv)  # every row is there: nothing is trained again
+    assert " m=" not in capsys.readouterr().out  # no run printed its line
+    assert len(mixtures.read_rows(csv_path)) == len(rows)
+    text = out.read_text()
+    assert "2-D ring (8 modes): tinygan on this CPU (3 iterations)" in text
+    assert "2-D grid (25 modes): tinygan on this CPU (2 iterations)" in text
+    assert text.count("   * - GAN") == 2 and text.count("   * - PacGAN2") == 2
+    for row in rows:
+        assert 0 <= int(row["modes"]) <= (8 if row["data"] == "ring" else 25)
+        assert 0.0 <= float(row["high_quality"]) <= 1.0
+
+
+def test_mixtures_mean_se_counts_infinite_values_apart():
+    mixtures = load("mixtures")
+    assert mixtures.mean_se([1.0, 3.0]) == "2.00 ± 1.00"
+    assert mixtures.mean_se([1.0, 3.0, float("inf")]) == "2.00 ± 1.00 (2 seeds; 1 inf)"
+    assert mixtures.mean_se([float("inf")]) == "inf (1 seeds)"
+    assert mixtures.mean_se([0.25], scale=100, digits=1) == "25.0 ± 0.0"
+
+
+def test_mixtures_paper_configuration_builds_and_steps():
+    mixtures = load("mixtures")
+    trainer = mixtures.paper_trainer("grid", 0, 2, "cpu")
+    assert trainer.batch_size == 200  # 100 packs of 2
+    g_layers = [m for m in trainer.generator if isinstance(m, torch.nn.Linear)]
+    assert [layer.out_features for layer in g_layers] == [400, 400, 400, 400, 2]
+    assert sum(isinstance(m, torch.nn.BatchNorm1d) for m in trainer.generator) == 4
+    critic = trainer.discriminator.discriminator
+    assert [m.units for m in critic if isinstance(m, mixtures.Maxout)] == [200, 200, 200]
+    trainer.fit(2)
+    assert trainer.iteration == 2
+
+
+def test_mixtures_step_matmuls_count_the_recipes_products():
+    mixtures = load("mixtures")
+    shapes = mixtures.step_matmuls(240, 2, 128)
+    # D's step: 3 forward, 3 weight gradients, 2 input gradients; twice (real, fake); G:
+    # 2 x 3 forward, D's 3 forward and 3 input gradients, G's 3 weight and 2 input.
+    assert len(shapes) == 2 * (3 + 3 + 2) + 3 + 3 + 3 + 3 + 3 + 2
+    assert (120, 4, 128) in shapes  # D's first layer reads 120 packs of 2 x 2 numbers
