@@ -7,9 +7,12 @@ import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import torch
+
 __all__ = [
     "check_bool",
     "check_callable",
+    "check_device",
     "check_int",
     "check_positive_float",
     "check_range",
@@ -94,3 +97,27 @@ def check_state_keys(what: str, state: Mapping[str, Any], keys: Iterable[str]) -
     missing = [key for key in keys if key not in state]
     if missing:
         raise KeyError(f"{what} state lacks {missing}")
+
+
+def check_device(name: str, value: Any) -> torch.device | None:
+    """Return ``value`` as a :class:`torch.device` (``None`` stays ``None``).
+
+    Raises:
+        TypeError: If ``value`` is not a device, a device name or ``None``.
+        ValueError: If it names no device, or a CUDA device where none is available.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, (str, torch.device)):
+        raise TypeError(
+            f"{name} must be a torch.device, a name such as 'cpu', or None; got {value!r}"
+        )
+    try:
+        device = torch.device(value)
+    except RuntimeError as exc:
+        raise ValueError(
+            f"{name} must name a device, such as 'cpu' or 'cuda:0'; got {value!r}"
+        ) from exc
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"{name} is {device} but this machine has no CUDA device")
+    return device

@@ -44,6 +44,7 @@ def test_variant_options_reach_the_sweep(tmp_path):
         "loss": "bce",
         "optimizer": "adam",
         "noise": "constant",
+        "device": "cpu",
     }
     with (out / "seeds.csv").open() as f:
         rows = list(csv.DictReader(f))

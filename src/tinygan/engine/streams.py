@@ -24,8 +24,16 @@ Transform = Callable[[torch.Tensor], torch.Tensor]
 
 
 def _fuzzy(source: FuzzyPattern) -> Transform:
-    lower, width, low, high = source._lower, source._width, source._min, source._max
-    return lambda u: torch.clamp(torch.addcmul(lower, u, width), low, high)
+    bounds = (source._lower, source._width, source._min, source._max)
+    moved: dict[torch.device, tuple[torch.Tensor, ...]] = {}
+
+    def transform(u: torch.Tensor) -> torch.Tensor:
+        if u.device not in moved:  # the pattern's ranges, once per device
+            moved[u.device] = tuple(b.to(u.device) for b in bounds)
+        lower, width, low, high = moved[u.device]
+        return torch.clamp(torch.addcmul(lower, u, width), low, high)
+
+    return transform
 
 
 def _uniform(source: UniformNoise) -> Transform:
@@ -43,7 +51,9 @@ def _candidate(source: Any) -> tuple[int, Transform] | None:
         return source.dim, _uniform(source)
     if kind is ConstantNoise:
         value, dim = source.value, source.dim
-        return 0, lambda u: torch.full((*u.shape[:-1], dim), value, dtype=torch.float32)
+        return 0, lambda u: torch.full(
+            (*u.shape[:-1], dim), value, dtype=torch.float32, device=u.device
+        )
     return None
 
 
@@ -81,7 +91,7 @@ def draw_steps(
     """Draw ``steps`` steps of data for each of ``len(rngs)`` members.
 
     At each step, each member ``k`` draws ``source.sample(n, generator=rngs[k])`` for every
-    ``(source, n)`` in ``sources``, in that order.
+    ``(source, n)`` in ``sources``, in that order. The data is on the generators' device.
 
     Args:
         rngs: One generator per member.
@@ -96,10 +106,11 @@ def draw_steps(
         ``K = len(rngs)``, or ``padded`` if that is more.
     """
     k = max(len(rngs), padded)
+    device = rngs[0].device if rngs else torch.device("cpu")
     if all(plan is not None for plan in plans):
         widths = [n * plan[0] for (_, n), plan in zip(sources, plans, strict=True) if plan]
         total = sum(widths)
-        u = torch.empty(k, steps, total)  # members first: each draws into its own rows
+        u = torch.empty(k, steps, total, device=device)  # members first: each its own rows
         if total:
             for i, g in enumerate(rngs):
                 torch.rand(steps, total, generator=g, out=u[i])
@@ -126,7 +137,7 @@ def draw_steps(
             for i, (source, n) in enumerate(sources):
                 per_step[i].append(source.sample(n, generator=g))
         for i, (source, n) in enumerate(sources):
-            per_step[i] += [torch.zeros(n, source.dim)] * (k - len(rngs))
+            per_step[i] += [torch.zeros(n, source.dim, device=device)] * (k - len(rngs))
     stacked = [
         torch.stack(samples).reshape(steps, k, n, source.dim)
         for samples, (source, n) in zip(per_step, sources, strict=True)

@@ -57,7 +57,11 @@ class MemberData:
         self.padded = padded
         self._per_step = 4 * len(rngs) * batch_size * (real.dim + 2 * noise.dim)
         self._sources = [(real, batch_size), (noise, batch_size), (noise, batch_size)]
-        real_plan, noise_plan = vectorised(real), vectorised(noise)
+        # Off the CPU a generator's numbers depend on how many are drawn per call (CUDA's
+        # Philox hands out blocks): there each step's samples are drawn as a lone
+        # trainer draws them.
+        on_cpu = all(g.device.type == "cpu" for g in self.rngs)
+        real_plan, noise_plan = (vectorised(real), vectorised(noise)) if on_cpu else (None, None)
         self._plans = [real_plan, noise_plan, noise_plan]
         self.buffer: list[torch.Tensor] = []
         self.pos = 0

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import torch
+
 from tinygan.callbacks import Callback
 from tinygan.ensemble import stacking as _stacking
 from tinygan.ensemble.alike import fused_settings, stackable
@@ -34,6 +36,7 @@ def from_seeds(  # noqa: D417 - cls is the class, as for a classmethod
     optimizer: str = "sgd",
     callbacks: Iterable[Callback] = (),
     compile: bool = False,
+    device: torch.device | str | None = None,
 ) -> Any:
     """Build one member per seed, its weights and its data both from that seed.
 
@@ -58,6 +61,9 @@ def from_seeds(  # noqa: D417 - cls is the class, as for a classmethod
         optimizer: ``"sgd"`` or ``"adam"``.
         callbacks: The callbacks :meth:`fit` drives.
         compile: Run the step through :func:`torch.compile` (see the class).
+        device: Where the ensemble trains (see the class); ``None``: the CPU. Member
+            ``k`` is then the lone trainer above with its networks moved there and
+            ``device=device``.
 
     Returns:
         The ensemble.
@@ -79,6 +85,7 @@ def from_seeds(  # noqa: D417 - cls is the class, as for a classmethod
         seeds=seed_list,
         callbacks=callbacks,
         compile=compile,
+        device=device,
     )
 
 

@@ -43,7 +43,7 @@ __all__ = [
 #: Iterations :func:`ring8` is built for (its learning rate decays over them).
 RING8_STEPS = 3000
 #: Iterations :func:`grid25` is built for.
-GRID25_STEPS = 4000
+GRID25_STEPS = 10_000
 #: Samples per step, real and generated (divisible by every pack size 1 to 6).
 MIXTURE_BATCH_SIZE = 240
 #: The hidden layers' width of both networks.

@@ -126,9 +126,10 @@ def run_chunk(
         loss=config.loss,
         optimizer=config.optimizer,
         compile=compile,
+        device=config.device,
     )
     d_losses = _fit_with_window(trainer, config.steps, len(seeds))
-    outputs = trainer.generate(eval_inputs(noise)).double().numpy()
+    outputs = trainer.generate(eval_inputs(noise, trainer.device)).double().cpu().numpy()
     verdicts = pattern_verdicts(outputs, real)
     return [
         SeedResult(int(seed), verdict, d_loss)

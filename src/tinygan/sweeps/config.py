@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from tinygan._checks import check_bool, check_int, check_positive_float
+from tinygan._checks import check_bool, check_device, check_int, check_positive_float
 from tinygan.data import ConstantNoise, FuzzyPattern, UniformNoise
 
 __all__ = [
@@ -57,6 +57,9 @@ class SweepConfig:
         optimizer: ``"sgd"`` (the post's) or ``"adam"``.
         noise: The generator's input: ``"uniform"`` in ``[0, 1)`` (the post's) or
             ``"constant"`` 0.5 (:class:`tinygan.ConstantNoise`).
+        device: Where the GANs train and draw their data, as a device name (``"cpu"``,
+            ``"cuda:0"``; see :class:`tinygan.EnsembleTrainer`). A GPU's generators give
+            other numbers than the CPU's, so a sweep's rows belong to its device.
     """
 
     pattern: str = "1010"
@@ -67,6 +70,7 @@ class SweepConfig:
     loss: str = "mse"
     optimizer: str = "sgd"
     noise: str = "uniform"
+    device: str = "cpu"
 
     def __post_init__(self) -> None:
         FuzzyPattern(self.pattern)  # raises on a bad pattern
@@ -79,6 +83,8 @@ class SweepConfig:
         _check_choice("loss", self.loss, _LOSSES)
         _check_choice("optimizer", self.optimizer, _OPTIMIZERS)
         _check_choice("noise", self.noise, _NOISES)
+        device = check_device("device", self.device)
+        object.__setattr__(self, "device", "cpu" if device is None else str(device))
 
     @property
     def real(self) -> FuzzyPattern:

@@ -96,6 +96,9 @@ class SweepFolder:
         if not isinstance(stored, dict):
             raise SweepFolderError(f"{str(spec_path)!r} does not describe a sweep")
         kinds = stored.pop("columns", None)
+        config = stored.get("config")
+        if isinstance(config, dict) and "pattern" in config:
+            config.setdefault("device", "cpu")  # written before sweeps had a device
         differences = _differences(stored, self.spec)
         if differences:
             raise SweepFolderError(

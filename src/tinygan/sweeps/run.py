@@ -37,6 +37,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from tinygan._checks import check_bool, check_int
 from tinygan.ensemble.stacking import check_seed
 from tinygan.metrics import Judge
@@ -92,6 +94,7 @@ _POST_DEFAULTS = {
     "loss": "mse",
     "optimizer": "sgd",
     "noise": "uniform",
+    "device": None,
 }
 
 
@@ -124,6 +127,7 @@ def sweep(
     loss: str = "mse",
     optimizer: str = "sgd",
     noise: str = "uniform",
+    device: torch.device | str | None = None,
 ) -> SweepResult:
     """Train one GAN per seed and count how many succeed.
 
@@ -165,6 +169,9 @@ def sweep(
         loss: Without a recipe: ``"mse"`` or ``"bce"``.
         optimizer: Without a recipe: ``"sgd"`` or ``"adam"``.
         noise: Without a recipe: ``"uniform"`` or ``"constant"`` (0.5 everywhere).
+        device: Without a recipe: where the GANs train and draw their data (``None``:
+            the CPU). With a recipe, the recipe puts its networks where it wants them
+            and the sweep trains them there.
 
     Returns:
         The :class:`tinygan.SweepResult`.
@@ -184,12 +191,13 @@ def sweep(
     """
     seed_list = _check_seeds(seeds)
     options = {"pattern": pattern, "lr": lr, "batch_size": batch_size, "bias": bias}
-    options.update(loss=loss, optimizer=optimizer, noise=noise)
+    options.update(loss=loss, optimizer=optimizer, noise=noise, device=device)
     config: SweepConfig | RecipeConfig
     if recipe is None:
         if judge is not None:
             raise TypeError("judge= goes with a recipe; the post's sweep judges its pattern")
-        config = SweepConfig(steps=steps, **options)  # type: ignore[arg-type]
+        post = {key: value for key, value in options.items() if key != "device"}
+        config = SweepConfig(steps=steps, device=device or "cpu", **post)  # type: ignore[arg-type]
     else:
         _check_recipe_call(recipe, options)
         if judge is not None and not callable(judge):
