@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -131,3 +132,11 @@ def test_mixtures_step_matmuls_count_the_recipes_products():
     # 2 x 3 forward, D's 3 forward and 3 input gradients, G's 3 weight and 2 input.
     assert len(shapes) == 2 * (3 + 3 + 2) + 3 + 3 + 3 + 3 + 3 + 2
     assert (120, 4, 128) in shapes  # D's first layer reads 120 packs of 2 x 2 numbers
+
+
+def test_cli_sweep_times_both_and_reports_the_ratio(capsys):
+    cli_sweep = load("cli_sweep")
+    result = cli_sweep.main(["--seeds", "3", "--steps", "20", "--repeats", "1"])
+    out = capsys.readouterr().out
+    assert "per-GAN throughput ratio" in out and "peak memory" in out
+    assert result["ratio"] == pytest.approx(3 * 20 / result["sweep"] / (20 / result["post"]))

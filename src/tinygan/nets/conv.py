@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from tinygan._checks import check_int
+from tinygan.nets._bare import bare
 
 __all__ = ["conv_discriminator", "conv_generator"]
 
@@ -43,8 +44,7 @@ def _check_image(shape: object) -> tuple[int, int]:
 
 def _layer(cls: type[nn.Module], *args: Any, **kwargs: Any) -> nn.Module:
     """Build a layer without drawing its default weights from the global RNG."""
-    layer: nn.Module = nn.utils.skip_init(cls, *args, **kwargs)  # type: ignore[no-untyped-call]
-    return layer
+    return bare(cls, *args, **kwargs)
 
 
 def _init(net: nn.Module, generator: torch.Generator | None) -> None:

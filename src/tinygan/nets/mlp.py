@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from tinygan._checks import check_bool
+from tinygan.nets._bare import bare
 
 __all__ = ["MLP", "mlp"]
 
@@ -158,8 +159,7 @@ def mlp(
     norm_name: str | None = None
     pairs = list(itertools.pairwise(dims))
     for i, (fan_in, fan_out) in enumerate(pairs):
-        # skip_init builds the layer without drawing from the global RNG.
-        linear = nn.utils.skip_init(nn.Linear, fan_in, fan_out, bias=bias)  # type: ignore[no-untyped-call]
+        linear = bare(nn.Linear, fan_in, fan_out, bias=bias)  # no global RNG draw
         _init_linear(linear, generator)
         layers.append(linear)
         hidden = i < len(pairs) - 1

@@ -237,7 +237,17 @@ def plot_sweep(result: SweepResult) -> Figure:
         ranges = {f"mean_{j + 1}": r for j, r in enumerate(pattern.ranges)}
     columns = min(4, len(names))
     rows = -(-len(names) // columns)
-    fig = Figure(figsize=(3.2 * columns, 2.8 * rows + 0.6), layout="constrained")
+    width, height = 3.2 * columns, 2.8 * rows + 0.6
+    fig = Figure(figsize=(width, height))
+    # Margins in inches, set by hand: a layout engine would double the time to save.
+    fig.subplots_adjust(
+        left=0.6 / width,
+        right=1 - 0.15 / width,
+        bottom=0.45 / height,
+        top=1 - 0.75 / height,
+        wspace=0.35,
+        hspace=0.5,
+    )
     axes = fig.subplots(rows, columns, squeeze=False).ravel()
     for ax, name in zip(axes, names, strict=False):
         values = result.column(name)
@@ -245,11 +255,18 @@ def plot_sweep(result: SweepResult) -> Figure:
         if name in ranges:
             lo, hi = ranges[name]
             ax.axvspan(lo, hi, color="tab:green", alpha=0.2, label="real range")
-            ax.hist(np.clip(finite, 0.0, 1.0), bins=np.linspace(0.0, 1.0, 41), color="tab:blue")
+            ax.hist(
+                np.clip(finite, 0.0, 1.0),
+                bins=np.linspace(0.0, 1.0, 41),
+                color="tab:blue",
+                histtype="stepfilled",
+            )
             ax.set_xlim(0.0, 1.0)
             ax.legend(loc="best", fontsize="small")
         elif finite.size:
-            ax.hist(finite, bins=min(40, max(5, finite.size // 5)), color="tab:blue")
+            bins = min(40, max(5, finite.size // 5))
+            ax.hist(finite, bins=bins, color="tab:blue", histtype="stepfilled")
+            ax.locator_params(axis="x", nbins=4)  # small numbers: long tick labels
         ax.set_title(name if finite.size == values.size else f"{name} ({finite.size} finite)")
         ax.set_ylabel("seeds")
     for ax in axes[len(names) :]:
