@@ -11,7 +11,7 @@ interval. Each finished run is appended to a CSV at once (``--csv``), so an inte
 run resumes where it stopped; the table is written from the CSV.
 
 The docs build only includes the committed table; it never reruns the training. To
-regenerate it (about 35 minutes on two idle cores)::
+regenerate it (about 30 minutes on two cores)::
 
     nice python benchmarks/mixtures.py --jobs 2             # 20 seeds, both datasets
     python benchmarks/mixtures.py --seeds 2 --ring-steps 50 --grid-steps 50 \\
