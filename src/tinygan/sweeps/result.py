@@ -255,17 +255,13 @@ def plot_sweep(result: SweepResult) -> Figure:
         if name in ranges:
             lo, hi = ranges[name]
             ax.axvspan(lo, hi, color="tab:green", alpha=0.2, label="real range")
-            ax.hist(
-                np.clip(finite, 0.0, 1.0),
-                bins=np.linspace(0.0, 1.0, 41),
-                color="tab:blue",
-                histtype="stepfilled",
-            )
+            counts, edges = np.histogram(np.clip(finite, 0.0, 1.0), np.linspace(0.0, 1.0, 41))
+            ax.stairs(counts, edges, fill=True, color="tab:blue")
             ax.set_xlim(0.0, 1.0)
             ax.legend(loc="best", fontsize="small")
         elif finite.size:
-            bins = min(40, max(5, finite.size // 5))
-            ax.hist(finite, bins=bins, color="tab:blue", histtype="stepfilled")
+            counts, edges = np.histogram(finite, min(40, max(5, finite.size // 5)))
+            ax.stairs(counts, edges, fill=True, color="tab:blue")  # one patch: fast to draw
             ax.locator_params(axis="x", nbins=4)  # small numbers: long tick labels
         ax.set_title(name if finite.size == values.size else f"{name} ({finite.size} finite)")
         ax.set_ylabel("seeds")
