@@ -106,3 +106,19 @@ def test_a_cuda_ensemble_draws_there_and_each_member_is_its_lone_cuda_run():
         mine, _ = ens.unstack()[k]
         for a, b in zip(mine.parameters(), lone.generator.parameters(), strict=True):
             torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_a_vmapped_ensemble_trains_where_its_trainers_do():
+    def trainer(seed):
+        g = torch.Generator().manual_seed(seed)
+        G = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.Sigmoid())
+        D = torch.nn.Sequential(torch.nn.Linear(4, 1), torch.nn.Sigmoid())
+        with torch.no_grad():
+            for p in [*G.parameters(), *D.parameters()]:
+                p.uniform_(-0.5, 0.5, generator=g)
+        return tg.AdversarialTrainer(G, D, REAL, NOISE, seed=seed, device="cpu")
+
+    ens = tg.EnsembleTrainer.from_trainers([trainer(0), trainer(1)])
+    assert ens._vmap is not None  # biases and nn.Sequential: the vmapped path
+    assert ens.device == torch.device("cpu")
+    assert all(g.device.type == "cpu" for g in ens.rngs)

@@ -163,6 +163,7 @@ def init_vmapped(ensemble: Any, trainers: Sequence[Any], callbacks: Iterable[Cal
     ensemble.batch_size, ensemble.loss = first.batch_size, first.loss
     ensemble.optimizer, ensemble.compile = type(first.g_optimizer).__name__, False
     ensemble.seeds = [t.seed for t in trainers]
+    ensemble.device = first.device
     ensemble.rngs = [copy_generator(t.rng) for t in trainers]
     ensemble.check_finite, ensemble._ahead = False, False
     ensemble._compiled = CompiledEnsemble()
