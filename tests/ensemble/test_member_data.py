@@ -86,3 +86,26 @@ def test_an_error_in_a_background_draw_reaches_the_caller():
     ens._data._draw = failing
     with pytest.raises(RuntimeError, match="drawing failed"):
         ens.fit(STEPS)
+
+
+def test_a_failing_fit_shows_its_own_error_over_a_failing_draw(caplog):
+    def fail(trainer, step, record):
+        if step == 10:
+            raise ValueError("the callback's own error")
+
+    ens = ensemble(True, [tg.LambdaCallback(on_step_end=fail)])
+    draw = ens._data._draw
+    calls = []
+
+    def failing(steps):
+        calls.append(steps)
+        if len(calls) == 2:  # the background draw started with the first buffer
+            raise RuntimeError("drawing failed")
+        return draw(steps)
+
+    ens._data._draw = failing
+    with pytest.raises(ValueError, match="the callback's own error"):
+        ens.fit(STEPS)
+    assert len(calls) == 2
+    assert "drawing failed" in caplog.text  # not lost: logged
+    assert ens._data._next is None

@@ -12,6 +12,7 @@ from the same weights on the same data.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -33,6 +34,8 @@ from tinygan.training import BaseTrainer
 from tinygan.training.parts import check_source
 
 __all__ = ["EnsembleTrainer"]
+
+logger = logging.getLogger(__name__)
 
 
 class EnsembleTrainer(BaseTrainer):
@@ -165,12 +168,28 @@ class EnsembleTrainer(BaseTrainer):
         self._data.planned = check_int("steps", steps, minimum=0)
         self._ahead = passive(self.callbacks)
         try:
-            return super().fit(steps)
-        finally:
-            self._ahead = False
-            self._data.planned = 0
+            super().fit(steps)
+        except BaseException:
+            self._end_fit(keep_going=True)  # the fit's own error is the one to see
+            raise
+        self._end_fit(keep_going=False)
+        return self
+
+    def _end_fit(self, keep_going: bool) -> None:
+        """Undo what was computed ahead and wait for a background draw.
+
+        With ``keep_going`` (the fit is already failing) an error of the background draw
+        does not hide the fit's own: it is logged instead.
+        """
+        self._ahead = False
+        self._data.planned = 0
+        try:
             self._compiled.finish(self)
             self._data.settle()
+        except Exception:
+            if not keep_going:
+                raise
+            logger.exception("while ending a failed fit")
 
     def _record(
         self, d_real: torch.Tensor, d_fake: torch.Tensor, g_loss: torch.Tensor, fake: torch.Tensor
