@@ -99,12 +99,16 @@ def check_state_keys(what: str, state: Mapping[str, Any], keys: Iterable[str]) -
         raise KeyError(f"{what} state lacks {missing}")
 
 
-def check_device(name: str, value: Any) -> torch.device | None:
+def check_device(name: str, value: Any, *, here: bool = True) -> torch.device | None:
     """Return ``value`` as a :class:`torch.device` (``None`` stays ``None``).
+
+    With ``here=False`` only the name is checked: a configuration may name a device of
+    another machine (a cluster's workers).
 
     Raises:
         TypeError: If ``value`` is not a device, a device name or ``None``.
-        ValueError: If it names no device, or a CUDA device where none is available.
+        ValueError: If it names no device, or (``here``) a CUDA device where none is
+            available.
     """
     if value is None:
         return None
@@ -118,6 +122,6 @@ def check_device(name: str, value: Any) -> torch.device | None:
         raise ValueError(
             f"{name} must name a device, such as 'cpu' or 'cuda:0'; got {value!r}"
         ) from exc
-    if device.type == "cuda" and not torch.cuda.is_available():
+    if here and device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"{name} is {device} but this machine has no CUDA device")
     return device

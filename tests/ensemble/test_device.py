@@ -122,3 +122,11 @@ def test_a_vmapped_ensemble_trains_where_its_trainers_do():
     assert ens._vmap is not None  # biases and nn.Sequential: the vmapped path
     assert ens.device == torch.device("cpu")
     assert all(g.device.type == "cpu" for g in ens.rngs)
+
+
+def test_a_sweep_configuration_may_name_another_machines_device():
+    config = tg.SweepConfig(device="cuda:1")  # a cluster's GPU workers, say
+    assert config.device == "cuda:1"
+    with pytest.raises(ValueError, match="device must name a device"):
+        tg.SweepConfig(device="gpu0")
+    assert check_device("device", "cuda", here=False) == torch.device("cuda")

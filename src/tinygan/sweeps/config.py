@@ -83,7 +83,7 @@ class SweepConfig:
         _check_choice("loss", self.loss, _LOSSES)
         _check_choice("optimizer", self.optimizer, _OPTIMIZERS)
         _check_choice("noise", self.noise, _NOISES)
-        device = check_device("device", self.device)
+        device = check_device("device", self.device, here=False)  # trained where it runs
         object.__setattr__(self, "device", "cpu" if device is None else str(device))
 
     @property
