@@ -239,8 +239,9 @@ class ChunkRunner:
                 full = part.new_zeros((length, *part.shape[1:]))
                 full[start : start + count] = part
                 data.append(full)
-        mask = self._mask(start, count)
-        inputs = list(scalars(start, count) if callable(scalars) else scalars)
+        device = state[0].device  # one device for the whole graph (no-ops on the CPU)
+        mask = self._mask(start, count).to(device)
+        inputs = [x.to(device) for x in (scalars(start, count) if callable(scalars) else scalars)]
         snapshot = [p.clone() for p in state] if count > 1 else []
         try:
             losses, fakes = self._fn(*state, *inputs, *data, mask)
@@ -273,7 +274,7 @@ class ChunkRunner:
             for p, saved in zip(state, snapshot, strict=True):
                 p.copy_(saved)
             if done:
-                self._fn(*state, *inputs, *data, self._mask(start, done))
+                self._fn(*state, *inputs, *data, self._mask(start, done).to(state[0].device))
             stream.rewind(mark, done)
         self._records = []
         self._next = 0
