@@ -165,3 +165,41 @@ def test_ctrl_c_exits_130_and_resume_finishes_the_same_sweep(tmp_path, monkeypat
     assert chunks == [[0, 1], [2, 3], [2, 3]]  # the resumed sweep trained only seeds 2 and 3
     for name in ("seeds.csv", "summary.json"):
         assert (cut / name).read_bytes() == (straight / name).read_bytes()
+
+
+def test_device_reaches_the_sweep_and_bad_devices_exit_2(tmp_path, capsys):
+    out = tmp_path / "cpu"
+    argv = ["sweep", "--seeds", "2", "--steps", "20", "--device", "cpu", "--out", str(out)]
+    assert main(argv) == 0
+    assert json.loads((out / "summary.json").read_text())["config"]["device"] == "cpu"
+    assert "device=cpu" in capsys.readouterr().out
+    assert main(["sweep", "--seeds", "2", "--steps", "20", "--device", "gpu0"]) == 2
+    assert "device must name a device" in capsys.readouterr().err
+    assert main(["sweep", "--seeds", "2", "--data", "ring8", "--device", "cuda:0"]) == 2
+    assert "--device set the post's GAN" in capsys.readouterr().err
+
+
+def test_resume_reads_a_command_saved_before_device_existed(tmp_path, capsys):
+    out = tmp_path / "old"
+    argv = ["sweep", "--seeds", "3", "--steps", "20", "--chunk-size", "2", "--out", str(out)]
+    assert main(argv) == 0
+    whole = (out / "seeds.csv").read_bytes()
+    lines = whole.decode().splitlines(keepends=True)
+    (out / "seeds.csv").write_text("".join(lines[:3]))  # seed 2 lost: the resume trains it
+    command = json.loads((out / "command.json").read_text())
+    del command["device"]
+    (out / "command.json").write_text(json.dumps(command))
+    assert main(["sweep", "--resume", str(out)]) == 0
+    assert (out / "seeds.csv").read_bytes() == whole
+
+
+def test_a_closed_output_pipe_ends_quietly(monkeypatch):
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["sweep", "--seeds", "2", "--steps", "10"]) == 1

@@ -18,6 +18,7 @@ interrupted with Ctrl-C.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -55,7 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments after the program name; ``sys.argv[1:]`` when ``None``.
 
     Returns:
-        The exit status: 0 on success, 2 on a usage error, 130 when interrupted.
+        The exit status: 0 on success, 2 on a usage error, 130 when interrupted, 1
+        when the output's reader went away (``tinygan sweep ... | head``).
         (``--help``, ``--version`` and argument errors exit through :class:`SystemExit`,
         as :mod:`argparse` does.)
     """
@@ -69,4 +71,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"tinygan {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (``| head``): stop quietly
+        _silence_stdout()
+        return 1
     return status
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that flushing it at exit raises nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # no file descriptor (a test's capture)
+        pass

@@ -127,6 +127,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         f"(default: {defaults.noise})",
     )
     parser.add_argument(
+        "--device",
+        default=defaults.device,
+        metavar="DEVICE",
+        help="where the post's GANs train and draw their data, such as cpu or cuda; a GPU's "
+        f"numbers differ from the CPU's (default: {defaults.device})",
+    )
+    parser.add_argument(
         "--workers",
         type=positive_int,
         default=1,
@@ -158,7 +165,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-_POST_OPTIONS = ("pattern", "lr", "batch_size", "bias", "loss", "optimizer", "noise")
+_POST_OPTIONS = ("pattern", "lr", "batch_size", "bias", "loss", "optimizer", "noise", "device")
 _SAVED = ("seeds", "first_seed", "data", "steps", *_POST_OPTIONS, "chunk_size", "compile")
 COMMAND = "command.json"
 
@@ -222,8 +229,9 @@ def _sweep(settings: dict[str, Any], out: Path | None, resume: bool, workers: in
     kind = KINDS[settings["data"]]
     options: dict[str, Any] = {"steps": settings["steps"], "out": out, "resume": resume}
     options.update(compile=settings["compile"], chunk_size=settings["chunk_size"])
-    if kind is None:
-        options.update({key: settings[key] for key in _POST_OPTIONS})
+    if kind is None:  # a command.json from before an option existed holds its default
+        defaults = SweepConfig()
+        options.update({key: settings.get(key, getattr(defaults, key)) for key in _POST_OPTIONS})
     recipe = None if kind is None else kind.load()
     if workers > 1:
         spawn = multiprocessing.get_context("spawn")  # fork is unsafe once torch ran
