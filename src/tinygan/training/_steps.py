@@ -17,6 +17,7 @@ import torch
 from torch.nn import functional
 
 from tinygan._checks import check_callable, check_int, check_positive_float, check_state_keys
+from tinygan._checks import check_device as check_device_name
 from tinygan.engine.fastpath import FastPath
 from tinygan.protocols import DataSource, Model
 from tinygan.training._state import callbacks_state, load_callbacks_state
@@ -63,18 +64,9 @@ def check_device(device: object, *models: Any) -> torch.device:
         ValueError: If a network's weights are on another device.
     """
     params: list[torch.Tensor] = [p for m in models for p in getattr(m, "parameters", list)()]
-    if device is None:
+    wanted = check_device_name("device", device, here=False)  # the weights' check follows
+    if wanted is None:
         return params[0].device if params else torch.device("cpu")
-    if not isinstance(device, (str, torch.device)):
-        raise TypeError(
-            f"device must be a torch.device, a name such as 'cpu', or None; got {device!r}"
-        )
-    try:
-        wanted = torch.device(device)
-    except RuntimeError as exc:
-        raise ValueError(
-            f"device must name a device, such as 'cpu' or 'cuda:0'; got {device!r}"
-        ) from exc
     for param in params:
         same = param.device.type == wanted.type and wanted.index in (None, param.device.index)
         if not same:
