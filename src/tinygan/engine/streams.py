@@ -24,16 +24,8 @@ Transform = Callable[[torch.Tensor], torch.Tensor]
 
 
 def _fuzzy(source: FuzzyPattern) -> Transform:
-    bounds = (source._lower, source._width, source._min, source._max)
-    moved: dict[torch.device, tuple[torch.Tensor, ...]] = {}
-
-    def transform(u: torch.Tensor) -> torch.Tensor:
-        if u.device not in moved:  # the pattern's ranges, once per device
-            moved[u.device] = tuple(b.to(u.device) for b in bounds)
-        lower, width, low, high = moved[u.device]
-        return torch.clamp(torch.addcmul(lower, u, width), low, high)
-
-    return transform
+    lower, width, low, high = source._lower, source._width, source._min, source._max
+    return lambda u: torch.clamp(torch.addcmul(lower, u, width), low, high)
 
 
 def _uniform(source: UniformNoise) -> Transform:
@@ -51,9 +43,7 @@ def _candidate(source: Any) -> tuple[int, Transform] | None:
         return source.dim, _uniform(source)
     if kind is ConstantNoise:
         value, dim = source.value, source.dim
-        return 0, lambda u: torch.full(
-            (*u.shape[:-1], dim), value, dtype=torch.float32, device=u.device
-        )
+        return 0, lambda u: torch.full((*u.shape[:-1], dim), value, dtype=torch.float32)
     return None
 
 
@@ -97,7 +87,9 @@ def draw_steps(
         rngs: One generator per member.
         sources: The sources drawn from at each step, with their batch sizes.
         steps: How many steps to draw.
-        plans: :func:`vectorised` of each source.
+        plans: :func:`vectorised` of each source, for CPU generators only (off the CPU a
+            generator's numbers depend on how many one call draws: pass ``None``s there,
+            and every step is sampled as a lone trainer samples it).
         padded: Pad the member dimension with zeros up to this many members.
         members_last: Return ``(steps, n, dim, K)`` instead.
 
@@ -106,11 +98,10 @@ def draw_steps(
         ``K = len(rngs)``, or ``padded`` if that is more.
     """
     k = max(len(rngs), padded)
-    device = rngs[0].device if rngs else torch.device("cpu")
     if all(plan is not None for plan in plans):
         widths = [n * plan[0] for (_, n), plan in zip(sources, plans, strict=True) if plan]
         total = sum(widths)
-        u = torch.empty(k, steps, total, device=device)  # members first: each its own rows
+        u = torch.empty(k, steps, total)  # members first: each draws into its own rows
         if total:
             for i, g in enumerate(rngs):
                 torch.rand(steps, total, generator=g, out=u[i])
@@ -132,6 +123,7 @@ def draw_steps(
             start += width
         return out
     per_step: list[list[torch.Tensor]] = [[] for _ in sources]
+    device = rngs[0].device if rngs else torch.device("cpu")  # padding beside the samples
     for _ in range(steps):
         for g in rngs:
             for i, (source, n) in enumerate(sources):
