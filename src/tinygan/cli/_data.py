@@ -7,12 +7,13 @@ the iterations it is built for.
 
 from __future__ import annotations
 
+import argparse
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["KINDS", "DataKind"]
+__all__ = ["KINDS", "DataKind", "add_data_argument"]
 
 
 @dataclass(frozen=True)
@@ -64,3 +65,19 @@ KINDS: dict[str, DataKind | None] = {
     ),
 }
 """Every ``--data`` choice; ``pattern`` (``None`` here) is the post's, set by options."""
+
+
+def add_data_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    """Add ``--data`` (one of :data:`KINDS`) to a command's parser.
+
+    Args:
+        parser: The command's parser.
+        what: What the command does with a recipe's kind, for ``--help`` (after "each").
+    """
+    kinds = ", ".join(f"{k} ({v.summary})" for k, v in KINDS.items() if v is not None)
+    parser.add_argument(
+        "--data",
+        choices=sorted(KINDS),
+        default="pattern",
+        help=f"the kind of data: the post's fuzzy pattern (default), or {kinds}, each {what}",
+    )

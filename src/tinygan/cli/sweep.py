@@ -34,7 +34,7 @@ from tinygan.cli._common import (
     positive_int,
     seed,
 )
-from tinygan.cli._data import KINDS
+from tinygan.cli._data import KINDS, add_data_argument
 from tinygan.cli.train import prepare_out
 from tinygan.sweeps import EVAL_INPUTS, SweepConfig, SweepResult, sweep
 
@@ -63,14 +63,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         metavar="DIR",
         help="resume the sweep whose --out was DIR: train only the seeds it is missing",
     )
-    parser.add_argument(
-        "--data",
-        choices=sorted(KINDS),
-        default="pattern",
-        help="the kind of data: the post's fuzzy pattern (default), or "
-        + ", ".join(f"{k} ({v.summary})" for k, v in KINDS.items() if v is not None)
-        + ", each trained by its recipe in tinygan.recipes",
-    )
+    add_data_argument(parser, "trained by its recipe in tinygan.recipes")
     parser.add_argument(
         "--first-seed",
         type=seed,

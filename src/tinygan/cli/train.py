@@ -56,7 +56,7 @@ from tinygan.cli._common import (
     seed,
     show_progress,
 )
-from tinygan.cli._data import KINDS
+from tinygan.cli._data import KINDS, add_data_argument
 from tinygan.cli._resume import (
     CHECKPOINTS,
     HistoryLogger,
@@ -136,13 +136,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="read settings from a config.json written by an earlier run; options given "
         "on the command line override them",
     )
-    parser.add_argument(
-        "--data",
-        choices=sorted(KINDS),
-        default="pattern",
-        help="the kind of data: the post's fuzzy pattern (default), or "
-        + ", ".join(f"{k} ({v.summary})" for k, v in KINDS.items() if v is not None)
-        + ", each trained by its recipe in tinygan.recipes and drawn in its own figures",
+    add_data_argument(
+        parser, "trained by its recipe in tinygan.recipes and drawn in its own figures"
     )
     parser.add_argument(
         "--pattern",
