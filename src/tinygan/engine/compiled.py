@@ -31,6 +31,7 @@ __all__ = [
     "ChunkRunner",
     "Stream",
     "adam_factors",
+    "chunk_records",
     "compiled_chunk",
     "warn_compile_failed",
 ]
@@ -89,7 +90,16 @@ class _RngStream:
             self.draw(done)
 
 
-def _plain_records(losses: torch.Tensor, fakes: torch.Tensor) -> list[StepRecord]:
+def chunk_records(losses: torch.Tensor, fakes: torch.Tensor) -> list[StepRecord]:
+    """One :class:`~tinygan.StepRecord` per iteration of a compiled chunk's results.
+
+    Args:
+        losses: ``(count, 3, ...)``: D on real, D on fake and G, per iteration.
+        fakes: ``(count, ...)``: the generator's output, per iteration.
+
+    Returns:
+        ``count`` records holding views of those tensors.
+    """
     d_real, d_fake, g_loss = losses.unbind(1)
     return [
         StepRecord(d_loss_real=a, d_loss_fake=b, g_loss=c, fake=f)
@@ -137,14 +147,15 @@ class ChunkRunner:
         self._records: list[StepRecord] = []
         self._next = 0
         self._redo: tuple[Any, ...] | None = None
-        self._masks: dict[tuple[int, int], torch.Tensor] = {}
+        self._masks: dict[tuple[int, int, torch.device], torch.Tensor] = {}
 
-    def _mask(self, start: int, count: int) -> torch.Tensor:
+    def _mask(self, start: int, count: int, device: torch.device) -> torch.Tensor:
         """The chunk's mask with positions ``start .. start + count - 1`` on (kept)."""
-        mask = self._masks.get((start, count))
+        mask = self._masks.get((start, count, device))
         if mask is None:
-            mask = self._masks[start, count] = torch.zeros(self.length, dtype=torch.bool)
+            mask = torch.zeros(self.length, dtype=torch.bool, device=device)
             mask[start : start + count] = True
+            self._masks[start, count, device] = mask
         return mask
 
     @property
@@ -204,7 +215,7 @@ class ChunkRunner:
         scalars: Sequence[torch.Tensor] | Callable[[int, int], Sequence[torch.Tensor]],
         count: int,
         stream: Stream,
-        make_records: Callable[[torch.Tensor, torch.Tensor], list[StepRecord]] = _plain_records,
+        make_records: Callable[[torch.Tensor, torch.Tensor], list[StepRecord]] = chunk_records,
     ) -> StepRecord:
         """Compute the iterations from ``iteration`` on: ``count`` of them, within its chunk.
 
@@ -240,7 +251,7 @@ class ChunkRunner:
                 full[start : start + count] = part
                 data.append(full)
         device = state[0].device  # one device for the whole graph (no-ops on the CPU)
-        mask = self._mask(start, count).to(device)
+        mask = self._mask(start, count, device)
         inputs = [x.to(device) for x in (scalars(start, count) if callable(scalars) else scalars)]
         snapshot = [p.clone() for p in state] if count > 1 else []
         try:
@@ -274,7 +285,7 @@ class ChunkRunner:
             for p, saved in zip(state, snapshot, strict=True):
                 p.copy_(saved)
             if done:
-                self._fn(*state, *inputs, *data, self._mask(start, done).to(state[0].device))
+                self._fn(*state, *inputs, *data, self._mask(start, done, state[0].device))
             stream.rewind(mark, done)
         self._records = []
         self._next = 0

@@ -61,13 +61,6 @@ class CompiledEnsemble:
     def __init__(self) -> None:
         self.runner: Any = None  # tinygan.engine.compiled.ChunkRunner, built at first use
         self.failed = False
-        self._lr: tuple[float, torch.Tensor] | None = None
-
-    def lr_tensor(self, lr: float) -> torch.Tensor:
-        """The learning rate as a 0-d tensor, made again only when it changes."""
-        if self._lr is None or self._lr[0] != lr:
-            self._lr = (lr, torch.tensor(lr))
-        return self._lr[1]
 
     @staticmethod
     def state(trainer: Any) -> list[torch.Tensor]:
@@ -96,23 +89,17 @@ class CompiledEnsemble:
         data = trainer._data
         count = max(1, data.planned) if ahead else 1
         count = min(count, data.available())
-        if trainer.optimizer == "adam":
-            lr, (g_steps, d_steps) = trainer.lr, tuple(trainer._adam_steps)
+        lr, (g_steps, d_steps) = trainer.lr, tuple(trainer._adam_steps)
 
-            def scalars(start: int, n: int) -> list[torch.Tensor]:
-                return [adam_factors(lr, g_steps, d_steps, start, n, COMPILE_CHUNK)]
-
-        else:
-            lr_tensor = self.lr_tensor(trainer.lr)
-
-            def scalars(start: int, n: int) -> list[torch.Tensor]:
-                return [lr_tensor, lr_tensor]
+        def adam(start: int, n: int) -> list[torch.Tensor]:
+            return [adam_factors(lr, g_steps, d_steps, start, n, COMPILE_CHUNK)]
 
         try:
             if self.runner is None:
                 self.runner = ChunkRunner(
                     trainer._g_spec, trainer._d_spec, trainer.loss, trainer.optimizer, COMPILE_CHUNK
                 )
+            scalars = adam if trainer.optimizer == "adam" else self.runner.lr_tensors((lr, lr))
             record = self.runner.run_state(
                 trainer.iteration,
                 self.state(trainer),

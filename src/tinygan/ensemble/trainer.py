@@ -21,6 +21,7 @@ import torch
 from tinygan._checks import check_bool, check_device, check_int, check_positive_float
 from tinygan.callbacks import Callback
 from tinygan.engine import fused
+from tinygan.engine.compiled import chunk_records
 from tinygan.ensemble import _state as _ensemble_state
 from tinygan.ensemble import build as _build
 from tinygan.ensemble import stacking as _stacking
@@ -205,17 +206,7 @@ class EnsembleTrainer(BaseTrainer):
     def _records(self, losses: torch.Tensor, fakes: torch.Tensor) -> list[StepRecord]:
         """:meth:`_record` of a compiled chunk's iterations, sliced once for all of them."""
         k = self.members
-        d_real, d_fake, g_loss = losses[..., :k].unbind(1)
-        return [
-            StepRecord(d_loss_real=a, d_loss_fake=b, g_loss=c, fake=f)
-            for a, b, c, f in zip(
-                d_real.unbind(0),
-                d_fake.unbind(0),
-                g_loss.unbind(0),
-                fakes.permute(0, 3, 1, 2)[:, :k].unbind(0),
-                strict=True,
-            )
-        ]
+        return chunk_records(losses[..., :k], fakes.permute(0, 3, 1, 2)[:, :k])
 
     def step(self) -> StepRecord:
         """Run one iteration of every member; the record holds one value per member."""
