@@ -185,3 +185,18 @@ def test_compiled_ensemble_falls_back_with_one_warning(no_compiler):
         assert torch.equal(a, b)  # the eager step, bit for bit
     with pytest.raises(TypeError, match="compile"):
         ensemble(compile=1)
+
+
+def test_chunk_records_give_one_record_per_iteration_as_views():
+    from tinygan.engine.compiled import chunk_records
+
+    losses = torch.arange(2 * 3 * 5, dtype=torch.float32).reshape(2, 3, 5)
+    fakes = torch.arange(2 * 4 * 5, dtype=torch.float32).reshape(2, 4, 5)
+    records = chunk_records(losses, fakes)
+    assert len(records) == 2
+    for t, record in enumerate(records):
+        assert torch.equal(record.d_loss_real, losses[t, 0])
+        assert torch.equal(record.d_loss_fake, losses[t, 1])
+        assert torch.equal(record.g_loss, losses[t, 2])
+        assert torch.equal(record.fake, fakes[t])
+        assert record.g_loss.data_ptr() == losses[t, 2].data_ptr()  # a view, not a copy
