@@ -11,6 +11,7 @@ import torch
 
 import tinygan as tg
 import tinygan.engine.compiled
+import tinygan.engine.native
 
 REAL = tg.FuzzyPattern("1010")
 NOISE = tg.UniformNoise(4)
@@ -47,6 +48,24 @@ def no_compiler(monkeypatch):
 
     monkeypatch.setattr(tinygan.engine.compiled, "compiled_chunk", broken)
     monkeypatch.setattr(tinygan.engine.compiled, "_CACHE", {})
+    no_native(monkeypatch)
+
+
+def no_native(monkeypatch):
+    """The native kernel cannot be built, as where there is no C compiler."""
+
+    def unavailable():
+        raise tinygan.engine.native.NativeKernelError("simulated: no C compiler")
+
+    monkeypatch.setattr(tinygan.engine.native, "load_kernel", unavailable)
+
+
+@pytest.fixture(params=["native", "inductor"])
+def backend(request, monkeypatch):
+    """Which compiled step an ensemble takes: the native kernel, or torch.compile's."""
+    if request.param == "inductor":
+        no_native(monkeypatch)
+    return request.param
 
 
 @pytest.mark.slow
@@ -142,12 +161,13 @@ def close(a, b, atol=1e-5):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
-def test_compiled_ensemble_equals_eager_splits_and_state_round_trip(optimizer):
+def test_compiled_ensemble_equals_eager_splits_and_state_round_trip(optimizer, backend):
     log = tg.LossLogger()
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # it must compile
         split = ensemble(optimizer, compile=True, callbacks=[log])
         split.fit(5).fit(0).fit(146)  # ahead in chunks, ending mid-chunk
+    assert split._compiled.native is (backend == "native")
     state = split.state_dict()
     split.fit(149)
     eager = ensemble(optimizer).fit(300)
@@ -174,6 +194,8 @@ def test_compiled_ensemble_equals_eager_splits_and_state_round_trip(optimizer):
     bad.fit(299)
     for a, b in zip(stacked(bad), stacked(whole), strict=True):
         assert torch.equal(a, b)
+    for g, h in zip(bad.rngs, whole.rngs, strict=True):
+        assert torch.equal(g.get_state(), h.get_state())  # the generators too
 
 
 def test_compiled_ensemble_falls_back_with_one_warning(no_compiler):

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import torch
 
 from tinygan.engine import fused
+from tinygan.engine.chunk_records import chunk_records
 from tinygan.engine.compiled_chunk import CHUNK, adam_factors, compiled_chunk
 from tinygan.protocols import StepRecord
 
@@ -88,25 +89,6 @@ class _RngStream:
         self.rng.set_state(mark)
         if done:
             self.draw(done)
-
-
-def chunk_records(losses: torch.Tensor, fakes: torch.Tensor) -> list[StepRecord]:
-    """One :class:`~tinygan.StepRecord` per iteration of a compiled chunk's results.
-
-    Args:
-        losses: ``(count, 3, ...)``: D on real, D on fake and G, per iteration.
-        fakes: ``(count, ...)``: the generator's output, per iteration.
-
-    Returns:
-        ``count`` records holding views of those tensors.
-    """
-    d_real, d_fake, g_loss = losses.unbind(1)
-    return [
-        StepRecord(d_loss_real=a, d_loss_fake=b, g_loss=c, fake=f)
-        for a, b, c, f in zip(
-            d_real.unbind(0), d_fake.unbind(0), g_loss.unbind(0), fakes.unbind(0), strict=True
-        )
-    ]
 
 
 class ChunkRunner:

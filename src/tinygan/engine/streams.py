@@ -18,7 +18,7 @@ import torch
 
 from tinygan.data import ConstantNoise, FuzzyPattern, UniformNoise
 
-__all__ = ["draw_steps", "vectorised"]
+__all__ = ["affine", "draw_steps", "draw_uniforms", "uniforms_to_parts", "vectorised"]
 
 Transform = Callable[[torch.Tensor], torch.Tensor]
 
@@ -44,6 +44,30 @@ def _candidate(source: Any) -> tuple[int, Transform] | None:
     if kind is ConstantNoise:
         value, dim = source.value, source.dim
         return 0, lambda u: torch.full((*u.shape[:-1], dim), value, dtype=torch.float32)
+    return None
+
+
+def affine(source: Any) -> tuple[list[float], list[float], list[float], list[float]] | None:
+    """One sample's map from uniforms, per value, if ``source``'s is an affine map and a clamp.
+
+    Returns:
+        ``(shift, scale, low, high)``, one entry per value of a sample (``dim`` of them):
+        value ``j`` is ``clamp(shift[j] + u[j] * scale[j], low[j], high[j])`` in float32,
+        exactly as ``source.sample`` computes it from its uniforms; or ``None`` if the
+        source is not one whose :func:`vectorised` map has that form.
+    """
+    if vectorised(source) is None:
+        return None
+    if type(source) is FuzzyPattern:
+        parts = (source._lower, source._width, source._min, source._max)
+        return tuple(t.tolist() for t in parts)  # type: ignore[return-value]
+    if type(source) is UniformNoise:
+        dim = source.dim
+        if source.low == 0.0 and source.high == 1.0:  # the identity
+            inf = float("inf")
+            return [0.0] * dim, [1.0] * dim, [-inf] * dim, [inf] * dim
+        span = source.high - source.low
+        return [source.low] * dim, [span] * dim, [source._min] * dim, [source._max] * dim
     return None
 
 
@@ -99,29 +123,9 @@ def draw_steps(
     """
     k = max(len(rngs), padded)
     if all(plan is not None for plan in plans):
-        widths = [n * plan[0] for (_, n), plan in zip(sources, plans, strict=True) if plan]
-        total = sum(widths)
-        u = torch.empty(k, steps, total)  # members first: each draws into its own rows
-        if total:
-            for i, g in enumerate(rngs):
-                torch.rand(steps, total, generator=g, out=u[i])
-            u[len(rngs) :] = 0.0
-        if members_last:  # one 2-d transpose (fast) to (steps, total, K), then the maps
-            u = u.reshape(k, steps * total).t().contiguous().reshape(steps, total, k)
-        out: list[torch.Tensor] = []
-        start = 0
-        for (source, n), plan, width in zip(sources, plans, widths, strict=True):
-            assert plan is not None
-            if members_last:  # the maps run on a (steps, K, n, w) view of members-last memory
-                block = u[:, start : start + width].reshape(steps, n, plan[0], k)
-                x = plan[1](block.permute(0, 3, 1, 2)).reshape(steps, k, n, source.dim)
-                out.append(x.permute(0, 2, 3, 1).contiguous())
-            else:
-                block = u[..., start : start + width].reshape(k, steps, n, plan[0])
-                x = plan[1](block).reshape(k, steps, n, source.dim)
-                out.append(x.transpose(0, 1).contiguous())
-            start += width
-        return out
+        total = sum(n * plan[0] for (_, n), plan in zip(sources, plans, strict=True) if plan)
+        u = draw_uniforms(rngs, total, steps, padded)
+        return uniforms_to_parts(u, sources, plans, members_last)
     per_step: list[list[torch.Tensor]] = [[] for _ in sources]
     device = rngs[0].device if rngs else torch.device("cpu")  # padding beside the samples
     for _ in range(steps):
@@ -137,3 +141,55 @@ def draw_steps(
     if members_last:
         return [x.permute(0, 2, 3, 1).contiguous() for x in stacked]
     return stacked
+
+
+def draw_uniforms(
+    rngs: Sequence[torch.Generator], total: int, steps: int, padded: int = 0
+) -> torch.Tensor:
+    """``steps`` rows of ``total`` uniforms from each CPU generator, members first.
+
+    Returns:
+        ``(K, steps, total)`` with ``K = max(len(rngs), padded)``; rows past the
+        generators are zeros. Row ``k`` is what ``torch.rand(steps, total,
+        generator=rngs[k])`` returns.
+    """
+    k = max(len(rngs), padded)
+    u = torch.empty(k, steps, total)  # members first: each draws into its own rows
+    if total:
+        for i, g in enumerate(rngs):
+            torch.rand(steps, total, generator=g, out=u[i])
+        u[len(rngs) :] = 0.0
+    return u
+
+
+def uniforms_to_parts(
+    u: torch.Tensor,
+    sources: Sequence[tuple[Any, int]],
+    plans: Sequence[tuple[int, Transform] | None],
+    members_last: bool = False,
+) -> list[torch.Tensor]:
+    """Map :func:`draw_uniforms`' numbers ``(K, steps, total)`` to each source's samples.
+
+    Returns:
+        As :func:`draw_steps`: one contiguous tensor per source, ``(steps, K, n, dim)``,
+        or ``(steps, n, dim, K)`` with ``members_last``.
+    """
+    k, steps = u.shape[0], u.shape[1]
+    widths = [n * plan[0] for (_, n), plan in zip(sources, plans, strict=True) if plan]
+    total = sum(widths)
+    if members_last:  # one 2-d transpose (fast) to (steps, total, K), then the maps
+        u = u.reshape(k, steps * total).t().contiguous().reshape(steps, total, k)
+    out: list[torch.Tensor] = []
+    start = 0
+    for (source, n), plan, width in zip(sources, plans, widths, strict=True):
+        assert plan is not None
+        if members_last:  # the maps run on a (steps, K, n, w) view of members-last memory
+            block = u[:, start : start + width].reshape(steps, n, plan[0], k)
+            x = plan[1](block.permute(0, 3, 1, 2)).reshape(steps, k, n, source.dim)
+            out.append(x.permute(0, 2, 3, 1).contiguous())
+        else:
+            block = u[..., start : start + width].reshape(k, steps, n, plan[0])
+            x = plan[1](block).reshape(k, steps, n, source.dim)
+            out.append(x.transpose(0, 1).contiguous())
+        start += width
+    return out

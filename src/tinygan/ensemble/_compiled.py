@@ -44,8 +44,21 @@ class _Stream:
         self.data = trainer._data
         self.steps = trainer._adam_steps
 
+    @property
+    def maps(self) -> Any:
+        return self.data.maps
+
     def draw(self, k: int) -> list[torch.Tensor]:
         return self.data.draw(k)  # type: ignore[no-any-return]
+
+    def draw_raw(self, k: int) -> tuple[bool, list[torch.Tensor]]:
+        return self.data.draw_raw(k)  # type: ignore[no-any-return]
+
+    def available(self) -> int:
+        return self.data.available()  # type: ignore[no-any-return]
+
+    def kernel_states(self, k: int) -> torch.Tensor | None:
+        return self.data.kernel_states(k)  # type: ignore[no-any-return]
 
     def mark(self) -> tuple[Any, ...]:
         return self.data.mark(), tuple(self.steps)
@@ -56,10 +69,17 @@ class _Stream:
 
 
 class CompiledEnsemble:
-    """The compiled step of one :class:`tinygan.EnsembleTrainer`."""
+    """The compiled step of one :class:`tinygan.EnsembleTrainer`.
+
+    On the CPU, with float32 weights, the native kernel runs it
+    (:mod:`tinygan.engine.native`: up to :data:`~tinygan.engine.native.MAX_CALL`
+    iterations per call); elsewhere, or where no C compiler works, compiled chunks of
+    :data:`COMPILE_CHUNK` iterations through :func:`torch.compile`.
+    """
 
     def __init__(self) -> None:
-        self.runner: Any = None  # tinygan.engine.compiled.ChunkRunner, built at first use
+        self.runner: Any = None  # ChunkRunner or NativeRunner, built at first use
+        self.native = False
         self.failed = False
 
     @staticmethod
@@ -77,18 +97,40 @@ class CompiledEnsemble:
         """The next computed iteration's record."""
         return self.runner.pop()  # type: ignore[no-any-return]
 
+    def _build(self, trainer: Any) -> None:
+        """The runner: native where it can serve, else compiled chunks."""
+        from tinygan.engine.compiled import ChunkRunner
+        from tinygan.engine.native import NativeKernelError, NativeRunner
+
+        state = self.state(trainer)
+        if all(t.device.type == "cpu" and t.dtype == torch.float32 for t in state):
+            try:
+                self.runner = NativeRunner(
+                    trainer._g_spec,
+                    trainer._d_spec,
+                    trainer.loss,
+                    trainer.optimizer,
+                    threads=native_threads(),
+                )
+                self.native = True
+                trainer._data.raw = True  # the kernel maps the uniforms itself
+                return
+            except NativeKernelError:
+                pass  # torch.compile may still work (it warns if it cannot)
+        self.runner = ChunkRunner(
+            trainer._g_spec, trainer._d_spec, trainer.loss, trainer.optimizer, COMPILE_CHUNK
+        )
+
     def step(self, trainer: Any, ahead: bool) -> StepRecord | None:
-        """Compute ``trainer``'s next iteration (and with ``ahead``, the chunk's next ones).
+        """Compute ``trainer``'s next iteration (and with ``ahead``, the following ones).
 
         Returns:
             Its record, or ``None`` if compiling failed (after one warning): the caller
             then takes the eager step.
         """
-        from tinygan.engine.compiled import ChunkRunner, adam_factors, warn_compile_failed
+        from tinygan.engine.compiled import adam_factors, warn_compile_failed
 
         data = trainer._data
-        count = max(1, data.planned) if ahead else 1
-        count = min(count, data.available())
         lr, (g_steps, d_steps) = trainer.lr, tuple(trainer._adam_steps)
 
         def adam(start: int, n: int) -> list[torch.Tensor]:
@@ -96,21 +138,33 @@ class CompiledEnsemble:
 
         try:
             if self.runner is None:
-                self.runner = ChunkRunner(
-                    trainer._g_spec, trainer._d_spec, trainer.loss, trainer.optimizer, COMPILE_CHUNK
+                self._build(trainer)
+            count = max(1, data.planned) if ahead else 1
+            if self.native:
+                record = self.runner.run(
+                    self.state(trainer),
+                    (lr, lr),
+                    (g_steps, d_steps),
+                    count,
+                    _Stream(trainer),
+                    trainer._records,
                 )
-            scalars = adam if trainer.optimizer == "adam" else self.runner.lr_tensors((lr, lr))
-            record = self.runner.run_state(
-                trainer.iteration,
-                self.state(trainer),
-                scalars,
-                count,
-                _Stream(trainer),
-                trainer._records,
-            )
+            else:
+                count = min(count, data.available())
+                scalars = adam if trainer.optimizer == "adam" else self.runner.lr_tensors((lr, lr))
+                record = self.runner.run_state(
+                    trainer.iteration,
+                    self.state(trainer),
+                    scalars,
+                    count,
+                    _Stream(trainer),
+                    trainer._records,
+                )
         except Exception as exc:  # no C++ compiler, or torch.compile cannot serve here
             self.failed = True
             self.runner = None
+            self.native = False
+            data.raw = False
             warn_compile_failed(exc, stacklevel=5)
             return None
         computed = self.runner.computed
@@ -120,5 +174,14 @@ class CompiledEnsemble:
 
     def finish(self, trainer: Any) -> None:
         """End a ``fit``: undo computed iterations never handed out."""
-        if self.runner is not None:
+        if self.runner is None:
+            return
+        if self.native:  # rewinding the stream also rewinds Adam's counts
+            self.runner.finish(self.state(trainer), _Stream(trainer))
+        else:
             self.runner.finish_state(self.state(trainer), _Stream(trainer))
+
+
+def native_threads() -> int:
+    """Threads for the native kernel: torch's intra-op threads."""
+    return max(1, torch.get_num_threads())

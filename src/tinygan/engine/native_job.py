@@ -1,0 +1,229 @@
+"""The native kernel's job: what one call trains, as the C struct ``tg_job`` holds it.
+
+:func:`make_job` checks every tensor's shape, type and layout against the networks (the
+kernel itself trusts its job) and fills the struct with their addresses; the tensors
+must outlive the call.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from tinygan.engine import fused
+from tinygan.engine.compiled import adam_factors
+from tinygan.engine.mt_states import MT_N
+
+__all__ = ["Job", "make_job", "param_shapes", "supports"]
+
+_ACTIVATIONS = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3}
+_LOSSES = {"mse": 0, "bce": 1}
+_OPTIMIZERS = {"sgd": 0, "adam": 1}
+_MAX_LAYERS = 16
+_BETAS = (0.9, 0.999)
+_EPS = 1e-8
+_LANES = 16
+
+
+class _Net(ctypes.Structure):
+    _fields_ = [
+        ("layers", ctypes.c_int32),
+        ("bias", ctypes.c_int32),
+        ("sizes", ctypes.c_int32 * (_MAX_LAYERS + 1)),
+        ("acts", ctypes.c_int32 * _MAX_LAYERS),
+    ]
+
+
+_Floats = ctypes.POINTER(ctypes.c_float)
+_Tensors = ctypes.POINTER(_Floats)
+
+
+class Job(ctypes.Structure):
+    """``tg_job``: the networks, settings and addresses of one kernel call."""
+
+    _fields_ = [
+        ("g", _Net),
+        ("d", _Net),
+        ("loss", ctypes.c_int32),
+        ("optimizer", ctypes.c_int32),
+        ("batch", ctypes.c_int32),
+        ("members", ctypes.c_int32),
+        ("iterations", ctypes.c_int32),
+        ("g_lr", ctypes.c_float),
+        ("d_lr", ctypes.c_float),
+        ("rest1", ctypes.c_float),
+        ("rest2", ctypes.c_float),
+        ("beta2", ctypes.c_float),
+        ("eps", ctypes.c_float),
+        ("g_params", _Tensors),
+        ("d_params", _Tensors),
+        ("g_exp_avgs", _Tensors),
+        ("d_exp_avgs", _Tensors),
+        ("g_exp_avg_sqs", _Tensors),
+        ("d_exp_avg_sqs", _Tensors),
+        ("adam_factors", _Floats),
+        ("real", _Floats),
+        ("noise_fake", _Floats),
+        ("noise_gen", _Floats),
+        ("uniforms", _Floats),
+        ("member_stride", ctypes.c_int64),
+        ("step_stride", ctypes.c_int64),
+        ("shift", _Floats),
+        ("scale", _Floats),
+        ("low", _Floats),
+        ("high", _Floats),
+        ("generators", ctypes.POINTER(ctypes.c_uint32)),
+        ("losses", _Floats),
+        ("fakes", _Floats),
+    ]
+
+
+def supports(g_spec: fused.NetSpec, d_spec: fused.NetSpec, kind: str, optimizer: str) -> bool:
+    """Whether the native kernel trains these networks, loss and optimiser."""
+    nets_fit = all(0 < spec.layers <= _MAX_LAYERS for spec in (g_spec, d_spec))
+    return nets_fit and kind in _LOSSES and optimizer in _OPTIMIZERS
+
+
+def _net(spec: fused.NetSpec) -> _Net:
+    net = _Net()
+    net.layers = spec.layers
+    net.bias = int(spec.bias)
+    for i, size in enumerate(spec.sizes):
+        net.sizes[i] = size
+    for i, name in enumerate(spec.activations):
+        net.acts[i] = _ACTIVATIONS[name]
+    return net
+
+
+def _pointer(t: torch.Tensor) -> Any:
+    return ctypes.cast(t.data_ptr(), _Floats)
+
+
+def _pointers(tensors: Sequence[torch.Tensor]) -> Any:
+    return (_Floats * len(tensors))(*[_pointer(t) for t in tensors])
+
+
+def _check(name: str, t: torch.Tensor, shape: tuple[int, ...]) -> None:
+    if t.dtype != torch.float32 or t.device.type != "cpu" or not t.is_contiguous():
+        raise ValueError(f"native kernel: {name} must be contiguous float32 on the CPU")
+    if tuple(t.shape) != shape:
+        raise ValueError(f"native kernel: {name} has shape {tuple(t.shape)}, expected {shape}")
+
+
+def param_shapes(spec: fused.NetSpec, k: int) -> list[tuple[int, ...]]:
+    """The shapes of a stack of ``k`` networks' parameters, members last."""
+    shapes: list[tuple[int, ...]] = []
+    for i in range(spec.layers):
+        shapes.append((spec.sizes[i + 1], spec.sizes[i], k))
+        if spec.bias:
+            shapes.append((spec.sizes[i + 1], k))
+    return shapes
+
+
+def make_job(
+    g_spec: fused.NetSpec,
+    d_spec: fused.NetSpec,
+    kind: str,
+    optimizer: str,
+    state: Sequence[torch.Tensor],
+    lrs: tuple[float, float],
+    adam_steps: tuple[int, int],
+    data: Sequence[torch.Tensor],
+    maps: Sequence[torch.Tensor] | None,
+    count: int,
+) -> tuple[Job, list[Any], torch.Tensor, torch.Tensor]:
+    """The job of one kernel call of ``count`` iterations, every tensor checked.
+
+    Args:
+        g_spec: The generators' shape.
+        d_spec: The discriminators' shape.
+        kind: The loss, ``"mse"`` or ``"bce"``.
+        optimizer: ``"sgd"`` or ``"adam"``.
+        state: The generators' then the discriminators' stacked parameters, members last
+            (then, for Adam, their first and second moments in the same order); and
+            last the generators' states, if the kernel draws from them.
+        lrs: The generators' and the discriminators' learning rates.
+        adam_steps: The generators' and the discriminators' update counts so far.
+        data: The three parts ``(count, n, dim, K)``; or with ``maps`` either one tensor
+            of uniforms ``(K, count, total)`` or the generators' states ``(626, K)`` int32
+            (:func:`tinygan.engine.mt_states.read_states`), which the kernel advances.
+        maps: The sources' ``(shift, scale, low, high)`` per value of an iteration (see
+            :attr:`tinygan.ensemble._member_data.MemberData.maps`), or ``None``.
+        count: How many iterations.
+
+    Returns:
+        ``(job, keep, losses, fakes)``: the struct, objects that must outlive the call,
+        and the outputs it fills: losses ``(count, 3, K)`` and the generators' outputs
+        ``(count, n, dim, K)``.
+
+    Raises:
+        ValueError: If a tensor does not fit the networks; the message names it.
+    """
+    drew = maps is not None and data[0].dtype == torch.int32
+    if drew:
+        state = state[:-1]
+    k = state[0].shape[-1]
+    dims = (d_spec.sizes[0], g_spec.sizes[0], g_spec.sizes[0])
+    n = data[0].shape[1] if maps is None else maps[0].numel() // sum(dims)
+    if k % _LANES:
+        raise ValueError(f"native kernel: {k} members is not a multiple of {_LANES}")
+    shapes = param_shapes(g_spec, k) + param_shapes(d_spec, k)
+    n_g = g_spec.n_params
+    adam = optimizer == "adam"
+    parts = 3 if adam else 1
+    if len(state) != parts * len(shapes):
+        expected = parts * len(shapes)
+        raise ValueError(f"native kernel: {len(state)} state tensors, expected {expected}")
+    for i, t in enumerate(state):
+        _check(f"state[{i}]", t, shapes[i % len(shapes)])
+    job = Job()
+    keep: list[Any] = []
+    if maps is None:
+        for name, part, dim in zip(("real", "noise_fake", "noise_gen"), data, dims, strict=True):
+            _check(name, part, (count, n, dim, k))
+        job.real, job.noise_fake, job.noise_gen = (_pointer(part) for part in data)
+    else:
+        _feed(job, data[0], drew, (k, count, n * sum(dims)))
+        for name, column in zip(("shift", "scale", "low", "high"), maps, strict=True):
+            _check(name, column, (n * sum(dims),))
+        job.shift, job.scale, job.low, job.high = (_pointer(column) for column in maps)
+    losses = torch.empty((count, 3, k))
+    fakes = torch.empty((count, n, g_spec.sizes[-1], k))
+    job.g, job.d = _net(g_spec), _net(d_spec)
+    job.loss, job.optimizer = _LOSSES[kind], _OPTIMIZERS[optimizer]
+    job.batch, job.members, job.iterations = n, k, count
+    job.g_lr, job.d_lr = lrs
+    job.rest1, job.rest2 = 1 - _BETAS[0], 1 - _BETAS[1]
+    job.beta2, job.eps = _BETAS[1], _EPS
+    params = list(state[: len(shapes)])
+    job.g_params, job.d_params = _pointers(params[:n_g]), _pointers(params[n_g:])
+    keep += [job.g_params, job.d_params]
+    if adam:  # one learning rate for both, as an ensemble has
+        factors = adam_factors(lrs[0], adam_steps[0], adam_steps[1], 0, count, count)
+        factors = factors.contiguous()
+        m, v = state[len(shapes) : 2 * len(shapes)], state[2 * len(shapes) :]
+        job.g_exp_avgs, job.d_exp_avgs = _pointers(m[:n_g]), _pointers(m[n_g:])
+        job.g_exp_avg_sqs, job.d_exp_avg_sqs = _pointers(v[:n_g]), _pointers(v[n_g:])
+        job.adam_factors = _pointer(factors)
+        keep += [factors, job.g_exp_avgs, job.d_exp_avgs, job.g_exp_avg_sqs, job.d_exp_avg_sqs]
+    job.losses, job.fakes = _pointer(losses), _pointer(fakes)
+    return job, keep, losses, fakes
+
+
+def _feed(job: Job, source: torch.Tensor, drew: bool, shape: tuple[int, int, int]) -> None:
+    """Point ``job`` at the generators' states (``drew``) or at uniforms of ``shape``."""
+    k = shape[0]
+    if drew:
+        if not source.is_contiguous() or tuple(source.shape) != (MT_N + 2, k):
+            raise ValueError(f"native kernel: generator states must be contiguous {(MT_N + 2, k)}")
+        job.generators = ctypes.cast(source.data_ptr(), ctypes.POINTER(ctypes.c_uint32))
+        return
+    if source.dtype != torch.float32 or source.device.type != "cpu" or source.stride(2) != 1:
+        raise ValueError("native kernel: uniforms must be float32 on the CPU, rows contiguous")
+    if tuple(source.shape) != shape:
+        raise ValueError(f"native kernel: uniforms have shape {tuple(source.shape)}, not {shape}")
+    job.uniforms = _pointer(source)
+    job.member_stride, job.step_stride = source.stride(0), source.stride(1)
