@@ -1,8 +1,6 @@
 """``python -m tinygan``: the same as the ``tinygan`` command."""
 
-import sys
-
-from tinygan.cli import main
+from tinygan.cli import console
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

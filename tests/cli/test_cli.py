@@ -386,3 +386,20 @@ def test_python_dash_m_tinygan(tmp_path: Path) -> None:
     assert bad.returncode == 2
     assert len(bad.stderr.strip().splitlines()) == 1
     assert "Traceback" not in bad.stderr
+
+
+def test_the_program_freezes_its_imports_then_runs_main(monkeypatch):
+    import gc
+
+    import tinygan.cli as cli
+
+    calls = []
+    monkeypatch.setattr(cli, "main", lambda: calls.append(gc.get_freeze_count()) or 0)
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            cli.console()
+        assert exit_.value.code == 0
+        assert calls and calls[0] > 0  # the imports' objects are frozen before main runs
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()

@@ -119,8 +119,23 @@ def test_compile_flag_reaches_the_sweep(monkeypatch, capsys):
 
     monkeypatch.setattr(cli_sweep, "sweep", spy)
     assert main(["sweep", "--seeds", "1", "--steps", "2", "--compile"]) == 0
-    assert main(["sweep", "--seeds", "1", "--steps", "2"]) == 0
-    assert seen == [True, False]
+    assert main(["sweep", "--seeds", "1", "--steps", "2", "--no-compile"]) == 0
+    assert main(["sweep", "--seeds", "1", "--steps", "2"]) == 0  # the CPU: compiled
+    assert seen == [True, False, True]
+
+
+def test_the_default_sweep_takes_the_native_kernel_and_saves_that(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    assert main(["sweep", "--seeds", "3", "--steps", "40", "--out", str(out)]) == 0
+    assert json.loads((out / "command.json").read_text())["compile"] is True
+    fast = {row["seed"]: row for row in csv.DictReader((out / "seeds.csv").open())}
+    exact = tmp_path / "exact"
+    assert (
+        main(["sweep", "--seeds", "3", "--steps", "40", "--no-compile", "--out", str(exact)]) == 0
+    )
+    for row in csv.DictReader((exact / "seeds.csv").open()):  # within float tolerance
+        for name in ("mean_1", "spread_1", "distance", "d_loss"):
+            assert float(row[name]) == pytest.approx(float(fast[row["seed"]][name]), abs=1e-5)
 
 
 def test_data_kinds_sweep_with_their_recipes_and_judges(tmp_path, capsys):

@@ -222,3 +222,8 @@ def test_chunk_records_give_one_record_per_iteration_as_views():
         assert torch.equal(record.g_loss, losses[t, 2])
         assert torch.equal(record.fake, fakes[t])
         assert record.g_loss.data_ptr() == losses[t, 2].data_ptr()  # a view, not a copy
+    assert isinstance(records[0], tg.StepRecord)
+    assert torch.equal(records[-1].fake, fakes[1])
+    assert [torch.equal(r.g_loss, losses[t, 2]) for t, r in enumerate(records[:5])] == [True] * 2
+    with pytest.raises(IndexError):
+        records[2]

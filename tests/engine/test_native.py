@@ -288,3 +288,24 @@ def test_members_at_different_positions_equal_eager(skips, steps):
         ensembles.append(ens.fit(steps))
     assert ensembles[0]._compiled.native
     assert_close_ensembles(*ensembles, atol=1e-6)
+
+
+def test_an_unknown_generator_layout_feeds_buffered_uniforms(monkeypatch):
+    monkeypatch.setattr(mt_states, "_usable", lambda rngs: False)  # as a torch that differs
+    fast = tg.EnsembleTrainer.from_seeds(range(5), REAL, NOISE, compile=True).fit(600)
+    eager = tg.EnsembleTrainer.from_seeds(range(5), REAL, NOISE).fit(600)
+    assert fast._compiled.native and fast._data._kernel is None
+    assert_close_ensembles(fast, eager, atol=1e-5)
+
+
+def test_sources_that_are_not_affine_feed_samples():
+    data = MemberData([torch.Generator()], tg.GaussianMixture.ring(), tg.GaussianNoise(2), 1, 16)
+    assert data.maps is None
+    options = {
+        "real": tg.GaussianMixture.ring(),
+        "noise": tg.GaussianNoise(2),
+        "sizes": ((2, 6, 2), (2, 5, 1)),
+    }
+    fast = make(True, **options).fit(30)
+    assert fast._compiled.native and fast._data._kernel is None
+    assert_close_ensembles(fast, make(False, **options).fit(30), atol=1e-5)

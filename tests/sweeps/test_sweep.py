@@ -289,3 +289,38 @@ def test_compiled_sweep_agrees_with_the_eager_one():
         assert a.d_loss == pytest.approx(b.d_loss, abs=1e-4)
         assert a.success == b.success
     assert 0 < compiled.successes < compiled.n  # both kinds of decision are checked
+
+
+def test_the_plotting_import_starts_once_as_the_training_does(monkeypatch, tmp_path):
+    import tinygan.sweeps.chunk as chunk
+    import tinygan.sweeps.run as run
+
+    events = []
+    monkeypatch.setattr(run, "preload_plotting", lambda: events.append("preload"))
+    fit = chunk._fit_with_window
+
+    def spy(trainer, steps, members):
+        events.append("fit")
+        return fit(trainer, steps, members)
+
+    monkeypatch.setattr(chunk, "_fit_with_window", spy)
+    tg.sweep(4, steps=3, chunk_size=2, out=tmp_path / "a")
+    assert events == ["preload", "fit", "fit"]  # after building, before the first fit
+    events.clear()
+    tg.sweep(4, steps=3, chunk_size=2)
+    assert events == ["fit", "fit"]  # no histogram to write: nothing to import
+
+
+def test_preload_plotting_imports_matplotlib_and_survives_its_absence(monkeypatch):
+    import sys
+
+    from tinygan.sweeps.result import preload_plotting
+
+    thread = preload_plotting()
+    thread.join(timeout=60)
+    assert "matplotlib.figure" in sys.modules and not thread.is_alive()
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # import raises ImportError
+    monkeypatch.setitem(sys.modules, "matplotlib.backends.backend_agg", None)
+    thread = preload_plotting()
+    thread.join(timeout=60)
+    assert not thread.is_alive()

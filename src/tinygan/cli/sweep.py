@@ -6,7 +6,10 @@ and, with ``--out``, writes ``sweep.json`` and ``seeds.csv`` as chunks finish, t
 ``summary.json`` and ``histogram.png``. The options ``--pattern``, ``--bias``, ``--loss``,
 ``--optimizer``, ``--noise``, ``--lr`` and ``--batch-size`` select the post's variants;
 ``--data ring8|grid25|digits`` sweeps another kind of data with its recipe
-(:mod:`tinygan.recipes`). ``--compile`` trains through :func:`torch.compile`.
+(:mod:`tinygan.recipes`). On the CPU the ensembles train through the native kernel
+(``--compile``, the default there: :mod:`tinygan.engine.native`, built once per machine
+in about a second); ``--no-compile`` trains eagerly, each seed bit for bit as its lone
+trainer.
 
 Ctrl-C stops the sweep with exit status 130; the chunks that finished are in ``--out``,
 and ``tinygan sweep --resume DIR`` trains only the missing seeds, to the same rows.
@@ -142,10 +145,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--compile",
         action=argparse.BooleanOptionalAction,
-        default=False,
-        help="train through torch.compile: a few seconds to compile (about 20 s the first "
-        "time), then faster training; results agree with the eager sweep within float "
-        "tolerance (default: --no-compile)",
+        default=None,
+        help="train the ensembles' compiled step: on the CPU the native kernel (built once "
+        "per machine, about a second), elsewhere torch.compile; results agree with "
+        "--no-compile's within float tolerance; --no-compile trains each seed bit for "
+        "bit as its lone trainer (default: --compile on the CPU, --no-compile elsewhere)",
     )
     parser.add_argument(
         "--out",
@@ -214,6 +218,8 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
             raise CLIError(f"{flags} set the post's GAN: they go with --data pattern only")
     if settings["steps"] is None:
         settings["steps"] = SweepConfig().steps if kind is None else kind.default_steps()
+    if settings["compile"] is None:  # the native kernel serves the CPU only
+        settings["compile"] = str(settings["device"]).split(":")[0] == "cpu"
     return settings
 
 

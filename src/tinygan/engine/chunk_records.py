@@ -7,11 +7,14 @@ record per iteration. These records make their tensors (views) only when read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import overload
+
 import torch
 
 from tinygan.protocols import StepRecord
 
-__all__ = ["chunk_records"]
+__all__ = ["ChunkRecords", "chunk_records"]
 
 
 class _ChunkRecord(StepRecord):
@@ -47,7 +50,36 @@ class _ChunkRecord(StepRecord):
         return self._fakes[self._index]
 
 
-def chunk_records(losses: torch.Tensor, fakes: torch.Tensor) -> list[StepRecord]:
+class ChunkRecords(Sequence[StepRecord]):
+    """The records of a chunk's iterations, each made when it is asked for.
+
+    Made on demand, a record that no callback keeps is freed at once, so a long ``fit``
+    does not pile up objects for the garbage collector to walk.
+    """
+
+    def __init__(self, losses: torch.Tensor, fakes: torch.Tensor) -> None:
+        self._losses = losses
+        self._fakes = fakes
+
+    def __len__(self) -> int:
+        return int(self._losses.shape[0])
+
+    @overload
+    def __getitem__(self, index: int) -> StepRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[StepRecord]: ...
+
+    def __getitem__(self, index: int | slice) -> StepRecord | list[StepRecord]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        count = len(self)
+        if not -count <= index < count:
+            raise IndexError(f"record {index} of a chunk of {count}")
+        return _ChunkRecord(self._losses, self._fakes, index % count)
+
+
+def chunk_records(losses: torch.Tensor, fakes: torch.Tensor) -> ChunkRecords:
     """One :class:`~tinygan.StepRecord` per iteration of a compiled chunk's results.
 
     Args:
@@ -55,6 +87,7 @@ def chunk_records(losses: torch.Tensor, fakes: torch.Tensor) -> list[StepRecord]
         fakes: ``(count, ...)``: the generator's output, per iteration.
 
     Returns:
-        ``count`` records whose fields are views of those tensors (made when read).
+        A sequence of ``count`` records whose fields are views of those tensors (records
+        and views are made when read).
     """
-    return [_ChunkRecord(losses, fakes, i) for i in range(losses.shape[0])]
+    return ChunkRecords(losses, fakes)

@@ -126,7 +126,7 @@ class ChunkRunner:
         self._fn = fn
         self._lrs = (torch.zeros(()), torch.zeros(()))
         self._lr_values = (float("nan"), float("nan"))
-        self._records: list[StepRecord] = []
+        self._records: Sequence[StepRecord] = []
         self._next = 0
         self._redo: tuple[Any, ...] | None = None
         self._masks: dict[tuple[int, int, torch.device], torch.Tensor] = {}
@@ -197,7 +197,7 @@ class ChunkRunner:
         scalars: Sequence[torch.Tensor] | Callable[[int, int], Sequence[torch.Tensor]],
         count: int,
         stream: Stream,
-        make_records: Callable[[torch.Tensor, torch.Tensor], list[StepRecord]] = chunk_records,
+        make_records: Callable[[torch.Tensor, torch.Tensor], Sequence[StepRecord]] = chunk_records,
     ) -> StepRecord:
         """Compute the iterations from ``iteration`` on: ``count`` of them, within its chunk.
 

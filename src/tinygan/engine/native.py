@@ -117,7 +117,7 @@ class NativeRunner:
         self.g_spec, self.d_spec = g_spec, d_spec
         self.kind, self.optimizer = kind, optimizer
         self.threads = max(1, threads)
-        self._records: list[StepRecord] = []
+        self._records: Sequence[StepRecord] = []
         self._next = 0
         self._redo: tuple[Any, ...] | None = None
 
@@ -143,7 +143,7 @@ class NativeRunner:
         adam_steps: tuple[int, int],
         count: int,
         stream: NativeStream,
-        make_records: Callable[[torch.Tensor, torch.Tensor], list[StepRecord]] = chunk_records,
+        make_records: Callable[[torch.Tensor, torch.Tensor], Sequence[StepRecord]] = chunk_records,
     ) -> StepRecord:
         """Compute the next ``count`` iterations (at most :data:`MAX_CALL`).
 

@@ -85,9 +85,11 @@ static inline vec pick(ivec mask, vec yes, vec no) {
 static inline vec exp_v(vec x) {
     x = pick(x > 88.3762626647949f, splat(88.3762626647949f), x);
     x = pick(x < -87.3365447505531f, splat(-87.3365447505531f), x);
-    vec t = x * 1.44269504088896341f;
-    ivec whole = __builtin_convertvector(t + pick(t >= 0.0f, splat(0.5f), splat(-0.5f)), ivec);
-    vec n = __builtin_convertvector(whole, vec);
+    /* n = x / log(2) rounded to the nearest integer: adding 1.5 * 2**23 leaves it in the
+       low bits of the sum (|n| < 2**22), in two operations. */
+    vec shifted = x * 1.44269504088896341f + 12582912.0f;
+    ivec whole = (ivec)shifted - 0x4b400000;
+    vec n = shifted - 12582912.0f;
     vec r = x - n * 0.693359375f;
     r = r - n * -2.12194440e-4f;
     vec p = splat(1.9875691500e-4f);
@@ -299,9 +301,13 @@ static void forward(const tg_net *net, const layout *L, lanes_t *P, lanes_t *Y, 
                 vec acc = x[s * in] * w[o * in];
                 for (int i = 1; i < in; i++) acc += x[s * in + i] * w[o * in + i];
                 if (net->bias) acc += P[L->b[l] + o];
-                y[s * out + o] = activate(net->acts[l], acc);
+                y[s * out + o] = acc;
             }
         }
+        /* A layer's activations in a loop of their own: they are independent, so the
+           processor overlaps their long chains (exponential, division). */
+        int act = net->acts[l];
+        for (int k = 0; k < n * out; k++) y[k] = activate(act, y[k]);
     }
 }
 

@@ -203,7 +203,7 @@ class EnsembleTrainer(BaseTrainer):
             fake=fake.permute(2, 0, 1)[:k],
         )
 
-    def _records(self, losses: torch.Tensor, fakes: torch.Tensor) -> list[StepRecord]:
+    def _records(self, losses: torch.Tensor, fakes: torch.Tensor) -> Sequence[StepRecord]:
         """:meth:`_record` of a compiled chunk's iterations, sliced once for all of them."""
         k = self.members
         return chunk_records(losses[..., :k], fakes.permute(0, 3, 1, 2)[:, :k])

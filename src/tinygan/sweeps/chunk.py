@@ -98,7 +98,11 @@ def evaluate_generator(
 
 
 def run_chunk(
-    config: SweepConfig, seeds: Sequence[int], *, compile: bool = False
+    config: SweepConfig,
+    seeds: Sequence[int],
+    *,
+    compile: bool = False,
+    before_training: Callable[[], object] | None = None,
 ) -> list[SeedResult]:
     """Train and judge one chunk of the post's GANs as one ensemble.
 
@@ -106,6 +110,7 @@ def run_chunk(
         config: What every GAN is.
         seeds: The chunk's seeds.
         compile: Train with ``EnsembleTrainer(..., compile=True)``.
+        before_training: Called once the networks are built, just before training.
 
     Returns:
         One :class:`tinygan.SeedResult` per seed, in order, judged by
@@ -128,6 +133,8 @@ def run_chunk(
         compile=compile,
         device=config.device,
     )
+    if before_training is not None:
+        before_training()
     d_losses = _fit_with_window(trainer, config.steps, len(seeds))
     outputs = trainer.generate(eval_inputs(noise, trainer.device)).double().cpu().numpy()
     verdicts = pattern_verdicts(outputs, real)
@@ -168,6 +175,7 @@ def run_recipe_chunk(
     steps: int,
     judge: Judge | None = None,
     compile: bool = False,
+    before_training: Callable[[], object] | None = None,
 ) -> list[SeedResult]:
     """Build one trainer per seed with ``recipe``, train them, and judge each generator.
 
@@ -181,6 +189,7 @@ def run_recipe_chunk(
         steps: Training iterations per seed.
         judge: The judge; ``None`` takes the real data's default.
         compile: Let an ensemble compile its step (see :class:`tinygan.EnsembleTrainer`).
+        before_training: Called once the trainers are built, just before training.
 
     Returns:
         One :class:`tinygan.SeedResult` per seed, in order.
@@ -192,6 +201,8 @@ def run_recipe_chunk(
     z = eval_inputs(first.noise, device)
     if len(trainers) > 1 and stackable(trainers) is None:
         ensemble = EnsembleTrainer.from_trainers(trainers, compile=compile)
+        if before_training is not None:
+            before_training()
         d_losses = _fit_with_window(ensemble, steps, len(trainers))
         if ensemble._vmap is not None:
             outputs = list(ensemble.generate(z))
@@ -199,6 +210,8 @@ def run_recipe_chunk(
             with torch.no_grad():
                 outputs = [generator(z) for generator, _ in ensemble.unstack()]
     else:
+        if before_training is not None:
+            before_training()
         d_losses, outputs = [], []
         for trainer in trainers:
             d_losses += _fit_with_window(trainer, steps, 1)

@@ -53,7 +53,7 @@ from tinygan.sweeps.config import (
     qualified_name,
 )
 from tinygan.sweeps.folder import SweepFolder
-from tinygan.sweeps.result import SweepResult
+from tinygan.sweeps.result import SweepResult, preload_plotting
 
 __all__ = [
     "EVAL_INPUTS",
@@ -224,11 +224,21 @@ def sweep(
         "sweep of %d seeds (%d to train) in %d chunks", len(seed_list), len(todo), len(chunks)
     )
 
+    # histogram.png needs matplotlib: import it while the training runs, not after.
+    preloaded: list[object] = []
+
+    def preload() -> None:
+        if out is not None and not preloaded:
+            preloaded.append(preload_plotting())
+
     def work(chunk: list[int]) -> Any:
+        # In this process the import starts as the training does (it would slow the
+        # building of the networks); with an executor, the driver only waits.
+        hook = {"before_training": preload} if executor is None else {}
         if recipe is None:
             assert isinstance(config, SweepConfig)
-            return run_chunk, (config, chunk), {"compile": compile}
-        kwargs = {"steps": steps, "judge": judge, "compile": compile}
+            return run_chunk, (config, chunk), {"compile": compile, **hook}
+        kwargs = {"steps": steps, "judge": judge, "compile": compile, **hook}
         return run_recipe_chunk, (recipe, chunk), kwargs
 
     done: dict[int, SeedResult] = {} if folder is None else dict(folder.rows)
@@ -237,6 +247,7 @@ def sweep(
         results = (fn(*args, **kwargs) for fn, args, kwargs in map(work, chunks))
     else:
         futures = [executor.submit(fn, *args, **kwargs) for fn, args, kwargs in map(work, chunks)]
+        preload()
         results = (future.result() for future in futures)
     for rows in results:
         done.update((row.seed, row) for row in rows)
