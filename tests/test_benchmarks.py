@@ -140,20 +140,3 @@ def test_cli_sweep_times_both_and_reports_the_ratio(capsys):
     out = capsys.readouterr().out
     assert "per-GAN throughput ratio" in out and "peak memory" in out
     assert result["ratio"] == pytest.approx(3 * 20 / result["sweep"] / (20 / result["post"]))
-
-
-def test_counter_streams_prototype_draws_uniforms_per_member_step_and_slot():
-    counter = load("counter_streams")
-    keys = torch.arange(1024, dtype=torch.int64)
-    slots = torch.arange(12)
-    u = counter.uniforms(keys, torch.tensor(7), slots)
-    assert u.shape == (12, 1024) and u.dtype == torch.float32
-    assert float(u.min()) >= 0.0 and float(u.max()) < 1.0
-    assert abs(float(u.mean()) - 0.5) < 0.01 and abs(float(u.var()) - 1 / 12) < 0.005
-    again = counter.uniforms(keys, torch.tensor(7), slots)
-    assert torch.equal(u, again)  # a function of its counters alone
-    other_step = counter.uniforms(keys, torch.tensor(8), slots)
-    other_keys = counter.uniforms(keys + 1024, torch.tensor(7), slots)
-    for v in (other_step, other_keys):  # neighbouring counters are uncorrelated
-        c = torch.corrcoef(torch.stack([u.flatten(), v.flatten()]))[0, 1]
-        assert abs(float(c)) < 0.03

@@ -309,3 +309,30 @@ def test_sources_that_are_not_affine_feed_samples():
     fast = make(True, **options).fit(30)
     assert fast._compiled.native and fast._data._kernel is None
     assert_close_ensembles(fast, make(False, **options).fit(30), atol=1e-5)
+
+
+@pytest.mark.parametrize("bias", [False, True])
+def test_native_forward_equals_the_fused_forward(bias):
+    spec = fused.NetSpec((3, 5, 2), bias, ("tanh", "sigmoid"))
+    k = 32
+    g = torch.Generator().manual_seed(3)
+    params = [torch.randn(s, generator=g) for s in native_job_shapes(spec, k)]
+    x = torch.rand(7, 3, k, generator=g)
+    expected = fused.forward(spec, params, x, sums=True)[-1]
+    torch.testing.assert_close(native.forward(spec, params, x), expected, rtol=0, atol=1e-6)
+    with pytest.raises(ValueError, match="native forward"):
+        native.forward(spec, params, x[..., :16].contiguous())
+
+
+def native_job_shapes(spec, k):
+    from tinygan.engine.native_job import param_shapes
+
+    return param_shapes(spec, k)
+
+
+def test_a_compiled_ensemble_generates_in_the_kernel_within_tolerance():
+    fast = tg.EnsembleTrainer.from_seeds(range(5), REAL, NOISE, compile=True).fit(50)
+    eager = tg.EnsembleTrainer.from_seeds(range(5), REAL, NOISE).fit(50)
+    z = torch.rand(100, 4, generator=torch.Generator().manual_seed(0))
+    assert fast._compiled.native
+    torch.testing.assert_close(fast.generate(z), eager.generate(z), rtol=0, atol=1e-5)

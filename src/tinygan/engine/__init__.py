@@ -6,7 +6,10 @@
 - ``plan``: whether a lone trainer can take the fused step, and
   what that step needs; ``fastpath``: running it;
 - ``compiled`` and ``compiled_chunk``: chunks of
-  masked iterations through :func:`torch.compile`;
+  masked iterations through :func:`torch.compile`; ``chunk_records``: their records;
+- ``native`` (with ``native_job`` and ``native_build``, and ``native_kernel.c``): an
+  ensemble's iterations in C, hundreds per call, built once per machine;
+  ``mt_states``: CPU generators' mt19937 states, which that kernel draws from;
 - ``streams``: drawing many iterations' data in one call.
 
 Layer: above :mod:`tinygan.data`, :mod:`tinygan.nets` and :mod:`tinygan.callbacks` (the

@@ -31,7 +31,7 @@ import torch
 from tinygan.engine import fused
 from tinygan.engine.compiled import chunk_records
 from tinygan.engine.native_build import NativeKernelError, cache_dir, draw, load_kernel
-from tinygan.engine.native_job import Job, make_job, supports
+from tinygan.engine.native_job import Job, make_job, net_struct, param_shapes, pointers, supports
 from tinygan.protocols import StepRecord
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "NativeStream",
     "cache_dir",
     "draw",
+    "forward",
     "load_kernel",
     "supports",
 ]
@@ -253,3 +254,29 @@ class NativeRunner:
                 w.join()
         if any(codes):
             raise MemoryError("native kernel: out of memory for its scratch space")
+
+
+def forward(spec: fused.NetSpec, params: Sequence[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+    """Run stacked networks forward in the kernel: ``x (n, in, K)`` to ``(n, out, K)``.
+
+    The kernel's arithmetic (within float tolerance of
+    :func:`tinygan.engine.fused.forward`'s), on float32 stacks with ``K`` a multiple of
+    16, members last.
+
+    Raises:
+        NativeKernelError: If the kernel cannot be built here.
+        ValueError: If a tensor does not fit ``spec``.
+    """
+    lib = load_kernel()
+    k = x.shape[-1]
+    shapes = param_shapes(spec, k)
+    if len(params) != len(shapes) or k % int(lib.tg_lanes()):
+        raise ValueError(f"native forward: {len(params)} stacks of {k} members do not fit")
+    for t, shape in zip((*params, x), (*shapes, (x.shape[0], spec.sizes[0], k)), strict=True):
+        if t.dtype != torch.float32 or not t.is_contiguous() or tuple(t.shape) != shape:
+            raise ValueError(f"native forward: expected a contiguous float32 {shape} tensor")
+    out = torch.empty((x.shape[0], spec.sizes[-1], k))
+    net, table = net_struct(spec), pointers(list(params))
+    if lib.tg_forward(ctypes.addressof(net), table, k, x.shape[0], x.data_ptr(), out.data_ptr()):
+        raise MemoryError("native kernel: out of memory")
+    return out

@@ -119,6 +119,8 @@ def load_kernel() -> Any:
     lib.tg_lanes.restype = ctypes.c_int
     lib.tg_draw.argtypes = [ctypes.c_void_p, ctypes.c_int32, ctypes.c_int32, ctypes.c_void_p]
     lib.tg_draw.restype = ctypes.c_int
+    lib.tg_forward.argtypes = [ctypes.c_void_p] * 2 + [ctypes.c_int32] * 2 + [ctypes.c_void_p] * 2
+    lib.tg_forward.restype = ctypes.c_int
     _LOADED[target] = lib
     return lib
 

@@ -17,7 +17,7 @@ from tinygan.engine import fused
 from tinygan.engine.compiled import adam_factors
 from tinygan.engine.mt_states import MT_N
 
-__all__ = ["Job", "make_job", "param_shapes", "supports"]
+__all__ = ["Job", "make_job", "net_struct", "param_shapes", "pointers", "supports"]
 
 _ACTIVATIONS = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3}
 _LOSSES = {"mse": 0, "bce": 1}
@@ -87,7 +87,8 @@ def supports(g_spec: fused.NetSpec, d_spec: fused.NetSpec, kind: str, optimizer:
     return nets_fit and kind in _LOSSES and optimizer in _OPTIMIZERS
 
 
-def _net(spec: fused.NetSpec) -> _Net:
+def net_struct(spec: fused.NetSpec) -> _Net:
+    """``tg_net``: the network's shape as the kernel reads it."""
     net = _Net()
     net.layers = spec.layers
     net.bias = int(spec.bias)
@@ -102,7 +103,8 @@ def _pointer(t: torch.Tensor) -> Any:
     return ctypes.cast(t.data_ptr(), _Floats)
 
 
-def _pointers(tensors: Sequence[torch.Tensor]) -> Any:
+def pointers(tensors: Sequence[torch.Tensor]) -> Any:
+    """A C array of the tensors' data addresses (``float **``)."""
     return (_Floats * len(tensors))(*[_pointer(t) for t in tensors])
 
 
@@ -192,21 +194,21 @@ def make_job(
         job.shift, job.scale, job.low, job.high = (_pointer(column) for column in maps)
     losses = torch.empty((count, 3, k))
     fakes = torch.empty((count, n, g_spec.sizes[-1], k))
-    job.g, job.d = _net(g_spec), _net(d_spec)
+    job.g, job.d = net_struct(g_spec), net_struct(d_spec)
     job.loss, job.optimizer = _LOSSES[kind], _OPTIMIZERS[optimizer]
     job.batch, job.members, job.iterations = n, k, count
     job.g_lr, job.d_lr = lrs
     job.rest1, job.rest2 = 1 - _BETAS[0], 1 - _BETAS[1]
     job.beta2, job.eps = _BETAS[1], _EPS
     params = list(state[: len(shapes)])
-    job.g_params, job.d_params = _pointers(params[:n_g]), _pointers(params[n_g:])
+    job.g_params, job.d_params = pointers(params[:n_g]), pointers(params[n_g:])
     keep += [job.g_params, job.d_params]
     if adam:  # one learning rate for both, as an ensemble has
         factors = adam_factors(lrs[0], adam_steps[0], adam_steps[1], 0, count, count)
         factors = factors.contiguous()
         m, v = state[len(shapes) : 2 * len(shapes)], state[2 * len(shapes) :]
-        job.g_exp_avgs, job.d_exp_avgs = _pointers(m[:n_g]), _pointers(m[n_g:])
-        job.g_exp_avg_sqs, job.d_exp_avg_sqs = _pointers(v[:n_g]), _pointers(v[n_g:])
+        job.g_exp_avgs, job.d_exp_avgs = pointers(m[:n_g]), pointers(m[n_g:])
+        job.g_exp_avg_sqs, job.d_exp_avg_sqs = pointers(v[:n_g]), pointers(v[n_g:])
         job.adam_factors = _pointer(factors)
         keep += [factors, job.g_exp_avgs, job.d_exp_avgs, job.g_exp_avg_sqs, job.d_exp_avg_sqs]
     job.losses, job.fakes = _pointer(losses), _pointer(fakes)

@@ -602,3 +602,25 @@ int tg_draw(uint32_t *generators, int32_t K, int32_t count, float *out) {
     free(state);
     return 0;
 }
+
+/* One network's forward pass for K members (a multiple of LANES) on n samples each:
+   x (n, in, K) to out (n, out, K), members last. 0, or -1 if out of memory. */
+int tg_forward(const tg_net *net, float **params, int32_t K, int32_t n, const float *x,
+               float *out) {
+    layout L;
+    make_layout(net, 1, &L);
+    lanes_t *P = aligned_alloc(64, (size_t)(L.params + L.outputs) * sizeof(lanes_t));
+    if (!P) return -1;
+    lanes_t *Y = P + L.params;
+    int in = net->sizes[0], width = net->sizes[net->layers];
+    for (int k0 = 0; k0 < K; k0 += LANES) {
+        gather(net, params, P, K, k0);
+        for (int s = 0; s < n; s++) {
+            load_input(Y, x + (size_t)s * in * K, in, K, k0);
+            forward(net, &L, P, Y, 1);
+            store_output(out + (size_t)s * width * K, Y + L.y[net->layers], width, K, k0);
+        }
+    }
+    free(P);
+    return 0;
+}

@@ -194,7 +194,13 @@ def unstack(stacked: Stacked, params: Sequence[torch.Tensor], k: int) -> MLP:
 
 
 def generate(
-    spec: fused.NetSpec, params: Sequence[torch.Tensor], z: object, members: int, padded: int
+    spec: fused.NetSpec,
+    params: Sequence[torch.Tensor],
+    z: object,
+    members: int,
+    padded: int,
+    *,
+    native: bool = False,
 ) -> torch.Tensor:
     """Run every member's stacked generator on ``z``, without gradients.
 
@@ -204,6 +210,8 @@ def generate(
         z: Noise ``(m, width)`` shared by all members, or ``(members, m, width)``.
         members: How many members are real (the rest is padding).
         padded: The stacks' member dimension.
+        native: Compute it in the native kernel (within float tolerance of the fused
+            forward pass; only for float32 stacks on the CPU).
 
     Returns:
         The outputs, shape ``(members, m, out)``.
@@ -216,7 +224,12 @@ def generate(
     with torch.no_grad():
         z = z.to(params[0].dtype).permute(1, 2, 0)
         z = torch.cat([z, z.new_zeros((*z.shape[:2], padded - members))], dim=-1)
-        out = fused.forward(spec, params, z.contiguous(), sums=True)[-1]
+        if native:
+            from tinygan.engine.native import forward
+
+            out = forward(spec, params, z.contiguous())
+        else:
+            out = fused.forward(spec, params, z.contiguous(), sums=True)[-1]
         return out.permute(2, 0, 1)[:members].contiguous()
 
 
