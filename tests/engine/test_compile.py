@@ -227,3 +227,43 @@ def test_chunk_records_give_one_record_per_iteration_as_views():
     assert [torch.equal(r.g_loss, losses[t, 2]) for t, r in enumerate(records[:5])] == [True] * 2
     with pytest.raises(IndexError):
         records[2]
+
+
+def test_block_records_gather_each_members_values():
+    from tinygan.engine.chunk_records import BlockRecords
+
+    blocks, count, lanes, n, dim = 2, 3, 4, 2, 3
+    losses = torch.arange(blocks * count * 3 * lanes, dtype=torch.float32)
+    losses = losses.reshape(blocks, count, 3, lanes)
+    fakes = torch.arange(blocks * count * n * dim * lanes, dtype=torch.float32)
+    fakes = fakes.reshape(blocks, count, n * dim, lanes)
+    records = BlockRecords(losses, fakes, members=7, sample_shape=(n, dim))
+    assert len(records) == count
+    for t in range(count):
+        record = records[t]
+        for which, value in enumerate((record.d_loss_real, record.d_loss_fake, record.g_loss)):
+            assert value.shape == (7,)
+            for k in range(7):  # member k is lane k % lanes of block k // lanes
+                assert value[k] == losses[k // lanes, t, which, k % lanes]
+        assert record.fake.shape == (7, n, dim)
+        for k in range(7):
+            for s in range(n):
+                for j in range(dim):
+                    assert record.fake[k, s, j] == fakes[k // lanes, t, s * dim + j, k % lanes]
+    with pytest.raises(IndexError):
+        records[count]
+    assert len(records[1:]) == count - 1
+
+
+def test_a_compiled_ensembles_fakes_equal_the_eager_ones():
+    logs = []
+    for compile in (True, False):
+        snaps = tg.Snapshots(every=7)
+        ens = tg.EnsembleTrainer.from_seeds(range(70), REAL, NOISE, batch_size=2,
+                                            callbacks=[snaps], compile=compile)  # fmt: skip
+        ens.fit(30)
+        logs.append(snaps)
+    assert logs[0].steps == logs[1].steps == [7, 14, 21, 28]
+    for a, b in zip(logs[0].outputs, logs[1].outputs, strict=True):
+        assert a.shape == (70, 2, 4)
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-5)

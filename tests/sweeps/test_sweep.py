@@ -291,36 +291,51 @@ def test_compiled_sweep_agrees_with_the_eager_one():
     assert 0 < compiled.successes < compiled.n  # both kinds of decision are checked
 
 
-def test_the_plotting_import_starts_once_as_the_training_does(monkeypatch, tmp_path):
+def test_the_histogram_process_starts_once_as_the_training_does(monkeypatch, tmp_path):
     import tinygan.sweeps.chunk as chunk
     import tinygan.sweeps.run as run
+    from tinygan.sweeps.histogram import HistogramProcess
 
     events = []
-    monkeypatch.setattr(run, "preload_plotting", lambda: events.append("preload"))
+    start = HistogramProcess.start
+
+    def spy_start():
+        events.append("start")
+        return start()
+
+    monkeypatch.setattr(run.HistogramProcess, "start", staticmethod(spy_start))
     fit = chunk._fit_with_window
 
-    def spy(trainer, steps, members):
+    def spy_fit(trainer, steps, members):
         events.append("fit")
         return fit(trainer, steps, members)
 
-    monkeypatch.setattr(chunk, "_fit_with_window", spy)
+    monkeypatch.setattr(chunk, "_fit_with_window", spy_fit)
     tg.sweep(4, steps=3, chunk_size=2, out=tmp_path / "a")
-    assert events == ["preload", "fit", "fit"]  # after building, before the first fit
+    assert events == ["start", "fit", "fit"]  # after building, before the first fit
+    assert (tmp_path / "a" / "histogram.png").stat().st_size > 10_000
     events.clear()
     tg.sweep(4, steps=3, chunk_size=2)
-    assert events == ["fit", "fit"]  # no histogram to write: nothing to import
+    assert events == ["fit", "fit"]  # no histogram to write: no process
 
 
-def test_preload_plotting_imports_matplotlib_and_survives_its_absence(monkeypatch):
-    import sys
+def test_an_interrupted_sweep_leaves_no_histogram_process(monkeypatch, tmp_path):
+    import tinygan.sweeps.chunk as chunk
+    import tinygan.sweeps.run as run
+    from tinygan.sweeps.histogram import HistogramProcess
 
-    from tinygan.sweeps.result import preload_plotting
+    started = []
+    start = HistogramProcess.start
 
-    thread = preload_plotting()
-    thread.join(timeout=60)
-    assert "matplotlib.figure" in sys.modules and not thread.is_alive()
-    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # import raises ImportError
-    monkeypatch.setitem(sys.modules, "matplotlib.backends.backend_agg", None)
-    thread = preload_plotting()
-    thread.join(timeout=60)
-    assert not thread.is_alive()
+    def spy_start():
+        started.append(start())
+        return started[-1]
+
+    def interrupted(trainer, steps, members):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run.HistogramProcess, "start", staticmethod(spy_start))
+    monkeypatch.setattr(chunk, "_fit_with_window", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        tg.sweep(4, steps=3, out=tmp_path)
+    assert len(started) == 1 and started[0]._process.poll() is not None  # stopped

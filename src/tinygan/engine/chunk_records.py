@@ -14,7 +14,7 @@ import torch
 
 from tinygan.protocols import StepRecord
 
-__all__ = ["ChunkRecords", "chunk_records"]
+__all__ = ["BlockRecords", "ChunkRecords", "chunk_records"]
 
 
 class _ChunkRecord(StepRecord):
@@ -91,3 +91,79 @@ def chunk_records(losses: torch.Tensor, fakes: torch.Tensor) -> ChunkRecords:
         and views are made when read).
     """
     return ChunkRecords(losses, fakes)
+
+
+class _BlockRecord(StepRecord):
+    """One iteration's record of outputs stored block by block of members (see below)."""
+
+    _records: BlockRecords
+    _index: int
+
+    def __init__(self, records: BlockRecords, index: int) -> None:
+        object.__setattr__(self, "_records", records)
+        object.__setattr__(self, "_index", index)
+
+    def _loss(self, which: int) -> torch.Tensor:
+        records = self._records
+        return records.losses[:, self._index, which].reshape(-1)[: records.members]
+
+    @property
+    def d_loss_real(self) -> torch.Tensor:
+        return self._loss(0)
+
+    @property
+    def d_loss_fake(self) -> torch.Tensor:
+        return self._loss(1)
+
+    @property
+    def g_loss(self) -> torch.Tensor:
+        return self._loss(2)
+
+    @property
+    def fake(self) -> torch.Tensor:
+        records = self._records
+        blocks, _, _, lanes = records.fakes.shape
+        block = records.fakes[:, self._index].reshape(blocks, *records.sample_shape, lanes)
+        by_member = block.movedim(-1, 1).reshape(blocks * lanes, *records.sample_shape)
+        return by_member[: records.members]
+
+
+class BlockRecords(Sequence[StepRecord]):
+    """The records of iterations whose outputs were written block by block of members.
+
+    The native kernel writes each block of members' outputs as one contiguous stretch:
+    losses ``(blocks, count, 3, lanes)`` and generator outputs ``(blocks, count, n * dim,
+    lanes)``. A record's fields (``(members,)`` losses, a ``(members, n, dim)`` output)
+    are gathered from them when read.
+
+    Args:
+        losses: The losses, as above.
+        fakes: The generators' outputs, as above.
+        members: How many members are real (the rest is padding).
+        sample_shape: ``(n, dim)``: one member's output in one iteration.
+    """
+
+    def __init__(
+        self, losses: torch.Tensor, fakes: torch.Tensor, members: int, sample_shape: tuple[int, int]
+    ) -> None:
+        self.losses = losses
+        self.fakes = fakes
+        self.members = members
+        self.sample_shape = sample_shape
+
+    def __len__(self) -> int:
+        return int(self.losses.shape[1])
+
+    @overload
+    def __getitem__(self, index: int) -> StepRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[StepRecord]: ...
+
+    def __getitem__(self, index: int | slice) -> StepRecord | list[StepRecord]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        count = len(self)
+        if not -count <= index < count:
+            raise IndexError(f"record {index} of a chunk of {count}")
+        return _BlockRecord(self, index % count)

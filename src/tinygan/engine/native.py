@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import ctypes
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 import torch
 
 from tinygan.engine import fused
-from tinygan.engine.compiled import chunk_records
+from tinygan.engine.chunk_records import BlockRecords
 from tinygan.engine.native_build import NativeKernelError, cache_dir, draw, load_kernel
 from tinygan.engine.native_job import Job, make_job, net_struct, param_shapes, pointers, supports
 from tinygan.protocols import StepRecord
@@ -144,7 +144,7 @@ class NativeRunner:
         adam_steps: tuple[int, int],
         count: int,
         stream: NativeStream,
-        make_records: Callable[[torch.Tensor, torch.Tensor], Sequence[StepRecord]] = chunk_records,
+        members: int | None = None,
     ) -> StepRecord:
         """Compute the next ``count`` iterations (at most :data:`MAX_CALL`).
 
@@ -154,12 +154,14 @@ class NativeRunner:
             lrs: The generators' and the discriminators' learning rates.
             adam_steps: The generators' and the discriminators' update counts so far.
             count: How many iterations, at least 1.
-            stream: Where the data comes from: ``(count, n, dim, K)`` per part.
-            make_records: Builds the records from the losses ``(count, 3, K)`` and the
-                generators' outputs ``(count, n, dim, K)``.
+            stream: Where the data comes from.
+            members: How many members the records show (the rest is padding); ``None``:
+                all ``K``.
 
         Returns:
-            The first computed iteration's record.
+            The first computed iteration's record: losses of shape ``(members,)`` and
+            the generators' outputs ``(members, n, dim)``, as
+            :class:`tinygan.EnsembleTrainer` hands them out.
         """
         count = max(1, min(count, MAX_CALL))
         mark = stream.mark()
@@ -183,7 +185,10 @@ class NativeRunner:
             raise
         if count > 1:
             self._redo = (snapshot, mark, data, maps, lrs, adam_steps, state)
-        self._records = make_records(losses, fakes)
+        k = state[0].shape[-1]
+        n = fakes.shape[2] // self.g_spec.sizes[-1]
+        shown = k if members is None else members
+        self._records = BlockRecords(losses, fakes, shown, (n, self.g_spec.sizes[-1]))
         self._next = 0
         return self.pop()
 
@@ -222,14 +227,16 @@ class NativeRunner:
         """One kernel call of ``count`` iterations (arguments as :func:`make_job`'s).
 
         Returns:
-            The losses ``(count, 3, K)`` and the generators' outputs ``(count, n, dim, K)``.
+            The losses and the generators' outputs, block by block of members (see
+            :class:`tinygan.engine.chunk_records.BlockRecords`).
         """
         job, keep, losses, fakes = make_job(
             self.g_spec, self.d_spec, self.kind, self.optimizer,
             state, lrs, adam_steps, data, maps, count,
         )  # fmt: skip
         drew = bool(job.generators)  # no thread waits for data: all of them train
-        self._launch(job, losses.shape[-1], self.threads if drew else max(1, self.threads - 1))
+        k = losses.shape[0] * losses.shape[-1]
+        self._launch(job, k, self.threads if drew else max(1, self.threads - 1))
         del keep
         return losses, fakes
 

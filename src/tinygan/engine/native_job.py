@@ -158,8 +158,9 @@ def make_job(
 
     Returns:
         ``(job, keep, losses, fakes)``: the struct, objects that must outlive the call,
-        and the outputs it fills: losses ``(count, 3, K)`` and the generators' outputs
-        ``(count, n, dim, K)``.
+        and the outputs it fills, block by block of 16 members: losses ``(K / 16,
+        count, 3, 16)`` and the generators' outputs ``(K / 16, count, n * dim, 16)``
+        (see :func:`tinygan.engine.chunk_records.block_records`).
 
     Raises:
         ValueError: If a tensor does not fit the networks; the message names it.
@@ -192,8 +193,8 @@ def make_job(
         for name, column in zip(("shift", "scale", "low", "high"), maps, strict=True):
             _check(name, column, (n * sum(dims),))
         job.shift, job.scale, job.low, job.high = (_pointer(column) for column in maps)
-    losses = torch.empty((count, 3, k))
-    fakes = torch.empty((count, n, g_spec.sizes[-1], k))
+    losses = torch.empty((k // _LANES, count, 3, _LANES))
+    fakes = torch.empty((k // _LANES, count, n * g_spec.sizes[-1], _LANES))
     job.g, job.d = net_struct(g_spec), net_struct(d_spec)
     job.loss, job.optimizer = _LOSSES[kind], _OPTIMIZERS[optimizer]
     job.batch, job.members, job.iterations = n, k, count

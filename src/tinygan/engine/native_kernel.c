@@ -65,8 +65,11 @@ typedef struct {
        The kernel draws each member's uniforms from its generator as torch.rand would,
        advancing it, and maps them with shift, scale, low and high. */
     uint32_t *generators;
-    float *losses;                          /* (T, 3, K): D on real, D on fake, G */
-    float *fakes;                           /* (T, n, G's output dim, K) */
+    /* The outputs, block by block of LANES members so that each block writes one
+       contiguous stretch: (K / LANES, T, 3, LANES) losses (D on real, D on fake, G) and
+       (K / LANES, T, n * G's output dim, LANES) generator outputs. */
+    float *losses;
+    float *fakes;
 } tg_job;
 
 typedef struct {
@@ -510,7 +513,7 @@ static int train_block(const tg_job *job, int k0, lanes_t *scratch) {
     vec loss;
     for (int t = 0; t < T; t++) {
         const float *factors = adam ? job->adam_factors + 6 * t : NULL;
-        float *losses = job->losses + (size_t)t * 3 * K + k0;
+        float *losses = job->losses + ((size_t)(k0 / LANES) * T + t) * 3 * LANES;
         int drawn = job->uniforms || job->generators;
         if (drawn) draw_iteration(job, t, total, k0, lanes, data);
         /* 1. the discriminator on real data, target 1 */
@@ -532,7 +535,7 @@ static int train_block(const tg_job *job, int k0, lanes_t *scratch) {
         memcpy(d.Y, g_output, sizeof(lanes_t) * g_out);
         forward(D, &d.L, d.P, d.Y, n);
         loss = loss_and_grad(job->loss, d_output, d_out, 0.0f, dy);
-        memcpy(losses + K, &loss, sizeof loss);
+        memcpy(losses + LANES, &loss, sizeof loss);
         backward(D, &d.L, d.P, d.Y, dy, d.G, 0, dh, n);
         update(job, &d, adam ? factors + 2 : NULL);
         /* 3. the generator through the discriminator, target 1 */
@@ -544,11 +547,12 @@ static int train_block(const tg_job *job, int k0, lanes_t *scratch) {
         memcpy(d.Y, g_output, sizeof(lanes_t) * g_out);
         forward(D, &d.L, d.P, d.Y, n);
         loss = loss_and_grad(job->loss, d_output, d_out, 1.0f, dy);
-        memcpy(losses + 2 * K, &loss, sizeof loss);
+        memcpy(losses + 2 * LANES, &loss, sizeof loss);
         backward(D, &d.L, d.P, d.Y, dy, NULL, 1, dh, n);
         backward(G, &g.L, g.P, g.Y, dy, g.G, 0, dh, n);
         update(job, &g, adam ? factors + 4 : NULL);
-        store_output(job->fakes + (size_t)t * g_out * K, g_output, g_out, K, k0);
+        memcpy(job->fakes + ((size_t)(k0 / LANES) * T + t) * g_out * LANES, g_output,
+               sizeof(lanes_t) * g_out);
     }
     if (lanes) close_rngs(job->generators, KK, k0, lanes);
     for (int i = 0; i < 2; i++) {

@@ -147,7 +147,7 @@ class CompiledEnsemble:
                     (g_steps, d_steps),
                     count,
                     _Stream(trainer),
-                    trainer._records,
+                    trainer.members,
                 )
             else:
                 count = min(count, data.available())

@@ -19,7 +19,6 @@ import json
 import logging
 import math
 import os
-import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +27,7 @@ import numpy as np
 
 from tinygan.checkpoint import write_atomically
 from tinygan.sweeps.config import EVAL_INPUTS, EVAL_SEED, RecipeConfig, SeedResult, SweepConfig
+from tinygan.sweeps.histogram import HistogramProcess, Panel, draw, save
 from tinygan.sweeps.stats import wilson_interval
 from tinygan.sweeps.table import csv_columns, csv_text
 
@@ -39,8 +39,8 @@ __all__ = [
     "csv_columns",
     "csv_text",
     "number_summary",
+    "histogram_panels",
     "plot_sweep",
-    "preload_plotting",
 ]
 
 logger = logging.getLogger(__name__)
@@ -117,12 +117,25 @@ class SweepResult:
             "numbers": numbers,
         }
 
-    def write(self, out: str | os.PathLike[str], *, histogram: bool = True) -> list[Path]:
+    def write(
+        self,
+        out: str | os.PathLike[str],
+        *,
+        histogram: bool = True,
+        drawer: HistogramProcess | None = None,
+    ) -> list[Path]:
         """Write ``seeds.csv``, ``summary.json`` and ``histogram.png`` into ``out``.
 
         Each file is written atomically (:func:`tinygan.checkpoint.write_atomically`). The
         histogram needs matplotlib (``pip install "tinygan[plot]"``); without it, it is
         skipped with a logged warning.
+
+        Args:
+            out: The folder (made if missing).
+            histogram: Whether to write ``histogram.png``.
+            drawer: A :class:`~tinygan.sweeps.histogram.HistogramProcess` started
+                earlier, to draw the histogram in (:func:`tinygan.sweep` starts one
+                before it trains); where it fails, the histogram is drawn here.
 
         Returns:
             The paths written.
@@ -134,15 +147,27 @@ class SweepResult:
         write_atomically(written[0], lambda f: f.write(text.encode()))
         summary = json.dumps(_plain(self.summary()), indent=2) + "\n"
         write_atomically(written[1], lambda f: f.write(summary.encode()))
-        if histogram:
-            try:
-                fig = plot_sweep(self)
-            except ImportError as exc:
-                logger.warning("histogram.png not written: %s", exc)
-            else:
-                fig.savefig(folder / "histogram.png", dpi=100)
-                written.append(folder / "histogram.png")
+        if histogram and self._write_histogram(folder / "histogram.png", drawer):
+            written.append(folder / "histogram.png")
         return written
+
+    def _write_histogram(self, path: Path, drawer: HistogramProcess | None) -> bool:
+        """Write ``histogram.png`` (in ``drawer`` if it works); whether it was written."""
+        if drawer is not None:
+            try:
+                drawer.draw(*histogram_panels(self), path)
+                return True
+            except RuntimeError as exc:
+                logger.debug("drawing here instead: %s", exc)
+            finally:
+                drawer.close()
+        try:
+            fig = plot_sweep(self)
+        except ImportError as exc:
+            logger.warning("histogram.png not written: %s", exc)
+            return False
+        save(fig, path)
+        return True
 
     def __str__(self) -> str:
         low, high = self.interval
@@ -191,27 +216,20 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
-def preload_plotting() -> threading.Thread:
-    """Import matplotlib's figure and PNG writer in a background thread, now.
-
-    A sweep that will write ``histogram.png`` calls it before it trains: the imports
-    (about 0.4 s of Python) then run while the training holds no lock, instead of after
-    it. A missing matplotlib is left for :meth:`SweepResult.write` to report.
-
-    Returns:
-        The (daemon) thread.
-    """
-
-    def load() -> None:
-        try:
-            import matplotlib.backends.backend_agg
-            import matplotlib.figure  # noqa: F401
-        except ImportError:  # SweepResult.write says so, without the histogram
-            pass
-
-    thread = threading.Thread(target=load, name="tinygan-preload-plotting", daemon=True)
-    thread.start()
-    return thread
+def histogram_panels(result: SweepResult) -> tuple[list[Panel], str]:
+    """The panels and the title of ``result``'s histogram (see :func:`plot_sweep`)."""
+    names = [name for name in result.names if name != "success"] + ["d_loss"]
+    ranges: dict[str, tuple[float, float]] = {}
+    if isinstance(result.config, SweepConfig):
+        pattern = result.config.real
+        ranges = {f"mean_{j + 1}": r for j, r in enumerate(pattern.ranges)}
+    panels = [Panel(name, result.column(name), ranges.get(name)) for name in names]
+    low, high = result.interval
+    title = (
+        f"{result.successes}/{result.n} seeds succeed ({result.success_rate:.1%}, "
+        f"95% CI {low:.1%}-{high:.1%}) after {result.config.steps} iterations"
+    )
+    return panels, title
 
 
 def plot_sweep(result: SweepResult) -> Figure:
@@ -231,54 +249,4 @@ def plot_sweep(result: SweepResult) -> Figure:
     Raises:
         ImportError: If matplotlib is not installed.
     """
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError('plot_sweep needs matplotlib: pip install "tinygan[plot]"') from exc
-    names = [name for name in result.names if name != "success"] + ["d_loss"]
-    ranges = {}
-    if isinstance(result.config, SweepConfig):
-        pattern = result.config.real
-        ranges = {f"mean_{j + 1}": r for j, r in enumerate(pattern.ranges)}
-    columns = min(4, len(names))
-    rows = -(-len(names) // columns)
-    width, height = 3.2 * columns, 2.8 * rows + 0.6
-    fig = Figure(figsize=(width, height))
-    # Margins in inches, set by hand: a layout engine would double the time to save.
-    fig.subplots_adjust(
-        left=0.6 / width,
-        right=1 - 0.15 / width,
-        bottom=0.45 / height,
-        top=1 - 0.75 / height,
-        wspace=0.35,
-        hspace=0.5,
-    )
-    grid = fig.add_gridspec(rows, columns)
-    for i, name in enumerate(names):  # only the panels drawn: an axes costs milliseconds
-        ax = fig.add_subplot(grid[i // columns, i % columns])
-        values = result.column(name)
-        finite = values[np.isfinite(values)]
-        if name in ranges:
-            lo, hi = ranges[name]
-            ax.axvspan(lo, hi, color="tab:green", alpha=0.2, label="real range")
-            counts, edges = np.histogram(np.clip(finite, 0.0, 1.0), np.linspace(0.0, 1.0, 41))
-            ax.stairs(counts, edges, fill=True, color="tab:blue")
-            ax.set_xlim(0.0, 1.0)
-            # Successful seeds gather in the shaded range: the legend goes opposite it.
-            if lo + hi < 1.0:
-                ax.legend(loc="upper right", fontsize="small")
-            else:
-                ax.legend(loc="upper left", fontsize="small")
-        elif finite.size:
-            counts, edges = np.histogram(finite, min(40, max(5, finite.size // 5)))
-            ax.stairs(counts, edges, fill=True, color="tab:blue")  # one patch: fast to draw
-            ax.locator_params(axis="x", nbins=4)  # small numbers: long tick labels
-        ax.locator_params(axis="y", nbins=4)
-        ax.set_title(name if finite.size == values.size else f"{name} ({finite.size} finite)")
-        ax.set_ylabel("seeds")
-    low, high = result.interval
-    fig.suptitle(
-        f"{result.successes}/{result.n} seeds succeed ({result.success_rate:.1%}, "
-        f"95% CI {low:.1%}-{high:.1%}) after {result.config.steps} iterations"
-    )
-    return fig
+    return draw(*histogram_panels(result))

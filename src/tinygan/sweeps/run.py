@@ -53,7 +53,8 @@ from tinygan.sweeps.config import (
     qualified_name,
 )
 from tinygan.sweeps.folder import SweepFolder
-from tinygan.sweeps.result import SweepResult, preload_plotting
+from tinygan.sweeps.histogram import HistogramProcess
+from tinygan.sweeps.result import SweepResult
 
 __all__ = [
     "EVAL_INPUTS",
@@ -226,12 +227,13 @@ def sweep(
         "sweep of %d seeds (%d to train) in %d chunks", len(seed_list), len(todo), len(chunks)
     )
 
-    # histogram.png needs matplotlib: import it while the training runs, not after.
-    preloaded: list[object] = []
+    # histogram.png needs matplotlib: a process of its own loads it while the training
+    # runs, and draws it at the end.
+    drawers: list[HistogramProcess | None] = []
 
     def preload() -> None:
-        if out is not None and not preloaded:
-            preloaded.append(preload_plotting())
+        if out is not None and not drawers:
+            drawers.append(HistogramProcess.start())
 
     def work(chunk: list[int]) -> Any:
         # In this process the import starts as the training does (it would slow the
@@ -251,12 +253,17 @@ def sweep(
         futures = [executor.submit(fn, *args, **kwargs) for fn, args, kwargs in map(work, chunks)]
         preload()
         results = (future.result() for future in futures)
-    for rows in results:
-        done.update((row.seed, row) for row in rows)
-        if folder is not None:
-            folder.add(rows)
-        logger.info("%d/%d seeds done", len(done), len(seed_list))
-    result = SweepResult(config=config, rows=tuple(done[seed] for seed in seed_list))
-    if out is not None:
-        result.write(out)
+    try:
+        for rows in results:
+            done.update((row.seed, row) for row in rows)
+            if folder is not None:
+                folder.add(rows)
+            logger.info("%d/%d seeds done", len(done), len(seed_list))
+        result = SweepResult(config=config, rows=tuple(done[seed] for seed in seed_list))
+        if out is not None:
+            result.write(out, drawer=drawers[0] if drawers else None)
+    finally:
+        for drawer in drawers:  # after an error or Ctrl-C: nothing left running
+            if drawer is not None:
+                drawer.close()
     return result
