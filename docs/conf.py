@@ -90,7 +90,8 @@ intersphinx_mapping = {
 
 # Names that type hints spell in ways no inventory lists (typing internals).
 nitpick_ignore_regex = [
-    ("py:class", r"(typing|collections\.abc|numpy|torch|os)\..*\[.*"),
+    ("py:class", r"(typing|collections\.abc|numpy|torch|os|subprocess)\..*\[.*"),
+    ("py:class", r"subprocess\.Popen"),  # not in the offline inventory of Python's docs
     ("py:class", r"numpy\.(float|int)\w*"),
     ("py:class", r"np\..*"),
     ("py:class", r"numpy\._typing\..*"),

@@ -14,7 +14,7 @@ def test_sweep_end_to_end(tmp_path, capsys):
     status = main(["sweep", "--seeds", "3", "--steps", "60", "--out", str(out)])
     assert status == 0
     printed = capsys.readouterr().out
-    expected = tg.sweep(3, steps=60)
+    expected = tg.sweep(3, steps=60, compile=True)  # the CLI's default on the CPU
     low, high = expected.interval
     assert f"{expected.successes}/3 seeds succeeded" in printed
     assert f"[{low:.3f}, {high:.3f}]" in printed
@@ -26,6 +26,14 @@ def test_sweep_end_to_end(tmp_path, capsys):
         rows = list(csv.DictReader(f))
     assert [int(r["seed"]) for r in rows] == [0, 1, 2]
     assert [float(r["mean_1"]) for r in rows] == [row.mean[0] for row in expected.rows]
+    exact = tmp_path / "exact"  # --no-compile: the eager sweep, bit for bit
+    assert (
+        main(["sweep", "--seeds", "3", "--steps", "60", "--no-compile", "--out", str(exact)]) == 0
+    )
+    with (exact / "seeds.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    eager = tg.sweep(3, steps=60)
+    assert [float(r["mean_1"]) for r in rows] == [row.mean[0] for row in eager.rows]
 
 
 def test_variant_options_reach_the_sweep(tmp_path):

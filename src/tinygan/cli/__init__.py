@@ -82,7 +82,7 @@ def console() -> None:
     """The ``tinygan`` program (and ``python -m tinygan``): :func:`main`, then exit.
 
     The program imports torch, the library and every command first, then freezes the
-    objects of those imports (:func:`gc.freeze`): they live as long as the process, so
+    objects of those imports (``gc.freeze()``): they live as long as the process, so
     the garbage collector need not walk their hundreds of thousands of objects again,
     at each full collection or at exit. That saves about half a second per process.
     """

@@ -7,7 +7,7 @@ and, with ``--out``, writes ``sweep.json`` and ``seeds.csv`` as chunks finish, t
 ``--optimizer``, ``--noise``, ``--lr`` and ``--batch-size`` select the post's variants;
 ``--data ring8|grid25|digits`` sweeps another kind of data with its recipe
 (:mod:`tinygan.recipes`). On the CPU the ensembles train through the native kernel
-(``--compile``, the default there: :mod:`tinygan.engine.native`, built once per machine
+(``--compile``, the default there: ``tinygan.engine.native``, built once per machine
 in about a second); ``--no-compile`` trains eagerly, each seed bit for bit as its lone
 trainer.
 
