@@ -26,11 +26,17 @@ def lone_row(recipe, seed, judge=None):
     return evaluate_generator(G, real, noise, seed=seed, judge=judge)
 
 
-def test_fused_recipe_rows_equal_lone_trainers_bit_for_bit():
-    result = tg.sweep([4, 2, 9], recipes.post, steps=STEPS)
-    assert [row.seed for row in result.rows] == [4, 2, 9]
+def test_fused_recipe_rows_equal_lone_trainers_within_tolerance():
+    # Not bit for bit: torch's sigmoid of a lone trainer's 4 numbers (the C library's
+    # exp) and of an ensemble's long tensors (a vectorised exp) differ in the last bit
+    # for a few percent of values (see docs/performance.rst).
+    result = tg.sweep([4, 2, 9, 11, 17], recipes.post, steps=STEPS)
+    assert [row.seed for row in result.rows] == [4, 2, 9, 11, 17]
     for row in result.rows:
-        assert row.values == lone_row(recipes.post, row.seed).values
+        lone = lone_row(recipes.post, row.seed)
+        assert row.values.keys() == lone.values.keys()
+        for name, value in lone.values.items():
+            assert float(row.values[name]) == pytest.approx(float(value), abs=1e-6), name
         assert math.isfinite(row.d_loss)
 
 

@@ -8,8 +8,8 @@ and, with ``--out``, writes ``sweep.json`` and ``seeds.csv`` as chunks finish, t
 ``--data ring8|grid25|digits`` sweeps another kind of data with its recipe
 (:mod:`tinygan.recipes`). On the CPU the ensembles train through the native kernel
 (``--compile``, the default there: ``tinygan.engine.native``, built once per machine
-in about a second); ``--no-compile`` trains eagerly, each seed bit for bit as its lone
-trainer.
+in about a second); ``--no-compile`` trains eagerly, exactly as :func:`tinygan.sweep`
+does by default.
 
 Ctrl-C stops the sweep with exit status 130; the chunks that finished are in ``--out``,
 and ``tinygan sweep --resume DIR`` trains only the missing seeds, to the same rows.
@@ -148,8 +148,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=None,
         help="train the ensembles' compiled step: on the CPU the native kernel (built once "
         "per machine, about a second), elsewhere torch.compile; results agree with "
-        "--no-compile's within float tolerance; --no-compile trains each seed bit for "
-        "bit as its lone trainer (default: --compile on the CPU, --no-compile elsewhere)",
+        "--no-compile's within float tolerance; --no-compile trains eagerly, exactly as "
+        "tinygan.sweep() does (default: --compile on the CPU, --no-compile elsewhere)",
     )
     parser.add_argument(
         "--out",

@@ -9,7 +9,8 @@ whose update is elementwise, the same batch size, data sources of the same type 
 ``repr``, fresh optimisers, and no callbacks but equal ones whose class is
 ``shared_by_ensembles`` (a learning-rate schedule, say; the ensemble runs one copy).
 
-Alike trainers take the *fused* path (bit for bit what each lone trainer computes) when
+Alike trainers take the *fused* path (each lone trainer's arithmetic, on stacks: equal
+within float tolerance, see :doc:`/performance`) when
 their networks are :func:`tinygan.mlp` networks the fused kernels cover, on the CPU in
 float32, with the MSE or BCE loss, plain SGD or default Adam, and untouched random
 number generators seeded by ``seed=``; otherwise the *vmapped* path
