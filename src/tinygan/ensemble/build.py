@@ -101,9 +101,10 @@ def from_trainers(  # noqa: D417 - cls is the class, as for a classmethod
     Member ``k`` starts from ``trainers[k]``'s weights and random number generator
     and follows the steps ``trainers[k].fit`` would take. Trainers that the fused
     kernels cover (see :mod:`tinygan.ensemble.alike`) take the fused path (equal
-    within float tolerance: see :doc:`/performance`); any other alike networks, loss and elementwise optimiser (SGD with momentum,
-    Adam, AdamW, RMSprop, ...) take the vmapped path (:mod:`tinygan.ensemble.vmapped`),
-    equal within float tolerance. The trainers themselves are left untouched.
+    within float tolerance: see :doc:`/performance`); any other alike networks, loss and
+    elementwise optimiser (SGD with momentum, Adam, AdamW, RMSprop, ...) take the vmapped
+    path (:mod:`tinygan.ensemble.vmapped`), equal within float tolerance. The trainers
+    themselves are left untouched.
 
     Args:
         trainers: Alike :class:`~tinygan.AdversarialTrainer` objects, as a sweep's
