@@ -336,3 +336,20 @@ def test_a_compiled_ensemble_generates_in_the_kernel_within_tolerance():
     z = torch.rand(100, 4, generator=torch.Generator().manual_seed(0))
     assert fast._compiled.native
     torch.testing.assert_close(fast.generate(z), eager.generate(z), rtol=0, atol=1e-5)
+
+
+def test_a_calls_outputs_stay_within_their_memory_budget(monkeypatch):
+    # 64 members (padded), batch 2 of 4 numbers: 4 * 64 * (3 + 8) bytes per iteration
+    monkeypatch.setattr(native, "OUTPUT_BYTES", 4 * 64 * 11 * 5)
+    computed = []
+    run = native.NativeRunner.run
+
+    def spy(self, *args, **kwargs):
+        record = run(self, *args, **kwargs)
+        computed.append(self.computed)
+        return record
+
+    monkeypatch.setattr(native.NativeRunner, "run", spy)
+    fast = make(True, batch_size=2).fit(23)
+    assert computed and max(computed) == 5 and sum(computed) == 23
+    assert_close_ensembles(fast, make(False, batch_size=2).fit(23), atol=1e-5)

@@ -36,6 +36,7 @@ from tinygan.protocols import StepRecord
 
 __all__ = [
     "MAX_CALL",
+    "OUTPUT_BYTES",
     "NativeKernelError",
     "NativeRunner",
     "NativeStream",
@@ -48,6 +49,10 @@ __all__ = [
 
 MAX_CALL = 512
 """The most iterations one kernel call computes ahead."""
+
+OUTPUT_BYTES = 64 * 2**20
+"""The most memory one call's outputs (losses and generator outputs) may take: big
+batches or wide outputs get fewer iterations per call."""
 
 
 class NativeStream(Protocol):
@@ -97,6 +102,8 @@ class NativeRunner:
         optimizer: ``"sgd"`` or ``"adam"`` (:class:`torch.optim.Adam`'s defaults but
             the learning rate).
         threads: How many threads share a call's members.
+        batch_size: Samples per step and member (to keep a call's outputs within
+            :data:`OUTPUT_BYTES`).
 
     Raises:
         NativeKernelError: If the kernel cannot be built here or does not cover these
@@ -110,6 +117,7 @@ class NativeRunner:
         kind: str,
         optimizer: str = "sgd",
         threads: int = 1,
+        batch_size: int = 1,
     ) -> None:
         if not supports(g_spec, d_spec, kind, optimizer):
             raise NativeKernelError("the native kernel does not cover these networks")
@@ -118,6 +126,7 @@ class NativeRunner:
         self.g_spec, self.d_spec = g_spec, d_spec
         self.kind, self.optimizer = kind, optimizer
         self.threads = max(1, threads)
+        self.batch_size = batch_size
         self._records: Sequence[StepRecord] = []
         self._next = 0
         self._redo: tuple[Any, ...] | None = None
@@ -163,7 +172,9 @@ class NativeRunner:
             the generators' outputs ``(members, n, dim)``, as
             :class:`tinygan.EnsembleTrainer` hands them out.
         """
-        count = max(1, min(count, MAX_CALL))
+        k = state[0].shape[-1]
+        per_iteration = 4 * k * (3 + self.batch_size * self.g_spec.sizes[-1])
+        count = max(1, min(count, MAX_CALL, OUTPUT_BYTES // per_iteration))
         mark = stream.mark()
         generators = stream.kernel_states(count)
         if generators is not None:  # the kernel draws from the members' generators
@@ -185,7 +196,6 @@ class NativeRunner:
             raise
         if count > 1:
             self._redo = (snapshot, mark, data, maps, lrs, adam_steps, state)
-        k = state[0].shape[-1]
         n = fakes.shape[2] // self.g_spec.sizes[-1]
         shown = k if members is None else members
         self._records = BlockRecords(losses, fakes, shown, (n, self.g_spec.sizes[-1]))

@@ -111,6 +111,7 @@ class CompiledEnsemble:
                     trainer.loss,
                     trainer.optimizer,
                     threads=native_threads(),
+                    batch_size=trainer.batch_size,
                 )
                 self.native = True
                 trainer._data.raw = True  # the kernel maps the uniforms itself
