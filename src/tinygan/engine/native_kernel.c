@@ -8,13 +8,18 @@
  * the generator through the discriminator (target 1), with plain SGD or Adam. Tensors
  * keep the member dimension last and contiguous, as the ensemble stores them; the kernel
  * takes LANES members at a time, keeps their weights in local arrays for the whole call,
- * and writes every loop over the LANES members so that the compiler vectorises it. The
- * exponential, logarithm and tanh are written here (branch-free, Cephes-style
- * polynomials) so that those loops vectorise too: results agree with torch's within a
- * few units in the last place, not bit for bit.
+ * and computes every operation on a vector of LANES members (GNU C vector types: the
+ * compiler maps them onto the machine's vector registers). The exponential, logarithm
+ * and tanh are written here (branch-free, Cephes-style polynomials) for the same reason:
+ * results agree with torch's within a few units in the last place, not bit for bit.
  *
- * The Python side (tinygan/engine/native.py) checks every shape and pointer before it
- * calls tg_train; the kernel itself trusts its job.
+ * The members' data: samples, raw uniforms, or the members' own mt19937 generators,
+ * drawn exactly as torch.rand draws (see tinygan/engine/mt_states.py).
+ *
+ * Entry points: tg_train (the iterations), tg_forward (a network's forward pass),
+ * tg_draw (uniforms alone, for tests) and tg_lanes. The Python side
+ * (tinygan/engine/native_job.py) checks every shape and pointer first; the kernel
+ * trusts its job.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -579,7 +584,6 @@ static size_t scratch_lanes(const tg_job *job) {
 
 int tg_lanes(void) { return LANES; }
 
-int tg_max_layers(void) { return MAX_LAYERS; }
 
 /* Train members [first, last) (multiples of LANES) for job->iterations. 0, or -1 if out of memory. */
 int tg_train(const tg_job *job, int32_t first, int32_t last) {
