@@ -189,9 +189,7 @@ class NativeRunner:
         snapshot = [t.clone() for t in state] if count > 1 else []
         try:
             losses, fakes = self._call(state, lrs, adam_steps, data, maps, count)
-        except Exception:
-            if generators is not None:
-                raise  # the states are unusable now; the caller drops the runner
+        except Exception:  # raised before the kernel changed anything
             stream.rewind(mark, 0)
             raise
         if count > 1:
