@@ -21,6 +21,12 @@ def panels():
     return [Panel("mean_1", values, (0.8, 1.0)), Panel("d_loss", with_gaps)]
 
 
+def failing_process(code):
+    """A HistogramProcess whose program is ``code`` (which fails)."""
+    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE}
+    return HistogramProcess(subprocess.Popen([sys.executable, "-c", code], **pipes))
+
+
 def test_draw_makes_one_panel_per_number_and_counts_the_non_finite():
     fig = draw(panels(), "a title")
     assert [ax.get_title() for ax in fig.axes] == ["mean_1", "d_loss (197 finite)"]
@@ -38,25 +44,11 @@ def test_the_process_draws_the_same_picture_as_this_one(tmp_path):
 
 
 def test_a_failing_process_is_reported_and_the_sweep_draws_here(tmp_path):
-    failing = HistogramProcess(
-        subprocess.Popen(
-            [sys.executable, "-c", "import sys; sys.stdin.read(); sys.exit('no matplotlib')"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-    )
+    failing = failing_process("import sys; sys.stdin.read(); sys.exit('no matplotlib')")
     with pytest.raises(RuntimeError, match="no matplotlib"):
         failing.draw(panels(), "t", tmp_path / "x.png")
     result = tg.sweep(3, steps=5)
-    again = HistogramProcess(
-        subprocess.Popen(
-            [sys.executable, "-c", "import sys; sys.exit(1)"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-    )
+    again = failing_process("import sys; sys.exit(1)")
     written = result.write(tmp_path / "out", drawer=again)
     assert tmp_path / "out" / "histogram.png" in written  # drawn here instead
     assert image.imread(tmp_path / "out" / "histogram.png").shape[2] == 4

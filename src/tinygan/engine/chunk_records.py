@@ -14,7 +14,56 @@ import torch
 
 from tinygan.protocols import StepRecord
 
-__all__ = ["BlockRecords", "ChunkRecords", "chunk_records"]
+__all__ = ["BlockRecords", "ChunkRecords", "RecordQueue", "chunk_records"]
+
+
+class _LazyRecords(Sequence[StepRecord]):
+    """A sequence of records, each made by :meth:`_record` when it is asked for."""
+
+    def _record(self, index: int) -> StepRecord:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> StepRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[StepRecord]: ...
+
+    def __getitem__(self, index: int | slice) -> StepRecord | list[StepRecord]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        count = len(self)
+        if not -count <= index < count:
+            raise IndexError(f"record {index} of a chunk of {count}")
+        return self._record(index % count)
+
+
+class RecordQueue:
+    """The records of computed iterations, handed out one per iteration.
+
+    The base of the runners that compute many iterations per call
+    (:class:`~tinygan.engine.compiled.ChunkRunner`, :class:`~tinygan.engine.native.NativeRunner`):
+    each call stores its records in ``_records`` and sets ``_next`` to 0.
+    """
+
+    def __init__(self) -> None:
+        self._records: Sequence[StepRecord] = []
+        self._next = 0
+
+    @property
+    def computed(self) -> int:
+        """How many iterations the last call computed."""
+        return len(self._records)
+
+    def pending(self) -> bool:
+        """Whether computed iterations wait to be handed out."""
+        return self._next < len(self._records)
+
+    def pop(self) -> StepRecord:
+        """Hand out the next computed iteration's record."""
+        record = self._records[self._next]
+        self._next += 1
+        return record
 
 
 class _ChunkRecord(StepRecord):
@@ -50,7 +99,7 @@ class _ChunkRecord(StepRecord):
         return self._fakes[self._index]
 
 
-class ChunkRecords(Sequence[StepRecord]):
+class ChunkRecords(_LazyRecords):
     """The records of a chunk's iterations, each made when it is asked for.
 
     Made on demand, a record that no callback keeps is freed at once, so a long ``fit``
@@ -64,19 +113,8 @@ class ChunkRecords(Sequence[StepRecord]):
     def __len__(self) -> int:
         return int(self._losses.shape[0])
 
-    @overload
-    def __getitem__(self, index: int) -> StepRecord: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[StepRecord]: ...
-
-    def __getitem__(self, index: int | slice) -> StepRecord | list[StepRecord]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        count = len(self)
-        if not -count <= index < count:
-            raise IndexError(f"record {index} of a chunk of {count}")
-        return _ChunkRecord(self._losses, self._fakes, index % count)
+    def _record(self, index: int) -> StepRecord:
+        return _ChunkRecord(self._losses, self._fakes, index)
 
 
 def chunk_records(losses: torch.Tensor, fakes: torch.Tensor) -> ChunkRecords:
@@ -128,7 +166,7 @@ class _BlockRecord(StepRecord):
         return by_member[: records.members]
 
 
-class BlockRecords(Sequence[StepRecord]):
+class BlockRecords(_LazyRecords):
     """The records of iterations whose outputs were written block by block of members.
 
     The native kernel writes each block of members' outputs as one contiguous stretch:
@@ -154,16 +192,5 @@ class BlockRecords(Sequence[StepRecord]):
     def __len__(self) -> int:
         return int(self.losses.shape[1])
 
-    @overload
-    def __getitem__(self, index: int) -> StepRecord: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[StepRecord]: ...
-
-    def __getitem__(self, index: int | slice) -> StepRecord | list[StepRecord]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        count = len(self)
-        if not -count <= index < count:
-            raise IndexError(f"record {index} of a chunk of {count}")
-        return _BlockRecord(self, index % count)
+    def _record(self, index: int) -> StepRecord:
+        return _BlockRecord(self, index)

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import torch
 
 from tinygan.engine import fused
-from tinygan.engine.chunk_records import chunk_records
+from tinygan.engine.chunk_records import RecordQueue, chunk_records
 from tinygan.engine.compiled_chunk import CHUNK, adam_factors, compiled_chunk
 from tinygan.protocols import StepRecord
 
@@ -91,7 +91,7 @@ class _RngStream:
             self.draw(done)
 
 
-class ChunkRunner:
+class ChunkRunner(RecordQueue):
     """Runs a trainer's iterations through a compiled chunk and hands out their records.
 
     ``run`` (or ``run_state``) computes up to a chunk's worth of iterations at once and
@@ -126,8 +126,7 @@ class ChunkRunner:
         self._fn = fn
         self._lrs = (torch.zeros(()), torch.zeros(()))
         self._lr_values = (float("nan"), float("nan"))
-        self._records: Sequence[StepRecord] = []
-        self._next = 0
+        super().__init__()
         self._redo: tuple[Any, ...] | None = None
         self._masks: dict[tuple[int, int, torch.device], torch.Tensor] = {}
 
@@ -139,21 +138,6 @@ class ChunkRunner:
             mask[start : start + count] = True
             self._masks[start, count, device] = mask
         return mask
-
-    @property
-    def computed(self) -> int:
-        """How many iterations the last ``run`` computed."""
-        return len(self._records)
-
-    def pending(self) -> bool:
-        """Whether computed iterations wait to be handed out."""
-        return self._next < len(self._records)
-
-    def pop(self) -> StepRecord:
-        """Hand out the next computed iteration's record."""
-        record = self._records[self._next]
-        self._next += 1
-        return record
 
     def lr_tensors(self, lrs: tuple[float, float]) -> tuple[torch.Tensor, torch.Tensor]:
         """The learning rates as 0-d tensors (made again only when they change)."""

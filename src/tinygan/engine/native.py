@@ -29,9 +29,17 @@ from typing import Any, Protocol
 import torch
 
 from tinygan.engine import fused
-from tinygan.engine.chunk_records import BlockRecords
+from tinygan.engine.chunk_records import BlockRecords, RecordQueue
 from tinygan.engine.native_build import NativeKernelError, cache_dir, draw, load_kernel
-from tinygan.engine.native_job import Job, make_job, net_struct, param_shapes, pointers, supports
+from tinygan.engine.native_job import (
+    Job,
+    check_tensor,
+    make_job,
+    net_struct,
+    param_shapes,
+    pointers,
+    supports,
+)
 from tinygan.protocols import StepRecord
 
 __all__ = [
@@ -86,7 +94,7 @@ class NativeStream(Protocol):
         ...
 
 
-class NativeRunner:
+class NativeRunner(RecordQueue):
     """Runs an ensemble's iterations through the native kernel and hands out their records.
 
     The counterpart of :class:`tinygan.engine.compiled.ChunkRunner` for
@@ -127,24 +135,8 @@ class NativeRunner:
         self.kind, self.optimizer = kind, optimizer
         self.threads = max(1, threads)
         self.batch_size = batch_size
-        self._records: Sequence[StepRecord] = []
-        self._next = 0
+        super().__init__()
         self._redo: tuple[Any, ...] | None = None
-
-    @property
-    def computed(self) -> int:
-        """How many iterations the last ``run`` computed."""
-        return len(self._records)
-
-    def pending(self) -> bool:
-        """Whether computed iterations wait to be handed out."""
-        return self._next < len(self._records)
-
-    def pop(self) -> StepRecord:
-        """Hand out the next computed iteration's record."""
-        record = self._records[self._next]
-        self._next += 1
-        return record
 
     def run(
         self,
@@ -287,9 +279,9 @@ def forward(spec: fused.NetSpec, params: Sequence[torch.Tensor], x: torch.Tensor
     shapes = param_shapes(spec, k)
     if len(params) != len(shapes) or k % int(lib.tg_lanes()):
         raise ValueError(f"native forward: {len(params)} stacks of {k} members do not fit")
-    for t, shape in zip((*params, x), (*shapes, (x.shape[0], spec.sizes[0], k)), strict=True):
-        if t.dtype != torch.float32 or not t.is_contiguous() or tuple(t.shape) != shape:
-            raise ValueError(f"native forward: expected a contiguous float32 {shape} tensor")
+    for i, (t, shape) in enumerate(zip(params, shapes, strict=True)):
+        check_tensor(f"native forward's params[{i}]", t, shape)
+    check_tensor("native forward's x", x, (x.shape[0], spec.sizes[0], k))
     out = torch.empty((x.shape[0], spec.sizes[-1], k))
     net, table = net_struct(spec), pointers(list(params))
     if lib.tg_forward(ctypes.addressof(net), table, k, x.shape[0], x.data_ptr(), out.data_ptr()):

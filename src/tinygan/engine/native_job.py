@@ -17,7 +17,15 @@ from tinygan.engine import fused
 from tinygan.engine.compiled import adam_factors
 from tinygan.engine.mt_states import MT_N
 
-__all__ = ["Job", "make_job", "net_struct", "param_shapes", "pointers", "supports"]
+__all__ = [
+    "Job",
+    "check_tensor",
+    "make_job",
+    "net_struct",
+    "param_shapes",
+    "pointers",
+    "supports",
+]
 
 _ACTIVATIONS = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3}
 _LOSSES = {"mse": 0, "bce": 1}
@@ -108,7 +116,12 @@ def pointers(tensors: Sequence[torch.Tensor]) -> Any:
     return (_Floats * len(tensors))(*[_pointer(t) for t in tensors])
 
 
-def _check(name: str, t: torch.Tensor, shape: tuple[int, ...]) -> None:
+def check_tensor(name: str, t: torch.Tensor, shape: tuple[int, ...]) -> None:
+    """Refuse ``t`` (named ``name``) unless it is a contiguous float32 CPU tensor of ``shape``.
+
+    Raises:
+        ValueError: Naming the tensor and what was expected.
+    """
     if t.dtype != torch.float32 or t.device.type != "cpu" or not t.is_contiguous():
         raise ValueError(f"native kernel: {name} must be contiguous float32 on the CPU")
     if tuple(t.shape) != shape:
@@ -181,17 +194,17 @@ def make_job(
         expected = parts * len(shapes)
         raise ValueError(f"native kernel: {len(state)} state tensors, expected {expected}")
     for i, t in enumerate(state):
-        _check(f"state[{i}]", t, shapes[i % len(shapes)])
+        check_tensor(f"state[{i}]", t, shapes[i % len(shapes)])
     job = Job()
     keep: list[Any] = []
     if maps is None:
         for name, part, dim in zip(("real", "noise_fake", "noise_gen"), data, dims, strict=True):
-            _check(name, part, (count, n, dim, k))
+            check_tensor(name, part, (count, n, dim, k))
         job.real, job.noise_fake, job.noise_gen = (_pointer(part) for part in data)
     else:
         _feed(job, data[0], drew, (k, count, n * sum(dims)))
         for name, column in zip(("shift", "scale", "low", "high"), maps, strict=True):
-            _check(name, column, (n * sum(dims),))
+            check_tensor(name, column, (n * sum(dims),))
         job.shift, job.scale, job.low, job.high = (_pointer(column) for column in maps)
     losses = torch.empty((k // _LANES, count, 3, _LANES))
     fakes = torch.empty((k // _LANES, count, n * g_spec.sizes[-1], _LANES))
