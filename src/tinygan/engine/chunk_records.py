@@ -42,7 +42,7 @@ class RecordQueue:
     """The records of computed iterations, handed out one per iteration.
 
     The base of the runners that compute many iterations per call
-    (:class:`~tinygan.engine.compiled.ChunkRunner`, :class:`~tinygan.engine.native.NativeRunner`):
+    (``ChunkRunner`` (``tinygan.engine.compiled``), :class:`~tinygan.engine.native.NativeRunner`):
     each call stores its records in ``_records`` and sets ``_next`` to 0.
     """
 

@@ -7,7 +7,7 @@ the MSE or BCE loss. Nothing crosses into Python between iterations, and the cal
 releases the GIL; members are split over threads.
 
 The members' data comes in one of three ways. Where the sources are the library's
-fuzzy patterns and uniform noise (:func:`tinygan.engine.streams.affine`), the kernel
+fuzzy patterns and uniform noise (``tinygan.engine.streams.affine``), the kernel
 draws each member's uniforms from that member's own mt19937 generator itself, exactly as
 ``torch.rand`` would (:mod:`tinygan.engine.mt_states`), and maps them as the source's
 ``sample`` does; otherwise it takes buffered uniforms or samples. Either way member
@@ -16,7 +16,7 @@ draws each member's uniforms from that member's own mt19937 generator itself, ex
 Its arithmetic is the fused step's (:mod:`tinygan.engine.fused`), written for vector
 registers, with its own exponential and logarithm: results agree with the eager step
 within float tolerance, not bit for bit. Building and caching the kernel:
-:mod:`tinygan.engine.native_build`.
+``tinygan.engine.native_build``.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ class NativeStream(Protocol):
 class NativeRunner(RecordQueue):
     """Runs an ensemble's iterations through the native kernel and hands out their records.
 
-    The counterpart of :class:`tinygan.engine.compiled.ChunkRunner` for
+    The counterpart of ``tinygan.engine.compiled.ChunkRunner`` for
     :class:`tinygan.EnsembleTrainer`: ``run`` computes up to :data:`MAX_CALL` iterations
     in one call and returns the first one's record, ``pop`` the following ones, and
     ``finish`` undoes computed iterations never handed out (restoring the state from
