@@ -16,6 +16,7 @@ __all__ = [
     "check_int",
     "check_positive_float",
     "check_range",
+    "check_seed",
     "check_state_keys",
 ]
 
@@ -78,6 +79,21 @@ def check_range(name: str, value: Any) -> tuple[float, float]:
     if low > high:
         raise ValueError(f"{name} must be {expected}, got {value!r} (reversed)")
     return float(low), float(high)
+
+
+def check_seed(name: str, value: Any) -> int:
+    """Return ``value`` as an ``int`` if it is an integer seed in ``[0, 2**64)``.
+
+    Raises:
+        TypeError: If ``value`` is not an integer (``bool`` included).
+        ValueError: If it is out of range.
+    """
+    what = "integers" if name.endswith("s") else "an integer"  # "seeds" names each one
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be {what}, got {value!r}")
+    if not 0 <= int(value) < 2**64:
+        raise ValueError(f"{name} must be {what} in [0, 2**64), got {value!r}")
+    return int(value)
 
 
 def check_callable(name: str, value: Any, expected: str) -> None:

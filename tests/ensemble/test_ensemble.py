@@ -33,7 +33,8 @@ def weights(pair):
 
 
 def stacked(ens):
-    return [p[..., : ens.members].clone() for p in (*ens._g, *ens._d)]
+    state = ens.state_dict()
+    return [*state["generators"], *state["discriminators"]]
 
 
 @pytest.mark.parametrize(
@@ -79,7 +80,7 @@ def test_members_do_not_depend_on_the_other_seeds():
     for chunk in ([69, 3], [10], list(range(20, 60))):
         part = tg.EnsembleTrainer.from_seeds(chunk, REAL, NOISE, **cfg).fit(40)
         for a, b in zip(stacked(whole), stacked(part), strict=True):
-            assert torch.equal(a[..., chunk], b[..., : len(chunk)])
+            assert torch.equal(a[chunk], b[: len(chunk)])
 
 
 def test_fit_splits_equal_one_fit():
@@ -194,14 +195,14 @@ def test_constructor_checks_its_arguments():
     "noise", [tg.UniformNoise(4), tg.UniformNoise(4, low=-1.0, high=2.0), tg.ConstantNoise(4)]
 )
 def test_chunked_draws_are_the_step_by_step_samples_bit_for_bit(noise):
-    from tinygan.engine.streams import draw_steps, vectorised
+    from tinygan.engine.streams import draw_steps, uniform_map
 
     real = tg.FuzzyPattern("110010")
     sources = [(real, 3), (noise, 3), (noise, 3)]
-    plans = [vectorised(real), vectorised(noise), vectorised(noise)]
-    assert all(plan is not None for plan in plans)
+    maps = [uniform_map(real), uniform_map(noise), uniform_map(noise)]
+    assert all(m is not None for m in maps)
     rngs = [torch.Generator().manual_seed(s) for s in (4, 5)]
-    drawn = draw_steps(rngs, sources, 7, plans, padded=64, members_last=True)
+    drawn = draw_steps(rngs, sources, 7, maps, padded=64)
     for k, seed in enumerate((4, 5)):
         g = torch.Generator().manual_seed(seed)
         for t in range(7):

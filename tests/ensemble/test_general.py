@@ -49,7 +49,7 @@ def test_each_member_follows_its_lone_trainer(optimizer):
     log = tg.LossLogger()
     ensemble.callbacks.append(log)
     ensemble.fit(30)
-    assert ensemble._vmap is not None  # the vmapped path, not the fused one
+    assert ensemble.backend == "vmap"  # not the stacked MLPs
     for k, seed in enumerate(seeds):
         lone_log = tg.LossLogger()
         lone = custom_trainer(seed, optimizer, callbacks=[lone_log]).fit(30)
@@ -108,7 +108,7 @@ def test_post_trainers_take_the_fused_path_bit_for_bit():
         )  # fmt: skip
 
     ensemble = tg.EnsembleTrainer.from_trainers([post(s) for s in (5, 6)]).fit(40)
-    assert ensemble._vmap is None
+    assert ensemble.backend == "fused"
     for k, seed in enumerate((5, 6)):
         lone = post(seed).fit(40)
         G, _ = ensemble.unstack()[k]

@@ -22,7 +22,8 @@ def ensemble(background: bool, callbacks=()):
 
 
 def stacked(ens):
-    return [p[..., : ens.members].clone() for p in (*ens._g, *ens._d)]
+    state = ens.state_dict()
+    return [*state["generators"], *state["discriminators"]]
 
 
 def assert_same(a, b):

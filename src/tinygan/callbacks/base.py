@@ -16,7 +16,20 @@ __all__ = ["Callback", "LambdaCallback"]
 class Callback:
     """Base class of callbacks: every hook is a no-op; override the ones you need.
 
+    Two class attributes declare what a callback needs of the trainer, so that the
+    engine can serve it faster where it needs little:
+
     Attributes:
+        reads_records_only: Set it to ``True`` on a class whose hooks read nothing but
+            the ``step`` and ``record`` they are handed (not the trainer's weights, its
+            ``rng`` or its state; never ``stop()``), as :class:`~tinygan.LossLogger`,
+            :class:`~tinygan.Snapshots`, :class:`~tinygan.CSVLogger` and
+            :class:`~tinygan.TensorBoardLogger` do. With only such callbacks, the native
+            backend computes many iterations per call and hands their records out one
+            by one (see :doc:`/performance`); with any other, one iteration per call, so
+            the callback sees the trainer exactly as each iteration leaves it. A subclass
+            whose hooks look at the trainer sets it back to ``False``. ``False`` by
+            default.
         shared_by_ensembles: Set it to ``True`` on a class whose hooks read nothing but
             the iteration number and act only on ``trainer.g_optimizer`` and
             ``trainer.d_optimizer`` (a learning-rate schedule, say). Alike trainers
@@ -33,6 +46,7 @@ class Callback:
         ...         self.count += 1
     """
 
+    reads_records_only: bool = False
     shared_by_ensembles: bool = False
 
     def on_fit_start(self, trainer: Any) -> None:

@@ -35,6 +35,8 @@ LOSS_FIELDS = ("d_loss_real", "d_loss_fake", "g_loss")
 class _Buffered(Callback):
     """Keep records' tensors and hand them on in blocks as rows of Python floats."""
 
+    reads_records_only = True  # see tinygan.Callback
+
     def __init__(self, reference: Sequence[float] | torch.Tensor | None, flush_every: int) -> None:
         self.reference = check_reference(reference)
         self.flush_every = check_int("flush_every", flush_every, minimum=1)

@@ -39,6 +39,8 @@ class LossLogger(Callback):
         ((5,), (5,))
     """
 
+    reads_records_only = True  # see tinygan.Callback
+
     def __init__(self, reference: Sequence[float] | torch.Tensor | None = None) -> None:
         self.reference: torch.Tensor | None = check_reference(reference)
         self._steps: list[int] = []

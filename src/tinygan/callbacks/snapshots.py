@@ -35,6 +35,8 @@ class Snapshots(Callback):
         ([2, 4, 6], (3, 4))
     """
 
+    reads_records_only = True  # see tinygan.Callback
+
     def __init__(self, every: int = 1000) -> None:
         self.every = check_int("every", every, minimum=1)
         self.steps: list[int] = []

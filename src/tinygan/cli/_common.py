@@ -15,6 +15,7 @@ from typing import IO, Any, NoReturn
 from tinygan.callbacks import Callback
 
 __all__ = [
+    "backend_line",
     "CLIError",
     "Parser",
     "ProgressBar",
@@ -156,3 +157,22 @@ class ProgressBar(Callback):
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+
+def backend_line(record: dict[str, Any]) -> str:
+    """One line saying which backend ran, from its record (name, kernel build, seeds).
+
+    >>> backend_line({"name": "fused", "seeds": 3})
+    'backend: fused, 3 seeds'
+    >>> backend_line({"name": "native", "source_sha256": "4cf4d61a7", "isa": "x86-64-v4"})
+    'backend: native (kernel source 4cf4d61a, built for x86-64-v4)'
+    """
+    text = f"backend: {record['name']}"
+    if "source_sha256" in record:
+        text += f" (kernel source {record['source_sha256'][:8]}, built for {record['isa']})"
+    seeds = record.get("seeds")
+    if isinstance(seeds, dict):
+        text += " (" + ", ".join(f"{name} {n} seeds" for name, n in seeds.items()) + ")"
+    elif seeds is not None:
+        text += f", {seeds} seeds"
+    return text

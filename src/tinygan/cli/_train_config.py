@@ -24,6 +24,7 @@ from tinygan.protocols import DataSource
 from tinygan.training import AdversarialTrainer
 
 __all__ = [
+    "BACKENDS",
     "build_trainer",
     "FILES",
     "TrainConfig",
@@ -59,6 +60,8 @@ class TrainConfig:
         d_hidden: The discriminator's hidden width (the post's is 3).
         metrics_every: Measure the generator's health every this many iterations.
         checkpoint_every: Write a checkpoint every this many iterations.
+        backend: What computes the iterations (``AdversarialTrainer(backend=...)``):
+            ``auto``, ``autograd``, ``fused`` or ``native``.
     """
 
     pattern: str = "1010"
@@ -70,6 +73,7 @@ class TrainConfig:
     d_hidden: int = 3
     metrics_every: int = 1000
     checkpoint_every: int = 1000
+    backend: str = "auto"
 
     @property
     def generator_sizes(self) -> list[int]:
@@ -94,6 +98,16 @@ class TrainConfig:
         }
 
 
+BACKENDS = ("auto", "autograd", "fused", "native")
+"""The backends ``tinygan train`` takes for the post's GAN (see :mod:`tinygan.engine.table`)."""
+
+
+def _backend(text: str) -> str:
+    if text not in BACKENDS:
+        raise argparse.ArgumentTypeError(f"must be one of {', '.join(BACKENDS)}, got {text!r}")
+    return text
+
+
 # How each setting is read from the command line (and checked when read from a file).
 _TYPES: dict[str, Callable[[str], Any]] = {
     "pattern": pattern,
@@ -105,6 +119,7 @@ _TYPES: dict[str, Callable[[str], Any]] = {
     "d_hidden": positive_int,
     "metrics_every": positive_int,
     "checkpoint_every": positive_int,
+    "backend": _backend,
 }
 
 
@@ -202,4 +217,5 @@ def build_trainer(config: TrainConfig, callbacks: list[Callback]) -> Adversarial
         batch_size=config.batch_size,
         seed=config.seed,
         callbacks=callbacks,
+        backend=config.backend,
     )

@@ -21,10 +21,11 @@ from typing import Any
 import torch
 
 from tinygan.callbacks import CSVLogger, LossLogger, Snapshots
-from tinygan.cli._common import CLIError, ProgressBar, show_progress
+from tinygan.cli._common import CLIError, ProgressBar, backend_line, show_progress
 from tinygan.cli._data import DataKind
 from tinygan.cli._train_output import (
     PLOT_HINT,
+    backend_of,
     prepare_out,
     recent_d_loss,
     save_model,
@@ -36,7 +37,9 @@ from tinygan.sweeps.chunk import eval_inputs
 
 __all__ = ["run_kind"]
 
-_POST_ONLY = ("config", "pattern", "lr", "batch_size", "d_hidden", "metrics_every", "resume")
+_POST_ONLY = (
+    "config", "pattern", "lr", "batch_size", "d_hidden", "metrics_every", "resume", "backend",
+)  # fmt: skip
 _SNAPSHOTS = 10
 
 
@@ -94,6 +97,7 @@ def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
     log, snaps = LossLogger(), Snapshots(every=every)
     history = CSVLogger(out / "history.csv")
     config = {"data": kind.name, "recipe": kind.recipe, "seed": seed, "steps": steps}
+    config["backend"] = backend_of(trainer)["name"]  # the recipe's trainer chooses its own
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     trainer.callbacks += [
         log,
@@ -121,6 +125,7 @@ def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
         print(f"note: the figures need matplotlib: {PLOT_HINT}", file=sys.stderr)
     took = f"{steps} iterations (seed {seed}) in {seconds:.1f} s"
     print(f"trained {kind.name} ({kind.summary}) for {took}")
+    print(backend_line(backend_of(trainer)))
     numbers = ", ".join(
         f"{name} {value}" if isinstance(value, bool) else f"{name} {value:.4g}"
         for name, value in row.values.items()

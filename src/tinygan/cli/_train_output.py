@@ -26,6 +26,7 @@ __all__ = [
     "write_figures",
     "write_judged",
     "write_summary",
+    "backend_of",
 ]
 
 PLOT_HINT = 'pip install "tinygan[plot]"'
@@ -82,6 +83,12 @@ def recent_d_loss(log: LossLogger, iterations: int) -> tuple[int, float]:
     return last, float((log.d_loss_real[-last:].mean() + log.d_loss_fake[-last:].mean()) / 2)
 
 
+def backend_of(trainer: Any) -> dict[str, Any]:
+    """What computed ``trainer``'s iterations, as its files record it."""
+    info = getattr(trainer, "backend_info", None)
+    return info() if callable(info) else {"name": f"{type(trainer).__name__}'s own step"}
+
+
 def save_model(trainer: Any, path: Path) -> None:
     """Write ``{"generator": ..., "discriminator": ...}`` state dicts to ``path``, atomically."""
     nets = {
@@ -96,13 +103,15 @@ def write_judged(
 ) -> SeedResult:
     """Judge the trained generator as a sweep judges a seed; write ``summary.json``.
 
-    The judge's numbers come first, under its names, then ``d_loss``, ``settings`` and
-    ``eval_inputs``.
+    The judge's numbers come first, under its names, then ``d_loss``, ``settings``,
+    ``eval_inputs`` and ``backend`` (what computed the iterations: its name and, for the
+    native kernel, its build).
     """
     row = evaluate_generator(
         trainer.generator, trainer.real, trainer.noise, seed=seed, d_loss=d_loss
     )
     summary = {**row.values, "d_loss": d_loss, **settings, "eval_inputs": EVAL_INPUTS}
+    summary["backend"] = backend_of(trainer)
     text = json.dumps(summary, indent=2) + "\n"
     write_atomically(path, lambda f: f.write(text.encode()))
     return row

@@ -6,10 +6,11 @@ and, with ``--out``, writes ``sweep.json`` and ``seeds.csv`` as chunks finish, t
 ``summary.json`` and ``histogram.png``. The options ``--pattern``, ``--bias``, ``--loss``,
 ``--optimizer``, ``--noise``, ``--lr`` and ``--batch-size`` select the post's variants;
 ``--data ring8|grid25|digits`` sweeps another kind of data with its recipe
-(:mod:`tinygan.recipes`). On the CPU the ensembles train through the native kernel
-(``--compile``, the default there: ``tinygan.engine.native``, built once per machine
-in about a second); ``--no-compile`` trains eagerly, exactly as :func:`tinygan.sweep`
-does by default.
+(:mod:`tinygan.recipes`). On the CPU the post's ensembles train through the native kernel
+by default (``--compile``: :mod:`tinygan.engine.native`, built once per machine in about a
+second); ``--no-compile`` trains them with the fused step in torch, exactly as
+:func:`tinygan.sweep` does by default, and ``--backend`` names any backend. The output
+names the backend that ran, and ``summary.json`` and ``sweep.json`` record it.
 
 Ctrl-C stops the sweep with exit status 130; the chunks that finished are in ``--out``,
 and ``tinygan sweep --resume DIR`` trains only the missing seeds, to the same rows.
@@ -32,6 +33,7 @@ from typing import Any
 from tinygan.cli._common import (
     CLIError,
     add_force,
+    backend_line,
     pattern,
     positive_float,
     positive_int,
@@ -146,10 +148,20 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--compile",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="train the ensembles' compiled step: on the CPU the native kernel (built once "
-        "per machine, about a second), elsewhere torch.compile; results agree with "
-        "--no-compile's within float tolerance; --no-compile trains eagerly, exactly as "
-        "tinygan.sweep() does (default: --compile on the CPU, --no-compile elsewhere)",
+        help="train the ensembles through the native kernel (C, built once per machine, "
+        "about a second; rows within float tolerance of --no-compile's); --no-compile "
+        "trains them with the fused step in torch, exactly as tinygan.sweep() does "
+        "(default: --compile for the post's pattern on the CPU with --backend auto, "
+        "--no-compile otherwise)",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=("auto", "native", "fused", "vmap"),
+        default="auto",
+        help="what trains the ensembles, by name, as tinygan.sweep(backend=...) takes it: "
+        "native (the kernel), fused (the step in torch), vmap (torch.func.vmap and "
+        "autograd), or auto (the fused step, or --compile's native kernel); the output "
+        "names what ran (default: auto)",
     )
     parser.add_argument(
         "--out",
@@ -163,7 +175,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 _POST_OPTIONS = ("pattern", "lr", "batch_size", "bias", "loss", "optimizer", "noise", "device")
-_SAVED = ("seeds", "first_seed", "data", "steps", *_POST_OPTIONS, "chunk_size", "compile")
+_SAVED = (
+    "seeds", "first_seed", "data", "steps", *_POST_OPTIONS, "chunk_size", "compile", "backend",
+)  # fmt: skip
 COMMAND = "command.json"
 
 
@@ -218,8 +232,9 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
             raise CLIError(f"{flags} set the post's GAN: they go with --data pattern only")
     if settings["steps"] is None:
         settings["steps"] = SweepConfig().steps if kind is None else kind.default_steps()
-    if settings["compile"] is None:  # the native kernel serves the CPU only
-        settings["compile"] = str(settings["device"]).split(":")[0] == "cpu"
+    if settings["compile"] is None:  # the native kernel serves the post's GANs on the CPU
+        on_cpu = str(settings["device"]).split(":")[0] == "cpu"
+        settings["compile"] = on_cpu and kind is None and settings["backend"] == "auto"
     return settings
 
 
@@ -228,6 +243,7 @@ def _sweep(settings: dict[str, Any], out: Path | None, resume: bool, workers: in
     kind = KINDS[settings["data"]]
     options: dict[str, Any] = {"steps": settings["steps"], "out": out, "resume": resume}
     options.update(compile=settings["compile"], chunk_size=settings["chunk_size"])
+    options["backend"] = settings.get("backend", "auto")  # a command.json from before it
     if kind is None:  # a command.json from before an option existed holds its default
         defaults = SweepConfig()
         options.update({key: settings.get(key, getattr(defaults, key)) for key in _POST_OPTIONS})
@@ -268,6 +284,7 @@ def run(args: argparse.Namespace) -> int:
         shown = {k: v for k, v in shown.items() if k not in _POST_OPTIONS}
     config = ", ".join(f"{key}={value}" for key, value in shown.items() if value is not None)
     print(f"swept {settings['seeds']} seeds ({config}) in {seconds:.1f} s")
+    print(backend_line(result.summary()["backend"]))
     for line in summary_lines(result):
         print(line)
     if out is not None:

@@ -50,6 +50,7 @@ from tinygan.cli._common import (
     ProgressBar,
     add_force,
     add_quiet,
+    backend_line,
     pattern,
     positive_float,
     positive_int,
@@ -68,6 +69,7 @@ from tinygan.cli._resume import (
 from tinygan.cli._train_config import (
     FILES,
     TrainConfig,
+    _backend,
     build_trainer,
     reference_for,
     resolve_config,
@@ -76,6 +78,7 @@ from tinygan.cli._train_config import (
 from tinygan.cli._train_kind import run_kind
 from tinygan.cli._train_output import (
     PLOT_HINT,
+    backend_of,
     prepare_out,
     save_model,
     summarize,
@@ -194,6 +197,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help=f"write DIR/{CHECKPOINTS}/checkpoint-<iteration>.pt every N iterations, keeping "
         f"the last three (default: {defaults.checkpoint_every})",
     )
+    parser.add_argument(
+        "--backend",
+        type=_backend,
+        metavar="NAME",
+        help="what computes the iterations: auto, autograd, fused or native (C, within "
+        f"float tolerance); summary.json records what ran (default: {defaults.backend})",
+    )
     add_quiet(parser)
     parser.set_defaults(run=run)
     return parser
@@ -274,6 +284,7 @@ def run(args: argparse.Namespace) -> int:
         f"trained the post's GAN on {config.pattern} {done} iterations "
         f"(seed {config.seed}) in {seconds:.1f} s"
     )
+    print(backend_line(backend_of(trainer)))
     for line in summarize(trainer, log, config):
         print(line)
     print(summary)

@@ -5,7 +5,9 @@ Every class here satisfies :class:`tinygan.DataSource` (``dim`` and
 :class:`torch.Generator` it is given. ``patterns`` holds the post's fuzzy
 0/1 patterns, ``noise`` the generator's inputs, ``mixtures`` the 2-D Gaussian mixtures
 (ring and grid) of the mode-collapse benchmarks, ``images`` any fixed set of examples
-(:func:`~tinygan.digits`, :func:`~tinygan.mnist`).
+(:func:`~tinygan.digits`, :func:`~tinygan.mnist`). ``uniform_map`` describes how a source
+makes samples out of uniforms (:class:`~tinygan.UniformMap`), which lets the engine draw
+many iterations of it at once.
 
 Layer: the bottom, beside :mod:`tinygan.nets` and :mod:`tinygan.metrics`. It imports only
 ``tinygan._checks``; the engine, the trainers, sweeps and the CLI import it.
@@ -15,6 +17,7 @@ from tinygan.data.images import ImageData, digits, mnist
 from tinygan.data.mixtures import GaussianMixture
 from tinygan.data.noise import ConstantNoise, GaussianNoise, UniformNoise
 from tinygan.data.patterns import FuzzyPattern
+from tinygan.data.uniform_map import UniformMap
 
 __all__ = [
     "ConstantNoise",
@@ -22,6 +25,7 @@ __all__ = [
     "GaussianMixture",
     "GaussianNoise",
     "ImageData",
+    "UniformMap",
     "UniformNoise",
     "digits",
     "mnist",

@@ -13,6 +13,7 @@ from tinygan.data._draw import (
     draw_uniform,
     float32_inside,
 )
+from tinygan.data.uniform_map import UniformMap
 
 __all__ = ["ConstantNoise", "GaussianNoise", "UniformNoise"]
 
@@ -45,6 +46,11 @@ class UniformNoise:
             # (unless no float32 lies in ``[low, high)`` at all).
             below = float(np.nextafter(np.float32(self._max), np.float32(-np.inf)))
             self._max = max(below, self._min)
+        if self.low == 0.0 and self.high == 1.0:  # torch.rand's own numbers, unchanged
+            columns = (0.0, 1.0, -float("inf"), float("inf"))
+        else:
+            columns = (self.low, self.high - self.low, self._min, self._max)
+        self._map = UniformMap(self.dim, *(torch.full((self.dim,), c) for c in columns))
 
     def sample(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
         """Draw ``n`` noise vectors.
@@ -56,10 +62,15 @@ class UniformNoise:
         Returns:
             A float32 tensor of shape ``(n, dim)``.
         """
-        u = draw_uniform(n, self.dim, generator)
-        if self.low == 0.0 and self.high == 1.0:
-            return u
-        return torch.clamp(self.low + u * (self.high - self.low), self._min, self._max)
+        return self._map.apply(draw_uniform(n, self.dim, generator))
+
+    def uniform_map(self) -> UniformMap:
+        """How :meth:`sample` makes each value from one uniform (see :class:`tinygan.UniformMap`).
+
+        ``low + u * (high - low)``, kept inside ``[low, high)``; the identity for the
+        default range.
+        """
+        return self._map
 
     def __repr__(self) -> str:
         return f"UniformNoise({self.dim}, low={self.low}, high={self.high})"
@@ -141,6 +152,14 @@ class ConstantNoise:
         check_generator(generator)
         device = generator.device if generator is not None else None
         return torch.full((n, self.dim), self.value, dtype=torch.float32, device=device)
+
+    def uniform_map(self) -> UniformMap:
+        """How :meth:`sample` makes its values from uniforms: from none (``width`` 0).
+
+        See :class:`tinygan.UniformMap`: every value is ``value``, and nothing is drawn.
+        """
+        zeros = torch.zeros(self.dim)
+        return UniformMap(0, torch.full((self.dim,), self.value), zeros, zeros, zeros)
 
     def __repr__(self) -> str:
         return f"ConstantNoise({self.dim}, value={self.value})"

@@ -8,6 +8,7 @@ import torch
 
 from tinygan._checks import check_range
 from tinygan.data._draw import draw_uniform, float32_inside
+from tinygan.data.uniform_map import UniformMap
 
 __all__ = ["FuzzyPattern"]
 
@@ -67,11 +68,15 @@ class FuzzyPattern:
         self.low: tuple[float, float] = check_range("low", low)
         ranges = [self.high if bit else self.low for bit in self.bits]
         self._lower = torch.tensor([lo for lo, _ in ranges], dtype=torch.float32)
-        self._width = torch.tensor([hi - lo for lo, hi in ranges], dtype=torch.float32)
         inside = [float32_inside(lo, hi) for lo, hi in ranges]
         # Clamp bounds: float32 rounding must never take a sample outside its range.
-        self._min = torch.tensor([lo for lo, _ in inside], dtype=torch.float32)
-        self._max = torch.tensor([hi for _, hi in inside], dtype=torch.float32)
+        self._map = UniformMap(
+            len(self.bits),
+            self._lower,
+            torch.tensor([hi - lo for lo, hi in ranges], dtype=torch.float32),
+            torch.tensor([lo for lo, _ in inside], dtype=torch.float32),
+            torch.tensor([hi for _, hi in inside], dtype=torch.float32),
+        )
 
     @property
     def dim(self) -> int:
@@ -101,7 +106,7 @@ class FuzzyPattern:
     @property
     def centre(self) -> torch.Tensor:
         """The centre of each position's range, shape ``(dim,)``."""
-        return self._lower + 0.5 * self._width
+        return self._lower + 0.5 * self._map.scale
 
     def opposite(self) -> FuzzyPattern:
         """Return the pattern with every bit flipped and the same ranges.
@@ -121,11 +126,16 @@ class FuzzyPattern:
         Returns:
             A float32 tensor of shape ``(n, dim)``.
         """
-        u = draw_uniform(n, self.dim, generator)
-        lower, width, low, high = self._lower, self._width, self._min, self._max
-        if u.device != lower.device:  # a generator on another device: draw there
-            lower, width, low, high = (t.to(u.device) for t in (lower, width, low, high))
-        return torch.clamp(torch.addcmul(lower, u, width), low, high)
+        return self._map.apply(draw_uniform(n, self.dim, generator))
+
+    def uniform_map(self) -> UniformMap:
+        """How :meth:`sample` makes each value from one uniform (see :class:`tinygan.UniformMap`).
+
+        Value ``j`` is ``clamp(lower[j] + u[j] * (upper[j] - lower[j]))`` within its
+        range, so a trainer's many iterations of this source can be drawn at once, or
+        by the native kernel itself, with the numbers ``sample`` gives.
+        """
+        return self._map
 
     def __repr__(self) -> str:
         return f"FuzzyPattern({self.pattern!r}, high={self.high}, low={self.low})"

@@ -1,20 +1,24 @@
-"""The fast paths: the same numbers as autograd, in fewer and bigger operations.
+"""The engine: the backends that compute training iterations, and the table that picks one.
 
-- :mod:`tinygan.engine.fused` (also importable as ``tinygan.fused``): hand-written
-  forward and backward passes, loss gradients and optimiser updates for stacks of
-  :func:`tinygan.mlp` networks;
-- ``plan``: whether a lone trainer can take the fused step, and
-  what that step needs; ``fastpath``: running it;
-- ``compiled`` and ``compiled_chunk``: chunks of
-  masked iterations through :func:`torch.compile`; ``chunk_records``: their records;
-- ``native`` (with ``native_job`` and ``native_build``, and ``native_kernel.c``): an
-  ensemble's iterations in C, hundreds per call, built once per machine;
-  ``mt_states``: CPU generators' mt19937 states, which that kernel draws from;
-- ``streams``: drawing many iterations' data in one call.
+- ``table``: the one table that decides which backend runs a lone trainer or an
+  ensemble (``autograd``, ``fused``, ``native``, ``vmap``), the
+  :class:`~tinygan.engine.table.Backend` protocol they share, and the one warning a
+  fallback gives;
+- :mod:`tinygan.engine.fused` (also importable as ``tinygan.fused``): an MLP's forward
+  and backward passes, the losses, SGD and Adam, by hand in torch operations, for one
+  network or a stack of them: the arithmetic, written once in torch;
+- ``native``: the same arithmetic written once in C (``native/kernel.c``), built once per
+  machine into a cache as careful as pip's, checked at its first load in a process, and
+  run hundreds of iterations per call;
+- ``plan`` and ``lone``: when a lone trainer's step may run by hand, and its backends;
+  ``stack``: an ensemble's MLPs stacked members last, and their fused and native
+  backends; ``vmap``: any alike networks, batched with :func:`torch.func.vmap`;
+- ``streams``: many iterations' data drawn at once, with the numbers step-by-step
+  sampling gives; ``records``: records of iterations computed many at a time.
 
-Layer: above :mod:`tinygan.data`, :mod:`tinygan.nets` and :mod:`tinygan.callbacks` (the
-logging callbacks it may serve itself), below the trainers and ensembles that use it.
-Nothing here is needed to train correctly: every fast path falls back to plain autograd.
+Layer: above :mod:`tinygan.data`, :mod:`tinygan.nets` and :mod:`tinygan.callbacks` (whose
+capability flags it reads), below the trainers and ensembles that use it. Nothing here
+is needed to train correctly: the ``autograd`` backend runs any trainer.
 """
 
 __all__: list[str] = []

@@ -1,131 +1,122 @@
-"""Draw many steps' data at once, with exactly the numbers that step-by-step sampling gives.
+"""Draw many iterations' data at once, with exactly the numbers step-by-step sampling gives.
 
-A trainer draws, at every step, a batch from each of several data sources, one after the
-other, from one :class:`torch.Generator`. For the library's own sources, whose ``sample``
-is one ``torch.rand`` call followed by an elementwise map, ``T`` steps of that sequence can
-be drawn in a single ``torch.rand`` call: the generator hands out its numbers in order,
-so the result is the same, bit for bit, and leaves the generator in the same state. Each
-source's elementwise map is checked against its own ``sample`` once, when it is first
-seen; a source that fails the check, or any other source, is sampled step by step.
+A trainer draws, at every iteration, a batch from each of several data sources, one after
+the other, from one :class:`torch.Generator`. For a source that describes its sampling
+as uniforms and an elementwise map (:meth:`~tinygan.FuzzyPattern.uniform_map`, see
+:class:`tinygan.UniformMap`), ``T`` iterations of that sequence can be drawn with a
+single ``torch.rand`` call: the generator hands out its numbers in order, so the result
+is the same, bit for bit, and leaves the generator in the same state. A source's map is
+checked against its own ``sample`` once, when it is first seen here; a source without a
+map, or one whose map and ``sample`` disagree (a subclass that changed ``sample``, after
+a warning that says so), is sampled step by step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import torch
 
-from tinygan.data import ConstantNoise, FuzzyPattern, UniformNoise
+from tinygan.data import UniformMap
 
-__all__ = ["affine", "draw_steps", "draw_uniforms", "uniforms_to_parts", "vectorised"]
+__all__ = ["draw_steps", "iteration_maps", "uniform_map"]
 
-Transform = Callable[[torch.Tensor], torch.Tensor]
-
-
-def _fuzzy(source: FuzzyPattern) -> Transform:
-    lower, width, low, high = source._lower, source._width, source._min, source._max
-    return lambda u: torch.clamp(torch.addcmul(lower, u, width), low, high)
+_CHECK_SEED = 20240607
 
 
-def _uniform(source: UniformNoise) -> Transform:
-    if source.low == 0.0 and source.high == 1.0:
-        return lambda u: u
-    low, span, lo, hi = source.low, source.high - source.low, source._min, source._max
-    return lambda u: torch.clamp(low + u * span, lo, hi)
+def uniform_map(source: Any) -> UniformMap | None:
+    """``source``'s :class:`~tinygan.UniformMap`, if it has one that its ``sample`` keeps.
+
+    The map is tried against ``source.sample`` on a few draws: the same numbers, and the
+    generator left in the same state. A map that fails is not used, after a
+    :class:`RuntimeWarning` naming the source.
+    """
+    get = getattr(source, "uniform_map", None)
+    found = get() if callable(get) else None
+    if not isinstance(found, UniformMap):
+        return None
+    try:
+        g1 = torch.Generator().manual_seed(_CHECK_SEED)
+        g2 = torch.Generator().manual_seed(_CHECK_SEED)
+        expected = source.sample(3, generator=g1)
+        got = found.apply(torch.rand(3, found.width, generator=g2))
+        ok = torch.equal(expected, got) and torch.equal(g1.get_state(), g2.get_state())
+    except Exception as exc:  # a source that fails here is sampled as it asks to be
+        ok, why = False, f"trying it raised {type(exc).__name__}: {exc}"
+    else:
+        why = "its samples differ from the map's"
+    if not ok:
+        warnings.warn(
+            f"{type(source).__name__}.uniform_map() does not describe its sample() ({why}): "
+            "it is sampled step by step (slower, the same numbers); return None from "
+            "uniform_map() in a subclass that changes sample()",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return None
+    return found
 
 
-def _candidate(source: Any) -> tuple[int, Transform] | None:
-    kind = type(source)
-    if kind is FuzzyPattern:
-        return source.dim, _fuzzy(source)
-    if kind is UniformNoise:
-        return source.dim, _uniform(source)
-    if kind is ConstantNoise:
-        value, dim = source.value, source.dim
-        return 0, lambda u: torch.full((*u.shape[:-1], dim), value, dtype=torch.float32)
-    return None
+def iteration_maps(maps: Sequence[tuple[UniformMap, int]]) -> tuple[torch.Tensor, ...] | None:
+    """The float32 ``(shift, scale, low, high)`` of one iteration's uniforms, for the kernel.
 
-
-def affine(source: Any) -> tuple[list[float], list[float], list[float], list[float]] | None:
-    """One sample's map from uniforms, per value, if ``source``'s is an affine map and a clamp.
+    Args:
+        maps: Each source's map with its batch size, in drawing order.
 
     Returns:
-        ``(shift, scale, low, high)``, one entry per value of a sample (``dim`` of them):
-        value ``j`` is ``clamp(shift[j] + u[j] * scale[j], low[j], high[j])`` in float32,
-        exactly as ``source.sample`` computes it from its uniforms; or ``None`` if the
-        source is not one whose :func:`vectorised` map has that form.
+        Four tensors of one entry per uniform of an iteration; ``None`` unless every map
+        draws one uniform per value (the kernel's form).
     """
-    if vectorised(source) is None:
+    if any(m.width != m.dim for m, _ in maps):
         return None
-    if type(source) is FuzzyPattern:
-        parts = (source._lower, source._width, source._min, source._max)
-        return tuple(t.tolist() for t in parts)  # type: ignore[return-value]
-    if type(source) is UniformNoise:
-        dim = source.dim
-        if source.low == 0.0 and source.high == 1.0:  # the identity
-            inf = float("inf")
-            return [0.0] * dim, [1.0] * dim, [-inf] * dim, [inf] * dim
-        span = source.high - source.low
-        return [source.low] * dim, [span] * dim, [source._min] * dim, [source._max] * dim
-    return None
-
-
-def vectorised(source: Any) -> tuple[int, Transform] | None:
-    """Return ``(width, transform)`` if ``source`` can be sampled many steps at a time.
-
-    ``width`` is how many uniform numbers one sample consumes, and
-    ``transform(u)`` maps uniforms ``(..., width)`` to samples ``(..., dim)`` exactly as
-    ``source.sample`` would. The map is checked against ``source.sample`` before it is
-    trusted; ``None`` means: sample this source step by step.
-    """
-    found = _candidate(source)
-    if found is None:
-        return None
-    width, transform = found
-    try:
-        g1 = torch.Generator().manual_seed(20240607)
-        g2 = torch.Generator().manual_seed(20240607)
-        expected = source.sample(3, generator=g1)
-        got = transform(torch.rand(3, width, generator=g2))
-        ok = torch.equal(expected, got) and torch.equal(g1.get_state(), g2.get_state())
-    except Exception:
-        return None
-    return found if ok else None
+    return tuple(torch.cat([m.columns[i].repeat(n) for m, n in maps]) for i in range(4))
 
 
 def draw_steps(
     rngs: Sequence[torch.Generator],
     sources: Sequence[tuple[Any, int]],
     steps: int,
-    plans: Sequence[tuple[int, Transform] | None],
+    maps: Sequence[UniformMap | None],
     padded: int = 0,
-    members_last: bool = False,
 ) -> list[torch.Tensor]:
-    """Draw ``steps`` steps of data for each of ``len(rngs)`` members.
+    """Draw ``steps`` iterations of data for each of ``len(rngs)`` members, members last.
 
-    At each step, each member ``k`` draws ``source.sample(n, generator=rngs[k])`` for every
-    ``(source, n)`` in ``sources``, in that order. The data is on the generators' device.
+    At each iteration, member ``k`` draws ``source.sample(n, generator=rngs[k])`` for
+    every ``(source, n)`` in ``sources``, in that order; the data is on the generators'
+    device.
 
     Args:
         rngs: One generator per member.
-        sources: The sources drawn from at each step, with their batch sizes.
-        steps: How many steps to draw.
-        plans: :func:`vectorised` of each source, for CPU generators only (off the CPU a
+        sources: The sources drawn from at each iteration, with their batch sizes.
+        steps: How many iterations to draw.
+        maps: :func:`uniform_map` of each source, for CPU generators only (off the CPU a
             generator's numbers depend on how many one call draws: pass ``None``s there,
-            and every step is sampled as a lone trainer samples it).
+            and every iteration is sampled as a lone trainer samples it).
         padded: Pad the member dimension with zeros up to this many members.
-        members_last: Return ``(steps, n, dim, K)`` instead.
 
     Returns:
-        One contiguous tensor per source, shape ``(steps, K, n, dim)`` with
-        ``K = len(rngs)``, or ``padded`` if that is more.
+        One contiguous tensor per source, ``(steps, n, dim, K)`` with ``K =
+        max(len(rngs), padded)``.
     """
     k = max(len(rngs), padded)
-    if all(plan is not None for plan in plans):
-        total = sum(n * plan[0] for (_, n), plan in zip(sources, plans, strict=True) if plan)
-        u = draw_uniforms(rngs, total, steps, padded)
-        return uniforms_to_parts(u, sources, plans, members_last)
+    if all(m is not None for m in maps):
+        widths = [n * m.width for (_, n), m in zip(sources, maps, strict=True) if m]
+        u = torch.empty(k, steps, sum(widths))  # members first: each draws its own rows
+        for i, g in enumerate(rngs):
+            torch.rand(steps, sum(widths), generator=g, out=u[i])
+        u[len(rngs) :] = 0.0
+        # one 2-d transpose (fast) to (steps, total, K), then each source's map
+        u = u.reshape(k, -1).t().contiguous().reshape(steps, sum(widths), k)
+        out, start = [], 0
+        for (source, n), m, width in zip(sources, maps, widths, strict=True):
+            assert m is not None
+            block = u[:, start : start + width].reshape(steps, n, m.width, k)
+            x = m.apply(block.permute(0, 3, 1, 2)).reshape(steps, k, n, source.dim)
+            out.append(x.permute(0, 2, 3, 1).contiguous())
+            start += width
+        return out
     per_step: list[list[torch.Tensor]] = [[] for _ in sources]
     device = rngs[0].device if rngs else torch.device("cpu")  # padding beside the samples
     for _ in range(steps):
@@ -134,62 +125,7 @@ def draw_steps(
                 per_step[i].append(source.sample(n, generator=g))
         for i, (source, n) in enumerate(sources):
             per_step[i] += [torch.zeros(n, source.dim, device=device)] * (k - len(rngs))
-    stacked = [
-        torch.stack(samples).reshape(steps, k, n, source.dim)
+    return [
+        torch.stack(samples).reshape(steps, k, n, source.dim).permute(0, 2, 3, 1).contiguous()
         for samples, (source, n) in zip(per_step, sources, strict=True)
     ]
-    if members_last:
-        return [x.permute(0, 2, 3, 1).contiguous() for x in stacked]
-    return stacked
-
-
-def draw_uniforms(
-    rngs: Sequence[torch.Generator], total: int, steps: int, padded: int = 0
-) -> torch.Tensor:
-    """``steps`` rows of ``total`` uniforms from each CPU generator, members first.
-
-    Returns:
-        ``(K, steps, total)`` with ``K = max(len(rngs), padded)``; rows past the
-        generators are zeros. Row ``k`` is what ``torch.rand(steps, total,
-        generator=rngs[k])`` returns.
-    """
-    k = max(len(rngs), padded)
-    u = torch.empty(k, steps, total)  # members first: each draws into its own rows
-    if total:
-        for i, g in enumerate(rngs):
-            torch.rand(steps, total, generator=g, out=u[i])
-        u[len(rngs) :] = 0.0
-    return u
-
-
-def uniforms_to_parts(
-    u: torch.Tensor,
-    sources: Sequence[tuple[Any, int]],
-    plans: Sequence[tuple[int, Transform] | None],
-    members_last: bool = False,
-) -> list[torch.Tensor]:
-    """Map :func:`draw_uniforms`' numbers ``(K, steps, total)`` to each source's samples.
-
-    Returns:
-        As :func:`draw_steps`: one contiguous tensor per source, ``(steps, K, n, dim)``,
-        or ``(steps, n, dim, K)`` with ``members_last``.
-    """
-    k, steps = u.shape[0], u.shape[1]
-    widths = [n * plan[0] for (_, n), plan in zip(sources, plans, strict=True) if plan]
-    total = sum(widths)
-    if members_last:  # one 2-d transpose (fast) to (steps, total, K), then the maps
-        u = u.reshape(k, steps * total).t().contiguous().reshape(steps, total, k)
-    out: list[torch.Tensor] = []
-    start = 0
-    for (source, n), plan, width in zip(sources, plans, widths, strict=True):
-        assert plan is not None
-        if members_last:  # the maps run on a (steps, K, n, w) view of members-last memory
-            block = u[:, start : start + width].reshape(steps, n, plan[0], k)
-            x = plan[1](block.permute(0, 3, 1, 2)).reshape(steps, k, n, source.dim)
-            out.append(x.permute(0, 2, 3, 1).contiguous())
-        else:
-            block = u[..., start : start + width].reshape(k, steps, n, plan[0])
-            x = plan[1](block).reshape(k, steps, n, source.dim)
-            out.append(x.transpose(0, 1).contiguous())
-        start += width
-    return out

@@ -1,11 +1,13 @@
 """Ensembles: many independent GANs in lockstep, as one batched computation.
 
-- ``trainer``: :class:`~tinygan.EnsembleTrainer`;
+- ``trainer``: :class:`~tinygan.EnsembleTrainer`, which trains its members on one of
+  the engine's backends (:mod:`tinygan.engine.table`);
+- ``build``: its constructors from seeds and from alike lone trainers, and ``alike``:
+  when lone trainers can train together, and as stacked MLPs;
 - ``stacking``: members' weights stacked along a last dimension
   (drawn straight from their seeds), and unstacked again;
-- ``_member_data``, ``_state`` and
-  ``_compiled``: each member's own data, the ensemble's state
-  dict, and compiled chunks.
+- ``_member_data`` and ``_state``: each member's own data, and the ensemble's state
+  dict.
 
 Layer: above the trainers (an ensemble is a :class:`~tinygan.BaseTrainer`) and the
 engine; below sweeps.

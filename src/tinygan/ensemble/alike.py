@@ -1,71 +1,38 @@
-"""When lone trainers can train as one ensemble, and on which path.
+"""When lone trainers can train as one ensemble, and whether as stacked MLPs.
 
 Trainers are *alike* when each member's run would be the same computation on its own
 numbers: the same trainer class (:class:`~tinygan.AdversarialTrainer` or a subclass that
 overrides none of ``step``, ``train_discriminator`` and ``train_generator``), networks of
 the same architecture (same modules, same parameter shapes, no buffers such as batch
 norm's running statistics), the same loss, optimisers of the same type and settings
-whose update is elementwise, the same batch size, data sources of the same type and
-``repr``, fresh optimisers, and no callbacks but equal ones whose class is
-``shared_by_ensembles`` (a learning-rate schedule, say; the ensemble runs one copy).
+whose update is elementwise (:data:`tinygan.engine.vmap.ELEMENTWISE`), the same batch
+size, data sources of the same type and ``repr``, fresh optimisers, and no callbacks but
+equal ones whose class is ``shared_by_ensembles`` (a learning-rate schedule, say; the
+ensemble runs one copy). Alike trainers train on the ``vmap`` backend.
 
-Alike trainers take the *fused* path (each lone trainer's arithmetic, on stacks: equal
-within float tolerance, see :doc:`/performance`) when
-their networks are :func:`tinygan.mlp` networks the fused kernels cover, on the CPU in
-float32, with the MSE or BCE loss, plain SGD or default Adam, and untouched random
-number generators seeded by ``seed=``; otherwise the *vmapped* path
-(:mod:`tinygan.ensemble.vmapped`, equal within float tolerance).
+They train as *stacked MLPs* (the ``native`` and ``fused`` backends, see
+:mod:`tinygan.engine.table`) when :func:`stack_settings` finds them fit: networks the
+fused arithmetic covers, on the CPU in float32, the MSE or BCE loss, plain SGD or
+default Adam with the trainers' learning rate, untouched generators seeded by ``seed=``
+and no callbacks.
 """
 
 from __future__ import annotations
 
 import copy
-import inspect
 from collections.abc import Sequence
 from typing import Any
 
 import torch
 
 from tinygan.engine import fused
+from tinygan.engine.plan import optimizer_name
+from tinygan.engine.vmap import ELEMENTWISE, optimizer_settings
 from tinygan.training import AdversarialTrainer
 
-__all__ = [
-    "ELEMENTWISE",
-    "FusedSettings",
-    "fused_settings",
-    "optimizer_settings",
-    "shared_callbacks",
-    "stackable",
-]
-
-ELEMENTWISE: tuple[type[torch.optim.Optimizer], ...] = (
-    torch.optim.SGD,
-    torch.optim.Adam,
-    torch.optim.AdamW,
-    torch.optim.RMSprop,
-    torch.optim.Adagrad,
-    torch.optim.Adamax,
-    torch.optim.NAdam,
-    torch.optim.RAdam,
-    torch.optim.Rprop,
-    torch.optim.ASGD,
-)
-"""Optimisers whose update of each number depends on that number's gradient and state
-alone, so that one optimiser over stacked weights updates every member as its own would."""
+__all__ = ["shared_callbacks", "stack_settings", "stackable"]
 
 _OVERRIDABLE = ("step", "train_discriminator", "train_generator")
-_ADAM_DEFAULTS = {"betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0, "amsgrad": False}
-_SGD_DEFAULTS = {"momentum": 0, "dampening": 0, "weight_decay": 0, "nesterov": False}
-
-FusedSettings = tuple[str, str]
-"""``(loss, optimizer)`` names for the fused ensemble, such as ``("mse", "sgd")``."""
-
-
-def optimizer_settings(opt: torch.optim.Optimizer) -> dict[str, Any]:
-    """An optimiser's settings now: its constructor's keywords, read from its one group."""
-    group = opt.param_groups[0]
-    accepted = inspect.signature(type(opt).__init__).parameters
-    return {key: group.get(key, value) for key, value in opt.defaults.items() if key in accepted}
 
 
 def _structure(net: Any) -> Any:
@@ -111,8 +78,7 @@ def _source(source: Any) -> tuple[type, str]:
     return type(source), repr(source)
 
 
-def _reason(trainers: Sequence[Any]) -> str | None:
-    first = trainers[0]
+def _first_reason(first: Any) -> str | None:
     cls = type(first)
     if not isinstance(first, AdversarialTrainer):
         return f"{cls.__name__} is not an AdversarialTrainer"
@@ -127,36 +93,6 @@ def _reason(trainers: Sequence[Any]) -> str | None:
     for opt in (first.g_optimizer, first.d_optimizer):
         if type(opt) not in ELEMENTWISE or len(opt.param_groups) != 1:
             return f"{type(opt).__name__} is not an elementwise optimiser with one group"
-    shared = _shared(first.callbacks)
-    for trainer in trainers:
-        if _shared(trainer.callbacks) != shared or None in shared:
-            return "a trainer has callbacks (other than equal ones shared_by_ensembles)"
-        if trainer.g_optimizer.state or trainer.d_optimizer.state:
-            return "an optimiser has taken steps already"
-    for k, trainer in enumerate(trainers[1:], start=1):
-        checks = {
-            "class": (type(trainer), cls),
-            "generator": (_structure(trainer.generator), _structure(first.generator)),
-            "discriminator": (_structure(trainer.discriminator), _structure(first.discriminator)),
-            "batch_size": (trainer.batch_size, first.batch_size),
-            "real": (
-                (type(trainer.real), repr(trainer.real)),
-                (type(first.real), repr(first.real)),
-            ),
-            "noise": (_source(trainer.noise), _source(first.noise)),
-        }
-        for what in ("g_optimizer", "d_optimizer"):
-            mine, theirs = getattr(trainer, what), getattr(first, what)
-            checks[what] = (
-                (type(mine), optimizer_settings(mine)),
-                (type(theirs), optimizer_settings(theirs)),
-            )
-        same_loss = _same_loss(trainer.loss, first.loss)
-        if not same_loss:
-            return f"trainer {k}'s loss differs from trainer 0's"
-        for what, (mine, theirs) in checks.items():
-            if mine != theirs:
-                return f"trainer {k}'s {what} differs from trainer 0's"
     return None
 
 
@@ -172,43 +108,64 @@ def stackable(trainers: Sequence[Any]) -> str | None:
     """
     if not trainers:
         return "there are no trainers"
-    return _reason(trainers)
+    first = trainers[0]
+    reason = _first_reason(first)
+    if reason is not None:
+        return reason
+    shared = _shared(first.callbacks)
+    for k, trainer in enumerate(trainers):
+        if _shared(trainer.callbacks) != shared or None in shared:
+            return "a trainer has callbacks (other than equal ones shared_by_ensembles)"
+        if trainer.g_optimizer.state or trainer.d_optimizer.state:
+            return "an optimiser has taken steps already"
+        if k and not _same_loss(trainer.loss, first.loss):
+            return f"trainer {k}'s loss differs from trainer 0's"
+        checks = {
+            "class": (type(trainer), type(first)),
+            "generator": (_structure(trainer.generator), _structure(first.generator)),
+            "discriminator": (_structure(trainer.discriminator), _structure(first.discriminator)),
+            "batch_size": (trainer.batch_size, first.batch_size),
+            "real": (_source(trainer.real), _source(first.real)),
+            "noise": (_source(trainer.noise), _source(first.noise)),
+        }
+        for what in ("g_optimizer", "d_optimizer"):
+            mine, theirs = getattr(trainer, what), getattr(first, what)
+            checks[what] = (
+                (type(mine), optimizer_settings(mine)),
+                (type(theirs), optimizer_settings(theirs)),
+            )
+        for what, (mine, theirs) in checks.items():
+            if mine != theirs:
+                return f"trainer {k}'s {what} differs from trainer 0's"
+    return None
 
 
-def fused_settings(trainers: Sequence[Any]) -> FusedSettings | None:
-    """``(loss, optimizer)`` for the fused ensemble if alike ``trainers`` fit it, else ``None``."""
+def stack_settings(trainers: Sequence[Any]) -> tuple[str, str] | str:
+    """``(loss, optimizer)`` names if alike ``trainers`` can train as stacked MLPs, else why not."""
     first = trainers[0]
     kind = fused.loss_kind(first.loss)
-    if kind is None or first.generator is first.discriminator or first.callbacks:
-        return None
+    if kind is None:
+        return "the loss is not mean squared error or binary cross-entropy as torch computes them"
+    if first.callbacks:
+        return "the trainers have callbacks (which the stacks cannot run)"
     for net in (first.generator, first.discriminator):
         spec = fused.net_spec(net)
         param = next(iter(net.parameters()), None)
-        if spec is None or param is None or param.dtype != torch.float32:
-            return None
-        if param.device.type != "cpu":
-            return None
-    if kind == "bce" and fused.net_spec(first.discriminator).activations[-1] != "sigmoid":  # type: ignore[union-attr]
-        return None
-    names = set()
-    for opt in (first.g_optimizer, first.d_optimizer):
-        settings = optimizer_settings(opt)
-        if settings["lr"] != first.lr or settings.get("maximize") or settings.get("foreach"):
-            return None
-        if type(opt) is torch.optim.SGD and all(settings[k] == v for k, v in _SGD_DEFAULTS.items()):
-            names.add("sgd")
-        elif type(opt) is torch.optim.Adam and all(
-            settings[k] == v for k, v in _ADAM_DEFAULTS.items()
-        ):
-            names.add("adam")
-        else:
-            return None
-    if len(names) != 1:
-        return None
+        if spec is None or param is None:
+            return f"the {type(net).__name__} is not a tg.mlp network the fused step covers"
+        if param.dtype != torch.float32 or param.device.type != "cpu":
+            return f"the networks are {param.dtype} on {param.device}, not float32 on the CPU"
+    spec = fused.net_spec(first.discriminator)
+    if kind == "bce" and spec is not None and spec.activations[-1] != "sigmoid":
+        return "binary cross-entropy needs discriminators that end with a Sigmoid"
+    names = {optimizer_name(opt) for opt in (first.g_optimizer, first.d_optimizer)}
+    lrs = {opt.param_groups[0]["lr"] for opt in (first.g_optimizer, first.d_optimizer)}
+    if len(names) != 1 or None in names or lrs != {first.lr}:
+        return "the optimisers are not both plain SGD, or both default Adam, at the trainers' lr"
     for trainer in trainers:
         if trainer.seed is None or trainer.iteration != 0:
-            return None
+            return "a trainer was not seeded with seed=, or has trained already"
         fresh = torch.Generator().manual_seed(trainer.seed).get_state()
         if not torch.equal(trainer.rng.get_state(), fresh):
-            return None
-    return kind, names.pop()
+            return "a trainer's generator has been drawn from already"
+    return kind, names.pop()  # type: ignore[return-value]

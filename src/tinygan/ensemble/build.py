@@ -12,11 +12,14 @@ from typing import Any
 
 import torch
 
+from tinygan._checks import check_seed
 from tinygan.callbacks import Callback
+from tinygan.engine.table import check_backend, warn_fallback
+from tinygan.engine.vmap import optimizer_settings
 from tinygan.ensemble import stacking as _stacking
-from tinygan.ensemble.alike import fused_settings, stackable
-from tinygan.ensemble.vmapped import init_vmapped
+from tinygan.ensemble.alike import shared_callbacks, stack_settings, stackable
 from tinygan.protocols import DataSource
+from tinygan.training import BaseTrainer
 
 __all__ = ["from_seeds", "from_trainers"]
 
@@ -37,6 +40,7 @@ def from_seeds(  # noqa: D417 - cls is the class, as for a classmethod
     callbacks: Iterable[Callback] = (),
     compile: bool = False,
     device: torch.device | str | None = None,
+    backend: str = "auto",
 ) -> Any:
     """Build one member per seed, its weights and its data both from that seed.
 
@@ -60,15 +64,16 @@ def from_seeds(  # noqa: D417 - cls is the class, as for a classmethod
         loss: ``"mse"`` or ``"bce"``.
         optimizer: ``"sgd"`` or ``"adam"``.
         callbacks: The callbacks :meth:`fit` drives.
-        compile: Run the step through :func:`torch.compile` (see the class).
+        compile: The older switch for the native backend (see the class).
         device: Where the ensemble trains (see the class); ``None``: the CPU. Member
             ``k`` is then the lone trainer above with its networks moved there and
             ``device=device``.
+        backend: What computes the iterations (see the class).
 
     Returns:
         The ensemble.
     """
-    seed_list = [_stacking.check_seed(s) for s in seeds]
+    seed_list = [check_seed("seeds", s) for s in seeds]
     if not seed_list:
         raise ValueError("seeds must hold at least one seed")
     sizes = [generator_sizes, discriminator_sizes]
@@ -86,6 +91,7 @@ def from_seeds(  # noqa: D417 - cls is the class, as for a classmethod
         callbacks=callbacks,
         compile=compile,
         device=device,
+        backend=backend,
     )
 
 
@@ -95,39 +101,63 @@ def from_trainers(  # noqa: D417 - cls is the class, as for a classmethod
     *,
     callbacks: Iterable[Callback] = (),
     compile: bool = False,
+    backend: str = "auto",
 ) -> Any:
     """Train alike lone trainers as one ensemble, each member from its trainer's state.
 
     Member ``k`` starts from ``trainers[k]``'s weights and random number generator
-    and follows the steps ``trainers[k].fit`` would take. Trainers that the fused
-    kernels cover (see :mod:`tinygan.ensemble.alike`) take the fused path (equal
-    within float tolerance: see :doc:`/performance`); any other alike networks, loss and
-    elementwise optimiser (SGD with momentum, Adam, AdamW, RMSprop, ...) take the vmapped
-    path (:mod:`tinygan.ensemble.vmapped`), equal within float tolerance. The trainers
+    and follows the steps ``trainers[k].fit`` would take. Trainers whose networks,
+    loss and optimisers the stacked backends cover (see :mod:`tinygan.ensemble.alike`)
+    train as stacked MLPs (``"auto"``: the native kernel on the CPU, else the fused
+    step); any other alike networks, loss and elementwise optimiser (SGD with momentum,
+    Adam, AdamW, RMSprop, ...) on the ``vmap`` backend. Either way members equal their
+    lone trainers within float tolerance (see :doc:`/performance`). The trainers
     themselves are left untouched.
 
     Args:
         trainers: Alike :class:`~tinygan.AdversarialTrainer` objects, as a sweep's
             recipe builds them.
         callbacks: The ensemble's callbacks.
-        compile: Compile the fused step (the vmapped path runs eagerly).
+        compile: The older switch for the native backend (see the class).
+        backend: ``"auto"``, ``"native"``, ``"fused"`` or ``"vmap"``.
 
     Raises:
-        ValueError: If the trainers are not alike; the message names the difference.
+        ValueError: If the trainers are not alike, or ``backend`` cannot serve them;
+            the message names why.
     """
     trainers = list(trainers)
     reason = stackable(trainers)
     if reason is not None:
         raise ValueError(f"these trainers cannot train as one ensemble: {reason}")
+    request = check_backend(backend, compile)
     first = trainers[0]
-    settings = fused_settings(trainers)
-    if settings is not None:
+    settings = stack_settings(trainers)
+    if not isinstance(settings, str) and request.name != "vmap":
         nets = [t.generator for t in trainers], [t.discriminator for t in trainers]
         return cls(
             *nets, first.real, first.noise, lr=first.lr, batch_size=first.batch_size,
             loss=settings[0], optimizer=settings[1], seeds=[t.seed for t in trainers],
-            callbacks=callbacks, compile=compile,
+            callbacks=callbacks, compile=compile, backend=backend,
         )  # fmt: skip
-    ensemble = object.__new__(cls)
-    init_vmapped(ensemble, trainers, callbacks)
+    if isinstance(settings, str) and request.name in ("native", "fused"):
+        if not request.soft:
+            raise ValueError(f"backend={request.name!r} cannot serve these trainers: {settings}")
+        warn_fallback(request.name, settings, "vmap")
+    return _alike(cls, trainers, callbacks)
+
+
+def _alike(cls: Any, trainers: Sequence[Any], callbacks: Iterable[Callback]) -> Any:
+    """The vmap ensemble of alike ``trainers``: their weights, settings and generators."""
+    first = trainers[0]
+    ensemble = cls.__new__(cls)
+    BaseTrainer.__init__(ensemble, callbacks=[*shared_callbacks(trainers), *callbacks])
+    seeds = [t.seed for t in trainers]
+    ensemble._setup(first.real, first.noise, first.lr, first.batch_size, seeds, first.device,
+                    len(trainers))  # fmt: skip
+    for rng, trainer in zip(ensemble.rngs, trainers, strict=True):
+        rng.set_state(trainer.rng.get_state())
+    ensemble.loss, ensemble.optimizer = first.loss, type(first.g_optimizer).__name__
+    opts = [(type(o), optimizer_settings(o)) for o in (first.g_optimizer, first.d_optimizer)]
+    nets = [(t.generator, t.discriminator) for t in trainers]
+    ensemble._backend = ensemble._vmapped(nets, first.loss, tuple(opts))
     return ensemble

@@ -12,13 +12,13 @@ from __future__ import annotations
 import copy
 import itertools
 import math
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 
+from tinygan._checks import check_seed
 from tinygan.engine import fused
 from tinygan.nets import MLP, mlp
 
@@ -27,13 +27,12 @@ __all__ = [
     "Stacked",
     "check_nets",
     "check_noise",
-    "generate",
+    "check_pair",
+    "check_settings",
     "member_seeds",
-    "check_seed",
     "padded",
     "seeded_stack",
     "stack",
-    "unstack",
 ]
 
 # Members are computed in groups of ALIGN (the last group padded with copies of member 0,
@@ -41,15 +40,6 @@ __all__ = [
 # width, so no member's numbers fall into a kernel's scalar tail, and member k's results do
 # not depend on how many members the ensemble has.
 ALIGN = 64
-
-
-def check_seed(seed: object) -> int:
-    """``seed`` as an ``int``, if it is an integer in ``[0, 2**64)``."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seeds must be integers, got {seed!r}")
-    if not 0 <= int(seed) < 2**64:
-        raise ValueError(f"seeds must be integers in [0, 2**64), got {seed!r}")
-    return int(seed)
 
 
 def padded(k: int) -> int:
@@ -118,6 +108,21 @@ def check_pair(gens: Stacked, discs: Stacked, real_dim: int, noise_dim: int) -> 
         raise ValueError(f"the discriminators must output one value per sample, got {d_sizes[-1]}")
 
 
+def check_settings(loss: object, optimizer: object, discriminators: Stacked) -> None:
+    """Check an ensemble's ``loss`` and ``optimizer`` names against its discriminators.
+
+    Raises:
+        ValueError: If either is not one the stacks train with, or ``loss="bce"`` is
+            asked of discriminators that do not end with a sigmoid.
+    """
+    if loss not in fused.LOSSES:
+        raise ValueError(f"loss must be one of {fused.LOSSES}, got {loss!r}")
+    if loss == "bce" and discriminators.spec.activations[-1] != "sigmoid":
+        raise ValueError("loss='bce' needs discriminators whose last activation is Sigmoid")
+    if optimizer not in fused.OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {fused.OPTIMIZERS}, got {optimizer!r}")
+
+
 def _copy(net: MLP) -> MLP:
     return copy.deepcopy(net)
 
@@ -184,55 +189,6 @@ def seeded_stack(
     return stacks
 
 
-def unstack(stacked: Stacked, params: Sequence[torch.Tensor], k: int) -> MLP:
-    """A fresh copy of member ``k``'s network, holding its current weights ``params``."""
-    net = _copy(stacked.template)
-    with torch.no_grad():
-        for p, value in zip(net.parameters(), params, strict=True):
-            p.copy_(value[..., k])
-    return net
-
-
-def generate(
-    spec: fused.NetSpec,
-    params: Sequence[torch.Tensor],
-    z: object,
-    members: int,
-    padded: int,
-    *,
-    native: bool = False,
-) -> torch.Tensor:
-    """Run every member's stacked generator on ``z``, without gradients.
-
-    Args:
-        spec: The generators' shape.
-        params: Their stacked weights (members last, padded to ``padded``).
-        z: Noise ``(m, width)`` shared by all members, or ``(members, m, width)``.
-        members: How many members are real (the rest is padding).
-        padded: The stacks' member dimension.
-        native: Compute it in the native kernel (within float tolerance of the fused
-            forward pass; only for float32 stacks on the CPU).
-
-    Returns:
-        The outputs, shape ``(members, m, out)``.
-
-    Raises:
-        TypeError: If ``z`` is not a tensor.
-        ValueError: If its shape fits neither form.
-    """
-    z = check_noise(z, spec.sizes[0], members)
-    with torch.no_grad():
-        z = z.to(params[0].dtype).permute(1, 2, 0)
-        z = torch.cat([z, z.new_zeros((*z.shape[:2], padded - members))], dim=-1)
-        if native:
-            from tinygan.engine.native import forward
-
-            out = forward(spec, params, z.contiguous())
-        else:
-            out = fused.forward(spec, params, z.contiguous(), sums=True)[-1]
-        return out.permute(2, 0, 1)[:members].contiguous()
-
-
 def member_seeds(seeds: object, members: int) -> list[int]:
     """Check one seed per member (``None``: draw fresh ones from the operating system).
 
@@ -244,7 +200,7 @@ def member_seeds(seeds: object, members: int) -> list[int]:
         seeds = [torch.Generator().seed() for _ in range(members)]
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence):
         raise TypeError(f"seeds must be a sequence of integers or None, got {seeds!r}")
-    checked = [check_seed(s) for s in seeds]
+    checked = [check_seed("seeds", s) for s in seeds]
     if len(checked) != members:
         raise ValueError(f"seeds must have one entry per member ({members}), got {len(checked)}")
     return checked

@@ -1,13 +1,9 @@
 """Train many independent GANs in lockstep, as one batched computation.
 
-GAN training is unstable, so the first question about a configuration is how often it
-works, and that takes many seeds. :class:`EnsembleTrainer` trains ``K`` generator and
-discriminator pairs at once: their weights are stacked along a member dimension (kept
-last in memory, so that every operation of a step runs along all members at once, in
-vector instructions) and each step is a few dozen such operations, computed by
-:mod:`tinygan.engine.fused` without autograd. Member ``k``'s gradients, losses and data are its
-own: it follows exactly the steps a lone :class:`tinygan.AdversarialTrainer` would take
-from the same weights on the same data.
+:class:`EnsembleTrainer` trains ``K`` generator and discriminator pairs at once on one of
+three backends (:mod:`tinygan.engine.table`): the fused step or the native kernel on
+the members' :func:`tinygan.mlp` weights stacked members last
+(:class:`tinygan.engine.stack.Stack`), or ``vmap`` on any alike networks.
 """
 
 from __future__ import annotations
@@ -17,18 +13,17 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import torch
+from torch.nn import functional
 
-from tinygan._checks import check_bool, check_device, check_int, check_positive_float
+from tinygan._checks import check_device, check_int, check_positive_float, check_state_keys
 from tinygan.callbacks import Callback
-from tinygan.engine import fused
-from tinygan.engine.compiled import chunk_records
-from tinygan.ensemble import _state as _ensemble_state
+from tinygan.engine.native import NativeKernelError, kernel, supports
+from tinygan.engine.stack import FusedStack, NativeStack, Stack
+from tinygan.engine.table import Backend, Request, check_backend, choose, passive, warn_fallback
+from tinygan.engine.vmap import Vmap
 from tinygan.ensemble import build as _build
 from tinygan.ensemble import stacking as _stacking
-from tinygan.ensemble._compiled import CompiledEnsemble, passive
 from tinygan.ensemble._member_data import MemberData
-from tinygan.ensemble._updates import check_loss_and_optimizer, member_update
-from tinygan.ensemble.vmapped import VmapBackend
 from tinygan.nets import MLP
 from tinygan.protocols import DataSource, StepRecord
 from tinygan.training import BaseTrainer
@@ -37,6 +32,9 @@ from tinygan.training.parts import check_source
 __all__ = ["EnsembleTrainer"]
 
 logger = logging.getLogger(__name__)
+
+_LOSSES: dict[str, Any] = {"mse": functional.mse_loss, "bce": functional.binary_cross_entropy}
+_OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
 
 
 class EnsembleTrainer(BaseTrainer):
@@ -50,9 +48,7 @@ class EnsembleTrainer(BaseTrainer):
 
     Data: member ``k`` draws from its own :class:`torch.Generator`, seeded with
     ``seeds[k]``, the very draws an ``AdversarialTrainer(..., seed=seeds[k])`` makes (real
-    batch, noise for the fake batch, noise for the generator step, every iteration). For
-    the library's data sources they are drawn many iterations at a time, with the same
-    numbers; other sources are sampled step by step (slower, the same numbers).
+    batch, noise for the fake batch, noise for the generator step, every iteration).
 
     Args:
         generators: ``K`` generators built by :func:`tinygan.mlp`, all alike.
@@ -63,48 +59,51 @@ class EnsembleTrainer(BaseTrainer):
         batch_size: Samples per step and member.
         loss: ``"mse"`` (the post's) or ``"bce"`` (binary cross-entropy; the
             discriminators must end with a sigmoid).
-        optimizer: ``"sgd"`` (plain SGD, the post's) or ``"adam"`` (:class:`torch.optim.Adam`'s
-            defaults but ``lr``), per member.
+        optimizer: ``"sgd"`` (plain SGD, the post's) or ``"adam"``
+            (:class:`torch.optim.Adam`'s defaults but ``lr``), per member.
         seeds: The seed of each member's data generator; ``None`` draws fresh ones.
         callbacks: The callbacks :meth:`fit` drives. Their records hold one value per
             member: losses of shape ``(K,)`` and ``fake`` of shape ``(K, batch_size, dim)``.
-        compile: Run the step compiled (see :doc:`/performance`). On the CPU with float32
-            weights that is the native kernel (``tinygan.engine.native``): C code built
-            with the machine's C compiler once per machine (about a second; kept in
-            ``$TINYGAN_CACHE_DIR``, else ``~/.cache/tinygan``) that runs hundreds of
-            iterations per call, draws each member's data from the member's own
-            generator exactly as the eager step does, and costs about 0.04 ms per
-            iteration of 1,000 members against 0.5 ms eager. Elsewhere, or without a C
-            compiler, it is :func:`torch.compile`, 4 iterations per compiled call
-            (seconds to compile). Either way the numbers agree with the eager step
-            within float tolerance (not bit for bit), and ``fit(a)`` then ``fit(b)``
-            equals ``fit(a + b)``. Where nothing compiles, training goes on eagerly after
-            one :class:`RuntimeWarning`.
+        compile: The older spelling of ``backend="native"``, except that where the
+            native kernel cannot serve, training goes on as ``"auto"`` would, after one
+            warning.
         device: Where the stacked weights live and every member's data is drawn (its
             generator is a ``torch.Generator`` there); ``None``: where the given
-            networks are. Nothing moves to the CPU per step. Off the CPU, a
-            generator's numbers depend on how many are drawn at a time, so members
-            draw step by step there, each exactly as its lone trainer on that device.
+            networks are. Off the CPU, a generator's numbers depend on how many are
+            drawn at a time, so members draw step by step there, each exactly as its
+            lone trainer on that device.
+        backend: What computes the iterations (see :doc:`/performance`): ``"auto"`` (the
+            fused step), ``"fused"`` (the step by hand in torch operations, on any
+            device), ``"native"`` (C code built once per machine with its C compiler,
+            hundreds of iterations per call, each member's data drawn from its own
+            generator in the kernel: about ten times as fast) or ``"vmap"``
+            (:func:`torch.func.vmap` over the networks, autograd and torch's own
+            optimisers). Members equal their lone trainers within float tolerance on
+            every backend; ``fit(a)`` then ``fit(b)`` equals ``fit(a + b)`` bit for
+            bit. Where the native kernel cannot be built or fails its self-check, one
+            :class:`RuntimeWarning` says why and the fused step runs instead.
 
     Attributes:
         seeds: The seed of each member's data generator.
         rngs: Each member's :class:`torch.Generator`.
         device: Where the ensemble trains (a :class:`torch.device`).
+        backend: The name of the backend that runs (read-only).
         check_finite: Off by default here (unlike single trainers): one member's
             divergence does not stop the others; its losses become NaN.
 
     Raises:
         TypeError: If the networks are not alike :class:`tinygan.MLP` networks, or an
             argument has the wrong type.
-        ValueError: If sizes do not fit together or a value is out of range.
+        ValueError: If sizes do not fit together, a value is out of range, or
+            ``backend`` names one that cannot serve this ensemble (the message says why).
 
     Example:
         >>> import tinygan as tg
         >>> ens = tg.EnsembleTrainer.from_seeds(
-        ...     range(3), tg.FuzzyPattern("1010"), tg.UniformNoise(4))
+        ...     range(3), tg.FuzzyPattern("1010"), tg.UniformNoise(4), backend="fused")
         >>> record = ens.fit(5).step()
-        >>> ens.members, tuple(record.g_loss.shape), tuple(record.fake.shape)
-        (3, (3,), (3, 1, 4))
+        >>> ens.members, ens.backend, tuple(record.g_loss.shape), tuple(record.fake.shape)
+        (3, 'fused', (3,), (3, 1, 4))
         >>> G0, D0 = ens.unstack()[0]
     """
 
@@ -123,39 +122,74 @@ class EnsembleTrainer(BaseTrainer):
         callbacks: Iterable[Callback] = (),
         compile: bool = False,
         device: torch.device | str | None = None,
+        backend: str = "auto",
     ) -> None:
         super().__init__(callbacks=callbacks)
-        check_bool("compile", compile)
+        request = check_backend(backend, compile)
         wanted = check_device("device", device)
         gens = _stacking.check_nets("generators", generators)
         discs = _stacking.check_nets("discriminators", discriminators)
-        self.device = wanted if wanted is not None else gens.params[0].device
-        self._g_spec, self._d_spec = gens.spec, discs.spec
         _stacking.check_pair(gens, discs, check_source("real", real), check_source("noise", noise))
-        k = gens.members
+        _stacking.check_settings(loss, optimizer, discs)
+        device = wanted if wanted is not None else gens.params[0].device
+        self._setup(real, noise, lr, batch_size, _stacking.member_seeds(seeds, gens.members),
+                    device, _stacking.padded(gens.members))  # fmt: skip
+        self.loss, self.optimizer = str(loss), str(optimizer)
+        stack = Stack(
+            gens.spec, discs.spec, [p.to(device) for p in gens.params],
+            [p.to(device) for p in discs.params], self.loss, self.optimizer, self.lr,
+            gens.members, (gens.template, discs.template),
+        )  # fmt: skip
+        self._nets: Stack | Vmap = stack
+        self._backend = self._stack_backend(stack, request)
+
+    def _setup(
+        self, real: DataSource, noise: DataSource, lr: float, batch_size: int,
+        seeds: list[int], device: torch.device, padded: int,
+    ) -> None:  # fmt: skip
+        """What every ensemble has: the members' seeds, generators, data and settings."""
         self.lr = check_positive_float("lr", lr)
         self.batch_size = check_int("batch_size", batch_size, minimum=1)
-        self.loss, self.optimizer = check_loss_and_optimizer(loss, optimizer, self._d_spec)
-        self.seeds: list[int] = _stacking.member_seeds(seeds, k)
-        self.rngs = [torch.Generator(device=self.device).manual_seed(s) for s in self.seeds]
-        self.real = real
-        self.noise = noise
-        self.compile = compile
-        self._templates = (gens, discs)
-        self._padded = _stacking.padded(k)
-        self._g = [p.to(self.device) for p in gens.params]
-        self._d = [p.to(self.device) for p in discs.params]
-        self._g_views = fused.prepare(self._g_spec, self._g, sums=True)
-        self._d_views = fused.prepare(self._d_spec, self._d, sums=True)
+        self.real, self.noise, self.seeds, self.device = real, noise, seeds, device
+        self.rngs = [torch.Generator(device=device).manual_seed(s) for s in seeds]
+        self._data = MemberData(self.rngs, real, noise, self.batch_size, padded)
         # One member's divergence must not stop the others: a diverged member shows
         # NaN in its losses (see BaseTrainer.check_finite), the rest train on.
         self.check_finite = False
-        self._adam_steps = [0, 0]  # the generators' and the discriminators' update count
-        self._moments = [torch.zeros_like(p) for p in (*self._g, *self._d, *self._g, *self._d)]
-        self._data = MemberData(self.rngs, real, noise, self.batch_size, self._padded)
-        self._compiled = CompiledEnsemble()
         self._ahead = False
-        self._vmap: VmapBackend | None = None
+
+    def _stack_backend(self, stack: Stack, request: Request) -> Backend:
+        """The backend of stacked MLPs the table picks (see :mod:`tinygan.engine.table`)."""
+
+        def why_not(name: str) -> str | None:
+            if name == "native" and self.device.type != "cpu":
+                return f"the native kernel runs on the CPU, this ensemble on {self.device}"
+            if name == "native":
+                return supports(stack.g_spec, stack.d_spec, stack.loss, stack.optimizer)
+            return None
+
+        name = choose("ensemble", request, why_not)
+        if name == "native":
+            try:
+                found = kernel()
+            except NativeKernelError as exc:
+                warn_fallback("native", str(exc), "fused")
+            else:
+                self._data.kernel_draws = found.draws
+                threads = max(1, torch.get_num_threads())
+                return NativeStack(stack, self._data, found, threads, self.batch_size)
+        if name == "vmap":
+            spec = (_OPTIMIZERS[self.optimizer], {"lr": self.lr})
+            nets = [stack.unstack(k) for k in range(self.members)]
+            return self._vmapped(nets, _LOSSES[self.loss], (spec, spec))
+        return FusedStack(stack, self._data)
+
+    def _vmapped(self, nets: Sequence[tuple[Any, Any]], loss: Any, optimizers: Any) -> Vmap:
+        """Put this ensemble's members on the vmap backend."""
+        vmapped = Vmap([g for g, _ in nets], [d for _, d in nets], loss, optimizers, self._data)
+        self._nets = vmapped
+        self.g_optimizer, self.d_optimizer = vmapped.g_opt, vmapped.d_opt
+        return vmapped
 
     from_seeds = classmethod(_build.from_seeds)
     from_trainers = classmethod(_build.from_trainers)
@@ -164,6 +198,15 @@ class EnsembleTrainer(BaseTrainer):
     def members(self) -> int:
         """The number of members ``K``."""
         return len(self.seeds)
+
+    @property
+    def backend(self) -> str:
+        """The name of the backend that runs: ``"native"``, ``"fused"`` or ``"vmap"``."""
+        return self._backend.name
+
+    def backend_info(self) -> dict[str, Any]:
+        """What a run's files record of the backend: its name (and the kernel's build)."""
+        return self._backend.describe()
 
     def fit(self, steps: int) -> EnsembleTrainer:
         """Run ``steps`` more iterations of every member, driving the callbacks.
@@ -182,66 +225,23 @@ class EnsembleTrainer(BaseTrainer):
         return self
 
     def _end_fit(self, keep_going: bool) -> None:
-        """Undo what was computed ahead and wait for a background draw.
+        """Undo what was computed ahead; wait for a background draw.
 
-        With ``keep_going`` (the fit is already failing) an error of the background draw
-        does not hide the fit's own: it is logged instead.
+        With ``keep_going`` its error is logged: the failing fit's own is the one to see.
         """
         self._ahead = False
         self._data.planned = 0
         try:
-            self._compiled.finish(self)
+            self._backend.finish()
             self._data.settle()
         except Exception:
             if not keep_going:
                 raise
             logger.exception("while ending a failed fit")
 
-    def _record(
-        self, d_real: torch.Tensor, d_fake: torch.Tensor, g_loss: torch.Tensor, fake: torch.Tensor
-    ) -> StepRecord:
-        k = self.members
-        return StepRecord(
-            d_loss_real=d_real[:k],
-            d_loss_fake=d_fake[:k],
-            g_loss=g_loss[:k],
-            fake=fake.permute(2, 0, 1)[:k],
-        )
-
-    def _records(self, losses: torch.Tensor, fakes: torch.Tensor) -> Sequence[StepRecord]:
-        """:meth:`_record` of a compiled chunk's iterations, sliced once for all of them."""
-        k = self.members
-        return chunk_records(losses[..., :k], fakes.permute(0, 3, 1, 2)[:, :k])
-
     def step(self) -> StepRecord:
         """Run one iteration of every member; the record holds one value per member."""
-        if self._vmap is not None:
-            real, z_fake, z_gen = (part[0].permute(2, 0, 1) for part in self._data.draw(1))
-            return StepRecord(*self._vmap.step(real, z_fake, z_gen))
-        if self._compiled.pending():
-            return self._compiled.pop()
-        if self.compile and not self._compiled.failed:
-            record = self._compiled.step(self, self._ahead)
-            if record is not None:
-                return record
-        real, z_fake, z_gen = (part[0] for part in self._data.draw(1))
-        with torch.no_grad():
-            d_real, d_fake, g_loss, fake = fused.adversarial_step(
-                self._g_spec,
-                self._d_spec,
-                self._g,
-                self._d,
-                real,
-                z_fake,
-                z_gen,
-                self.loss,
-                member_update(self, 0),
-                member_update(self, 1),
-                sums=True,
-                g_prepared=self._g_views,
-                d_prepared=self._d_views,
-            )
-        return self._record(d_real, d_fake, g_loss, fake)
+        return self._backend.step(max(1, self._data.planned) if self._ahead else 1)
 
     def generate(self, z: torch.Tensor) -> torch.Tensor:
         """Run every member's generator on ``z``, without gradients.
@@ -250,17 +250,9 @@ class EnsembleTrainer(BaseTrainer):
             z: Noise ``(m, noise.dim)`` shared by all members, or ``(K, m, noise.dim)``.
 
         Returns:
-            The outputs, shape ``(K, m, real.dim)``. Once the native kernel trains the
-            ensemble (``compile=True``), it computes them too, within float tolerance of
-            the eager forward pass.
+            The outputs, shape ``(K, m, real.dim)``.
         """
-        if self._vmap is not None:
-            width = self.noise.dim
-            return self._vmap.generate(_stacking.check_noise(z, width, self.members))
-        native = self._compiled.native and not self._compiled.failed
-        return _stacking.generate(
-            self._g_spec, self._g, z, self.members, self._padded, native=native
-        )
+        return self._nets.generate(_stacking.check_noise(z, self.noise.dim, self.members))
 
     def unstack(self) -> list[tuple[Any, Any]]:
         """Return each member's ``(generator, discriminator)`` as fresh networks.
@@ -268,24 +260,21 @@ class EnsembleTrainer(BaseTrainer):
         They hold copies of the current weights: training them does not change the
         ensemble, nor the other way round.
         """
-        if self._vmap is not None:
-            return [self._vmap.unstack(k) for k in range(self.members)]
-        g_stack, d_stack = self._templates
-        return [
-            (
-                _stacking.unstack(g_stack, self._g, k).to(self.device),
-                _stacking.unstack(d_stack, self._d, k).to(self.device),
-            )
-            for k in range(self.members)
-        ]
+        return [self._nets.unstack(k) for k in range(self.members)]
 
     def state_dict(self) -> dict[str, Any]:
         """Return the whole training state: weights, optimiser state, data generators.
 
         Loading it into an ensemble built the same way continues training exactly where
-        this one is.
+        this one is. It holds the real members only (padding is the ensemble's own).
         """
-        return _ensemble_state.state_dict(self)
+        self._data.settle()  # no background draw may move the generators while we read
+        return {
+            "iteration": self.iteration,
+            **self._nets.state_dict(),
+            "rngs": [g.get_state() for g in self.rngs],
+            "buffer": self._data.remaining(self.members),
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore a state returned by :meth:`state_dict`.
@@ -294,4 +283,13 @@ class EnsembleTrainer(BaseTrainer):
             KeyError: If ``state`` lacks an entry.
             ValueError: If its tensors do not fit this ensemble.
         """
-        _ensemble_state.load_state_dict(self, state)
+        self._data.settle()
+        keys = ["iteration", "rngs", *self._nets.state_keys]
+        check_state_keys("ensemble", state, keys)
+        if len(state["rngs"]) != self.members:
+            raise ValueError("state does not fit this ensemble (members differ)")
+        self._nets.load_state_dict(state)
+        for g, rng_state in zip(self.rngs, state["rngs"], strict=True):
+            g.set_state(rng_state)
+        self.iteration = check_int("iteration", state["iteration"], minimum=0)
+        self._data.restore(state.get("buffer", []))

@@ -30,7 +30,7 @@ LOSS_WINDOW = 1000
 class _LossWindow(Callback):
     """Sum each member's two D losses over the iterations it sees."""
 
-    reads_records_only = True  # looks at nothing else: compile=True may compute ahead
+    reads_records_only = True  # see tinygan.Callback
 
     def __init__(self) -> None:
         self.total: torch.Tensor | None = None
@@ -103,18 +103,22 @@ def run_chunk(
     *,
     compile: bool = False,
     before_training: Callable[[], object] | None = None,
+    backend: str = "auto",
 ) -> list[SeedResult]:
     """Train and judge one chunk of the post's GANs as one ensemble.
 
     Args:
         config: What every GAN is.
         seeds: The chunk's seeds.
-        compile: Train with ``EnsembleTrainer(..., compile=True)``.
+        compile: The older spelling of ``backend="native"`` (see
+            :class:`tinygan.EnsembleTrainer`).
         before_training: Called once the networks are built, just before training.
+        backend: What trains the ensemble (see :class:`tinygan.EnsembleTrainer`).
 
     Returns:
         One :class:`tinygan.SeedResult` per seed, in order, judged by
-        :func:`tinygan.metrics.pattern_judge` (as :func:`tinygan.metrics.pattern_verdicts`).
+        :func:`tinygan.metrics.pattern_judge` (as :func:`tinygan.metrics.pattern_verdicts`),
+        each with the backend that trained it.
     """
     real = config.real
     noise = config.make_noise()
@@ -132,6 +136,7 @@ def run_chunk(
         optimizer=config.optimizer,
         compile=compile,
         device=config.device,
+        backend=backend,
     )
     if before_training is not None:
         before_training()
@@ -139,7 +144,7 @@ def run_chunk(
     outputs = trainer.generate(eval_inputs(noise, trainer.device)).double().cpu().numpy()
     verdicts = pattern_verdicts(outputs, real)
     return [
-        SeedResult(int(seed), verdict, d_loss)
+        SeedResult(int(seed), verdict, d_loss, trainer.backend)
         for seed, verdict, d_loss in zip(seeds, verdicts, d_losses, strict=True)
     ]
 
@@ -176,48 +181,69 @@ def run_recipe_chunk(
     judge: Judge | None = None,
     compile: bool = False,
     before_training: Callable[[], object] | None = None,
+    backend: str = "auto",
 ) -> list[SeedResult]:
     """Build one trainer per seed with ``recipe``, train them, and judge each generator.
 
     Trainers that are alike (see :func:`tinygan.ensemble.alike.stackable`) train together
-    as one :class:`tinygan.EnsembleTrainer`; others one after another. Either way seed
-    ``s``'s row is what ``recipe(s)`` trained alone gives.
+    as one :class:`tinygan.EnsembleTrainer`; others, and a chunk of one seed, one after
+    another, each on the backend its recipe chose. Either way seed ``s``'s row is what
+    ``recipe(s)`` trained alone gives, within float tolerance.
 
     Args:
         recipe: ``recipe(seed) -> trainer``, everything random drawn from ``seed``.
         seeds: The chunk's seeds.
         steps: Training iterations per seed.
         judge: The judge; ``None`` takes the real data's default.
-        compile: Let an ensemble compile its step (see :class:`tinygan.EnsembleTrainer`).
+        compile: The older spelling of ``backend="native"`` (see
+            :class:`tinygan.EnsembleTrainer`).
         before_training: Called once the trainers are built, just before training.
+        backend: The ensemble's backend (see :class:`tinygan.EnsembleTrainer`); one
+            other than ``"auto"`` needs alike trainers (a chunk of one seed then trains
+            as an ensemble of one).
 
     Returns:
-        One :class:`tinygan.SeedResult` per seed, in order.
+        One :class:`tinygan.SeedResult` per seed, in order, each with the backend that
+        trained it.
+
+    Raises:
+        ValueError: If ``backend`` names one that cannot serve these trainers.
     """
     trainers = [_check_trainer(recipe(int(seed)), int(seed)) for seed in seeds]
     first = trainers[0]
     use = judge if judge is not None else default_judge(first.real)
     device = next(iter(first.generator.parameters()), torch.zeros(0)).device
     z = eval_inputs(first.noise, device)
-    if len(trainers) > 1 and stackable(trainers) is None:
-        ensemble = EnsembleTrainer.from_trainers(trainers, compile=compile)
+    reason = stackable(trainers)
+    asked = compile or backend != "auto"
+    if reason is None and (len(trainers) > 1 or asked):
+        ensemble = EnsembleTrainer.from_trainers(trainers, compile=compile, backend=backend)
         if before_training is not None:
             before_training()
         d_losses = _fit_with_window(ensemble, steps, len(trainers))
-        if ensemble._vmap is not None:
+        if ensemble.backend == "vmap":
             outputs = list(ensemble.generate(z))
-        else:  # each generator as a module: the lone trainer's own forward pass, bit for bit
+        else:  # each generator as a module: the lone trainer's own forward pass
             with torch.no_grad():
                 outputs = [generator(z) for generator, _ in ensemble.unstack()]
+        backends = [ensemble.backend] * len(trainers)
     else:
+        if asked:
+            raise ValueError(
+                f"backend={'native' if compile else backend!r} serves ensembles, and these "
+                f"trainers cannot train as one: {reason}"
+            )
         if before_training is not None:
             before_training()
-        d_losses, outputs = [], []
+        d_losses, outputs, backends = [], [], []
         for trainer in trainers:
             d_losses += _fit_with_window(trainer, steps, 1)
             with torch.no_grad():
                 outputs.append(trainer.generator(eval_inputs(trainer.noise, device)))
+            backends.append(getattr(trainer, "backend", None))
     return [
-        SeedResult(int(seed), check_verdict(use(out, trainers[k].real), use), d_losses[k])
-        for k, (seed, out) in enumerate(zip(seeds, outputs, strict=True))
+        SeedResult(int(seed), check_verdict(use(out, trainer.real), use), d_loss, backend)
+        for seed, out, trainer, d_loss, backend in zip(
+            seeds, outputs, trainers, d_losses, backends, strict=True
+        )
     ]

@@ -9,7 +9,7 @@ them). See :mod:`tinygan.sweeps.run` for how a sweep runs and what counts as a s
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tinygan._checks import check_bool, check_device, check_int, check_positive_float
 from tinygan.data import ConstantNoise, FuzzyPattern, UniformNoise
@@ -138,11 +138,15 @@ class SeedResult:
             ``distance``, ``success``; see :func:`tinygan.metrics.pattern_judge`).
         d_loss: The discriminator's mean loss over the last 1,000 iterations (both D
             steps); NaN for a run of no iterations or a trainer that reports no D loss.
+        backend: The backend that trained it (``"native"``, ``"fused"``, ``"vmap"``,
+            ...); ``None`` where unknown (a row read back from ``seeds.csv``, a trainer
+            with its own step). Rows compare equal whatever their backend.
     """
 
     seed: int
     values: dict[str, float | bool]
     d_loss: float = math.nan
+    backend: str | None = field(default=None, compare=False)
 
     @property
     def success(self) -> bool:

@@ -1,12 +1,13 @@
 """A sweep's folder as it runs: what it is (``sweep.json``) and what is done (``seeds.csv``).
 
 With ``out=DIR``, :func:`tinygan.sweep` writes ``DIR/sweep.json`` (the configuration, the
-seeds, the evaluation inputs and, once known, the judged numbers' names and kinds) before
-it trains, and rewrites ``DIR/seeds.csv`` each time a chunk finishes, atomically and
-synced to disk: an interruption (Ctrl-C, a crash, a lost machine) loses at most the
-chunks in progress. ``resume=True`` reads both back, refuses a folder whose sweep differs
-(naming what differs), and runs only the seeds that are missing; numbers are kept in
-full precision, so the resumed result equals an uninterrupted one exactly.
+seeds, the evaluation inputs and, once known, the judged numbers' names and kinds and
+how many seeds each backend trained, ``trained_by``) before it trains, and rewrites
+``DIR/seeds.csv`` each time a chunk finishes, atomically and synced to disk: an
+interruption (Ctrl-C, a crash, a lost machine) loses at most the chunks in progress.
+``resume=True`` reads both back, refuses a folder whose sweep differs (naming what
+differs), and runs only the seeds that are missing; numbers are kept in full precision,
+so the resumed result equals an uninterrupted one exactly.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from tinygan.checkpoint import write_atomically
 from tinygan.sweeps.config import EVAL_INPUTS, EVAL_SEED, SeedResult
+from tinygan.sweeps.result import backend_record
 from tinygan.sweeps.table import csv_text
 
 __all__ = ["SweepFolder", "SweepFolderError"]
@@ -77,6 +79,8 @@ class SweepFolder:
         self.spec = {**spec, "eval_inputs": EVAL_INPUTS, "eval_seed": EVAL_SEED}
         self.kinds: dict[str, str] | None = None
         self.rows: dict[int, SeedResult] = {}
+        self.backends: dict[str, int] = {}
+        self.trained_by: dict[str, Any] | None = None
         if resume and (self.path / SPEC).exists():
             self._load()
         self.path.mkdir(parents=True, exist_ok=True)
@@ -85,7 +89,9 @@ class SweepFolder:
             (self.path / ROWS).unlink(missing_ok=True)
 
     def _spec_file(self) -> dict[str, Any]:
-        return {**self.spec, "columns": self.kinds}
+        requested = str(self.spec.get("backend", "auto"))
+        trained_by = self.trained_by or backend_record(self.backends, requested=requested)
+        return {**self.spec, "columns": self.kinds, "trained_by": trained_by}
 
     def _load(self) -> None:
         spec_path = self.path / SPEC
@@ -96,6 +102,8 @@ class SweepFolder:
         if not isinstance(stored, dict):
             raise SweepFolderError(f"{str(spec_path)!r} does not describe a sweep")
         kinds = stored.pop("columns", None)
+        trained_by = stored.pop("trained_by", None)
+        stored.setdefault("backend", "auto")  # written before sweeps had a backend
         config = stored.get("config")
         if isinstance(config, dict) and "pattern" in config:
             config.setdefault("device", "cpu")  # written before sweeps had a device
@@ -107,6 +115,9 @@ class SweepFolder:
                 + ". Resume it with its own settings, or write this sweep elsewhere."
             )
         self.kinds = kinds
+        if isinstance(trained_by, dict) and trained_by.get("seeds"):
+            seeds = trained_by["seeds"]
+            self.backends = dict(seeds) if isinstance(seeds, dict) else {trained_by["name"]: seeds}
         rows_path = self.path / ROWS
         if kinds is None or not rows_path.exists():
             return
@@ -132,11 +143,18 @@ class SweepFolder:
                 name: "bool" if isinstance(value, bool) else "float"
                 for name, value in rows[0].values.items()
             }
-            _write_json(self.path / SPEC, self._spec_file())
         for row in rows:
             self.rows[row.seed] = row
+            name = row.backend or "unknown"
+            self.backends[name] = self.backends.get(name, 0) + 1
+        _write_json(self.path / SPEC, self._spec_file())
         text = csv_text(list(self.rows.values()))
         write_atomically(self.path / ROWS, lambda f: f.write(text.encode()))
+
+    def record_backend(self, record: dict[str, Any]) -> None:
+        """Write what trained the seeds in full (with the native kernel's build)."""
+        self.trained_by = record
+        _write_json(self.path / SPEC, self._spec_file())
 
     def ordered(self, seeds: Sequence[int]) -> tuple[SeedResult, ...]:
         """The rows of ``seeds``, in that order (every one must be done)."""

@@ -39,8 +39,9 @@ from typing import Any
 
 import torch
 
-from tinygan._checks import check_bool, check_int
-from tinygan.ensemble.stacking import check_seed
+from tinygan._checks import check_bool, check_int, check_seed
+from tinygan.engine.native import NativeKernelError, kernel
+from tinygan.engine.table import check_backend
 from tinygan.metrics import Judge
 from tinygan.sweeps.chunk import LOSS_WINDOW as LOSS_WINDOW  # also tinygan.sweeps.run.LOSS_WINDOW
 from tinygan.sweeps.chunk import evaluate_generator, run_chunk, run_recipe_chunk
@@ -54,7 +55,7 @@ from tinygan.sweeps.config import (
 )
 from tinygan.sweeps.folder import SweepFolder
 from tinygan.sweeps.histogram import HistogramProcess
-from tinygan.sweeps.result import SweepResult
+from tinygan.sweeps.result import SweepResult, backend_record, count_backends
 
 __all__ = [
     "EVAL_INPUTS",
@@ -81,7 +82,7 @@ def _check_seeds(seeds: object) -> list[int]:
     items: list[object] = list(seeds)
     if not items:
         raise ValueError("seeds must hold at least one seed, got none")
-    result = [check_seed(seed) for seed in items]
+    result = [check_seed("seeds", seed) for seed in items]
     if len(set(result)) != len(result):
         raise ValueError("seeds must not repeat a seed")
     return result
@@ -97,6 +98,16 @@ _POST_DEFAULTS = {
     "noise": "uniform",
     "device": None,
 }
+
+
+def _native_build(counts: dict[str, int]) -> dict[str, Any] | None:
+    """The native kernel's build, where it trained seeds (as this process loads it)."""
+    if "native" not in counts:
+        return None
+    try:
+        return kernel().describe()
+    except NativeKernelError:  # it ran elsewhere (a cluster's workers), not here
+        return None
 
 
 def _check_recipe_call(recipe: object, options: dict[str, object]) -> None:
@@ -129,6 +140,7 @@ def sweep(
     optimizer: str = "sgd",
     noise: str = "uniform",
     device: torch.device | str | None = None,
+    backend: str = "auto",
 ) -> SweepResult:
     """Train one GAN per seed and count how many succeed.
 
@@ -160,11 +172,8 @@ def sweep(
             a child forked from a process that has already run torch can hang.
         chunk_size: Seeds per chunk; by default 1,000 without an executor and an even
             split into ``os.cpu_count()`` chunks with one.
-        compile: Train the ensembles through their compiled step (see
-            :doc:`/performance`): on the CPU the native kernel, built once per machine
-            (about a second) and then loaded in a millisecond, about 6 times as fast as
-            the eager sweep; elsewhere :func:`torch.compile`. Results agree with the
-            eager sweep within float tolerance; the data streams are the same.
+        compile: The older spelling of ``backend="native"``: where the native kernel
+            cannot serve, the sweep goes on as ``"auto"`` would, after a warning.
         pattern: Without a recipe: the real data, as for :class:`tinygan.FuzzyPattern`.
         lr: Without a recipe: the learning rate.
         batch_size: Without a recipe: samples per step.
@@ -175,6 +184,12 @@ def sweep(
         device: Without a recipe: where the GANs train and draw their data (``None``:
             the CPU). With a recipe, the recipe puts its networks where it wants them
             and the sweep trains them there.
+        backend: What trains the ensembles (see :doc:`/performance`): ``"auto"`` (the
+            fused step, whose rows are the reference), ``"fused"``, ``"native"`` (the
+            native kernel, built once per machine in about a second: about six times
+            as fast, its rows within float tolerance of the fused step's) or ``"vmap"``.
+            ``summary.json`` says which backend trained how many seeds. With a recipe,
+            a backend other than ``"auto"`` needs trainers that train as one ensemble.
 
     Returns:
         The :class:`tinygan.SweepResult`.
@@ -190,7 +205,7 @@ def sweep(
         >>> result.n, [row.seed for row in result.rows]
         (3, [0, 1, 2])
         >>> sorted(result.summary())[:5]
-        ['ci_high', 'ci_low', 'confidence', 'config', 'eval_inputs']
+        ['backends', 'ci_high', 'ci_low', 'confidence', 'config']
     """
     seed_list = _check_seeds(seeds)
     options = {"pattern": pattern, "lr": lr, "batch_size": batch_size, "bias": bias}
@@ -213,13 +228,13 @@ def sweep(
         parts = 1 if executor is None else os.cpu_count() or 1
         chunk_size = min(1000, -(-len(seed_list) // parts))
     chunk_size = check_int("chunk_size", chunk_size, minimum=1)
-    check_bool("compile", compile)
+    check_backend(backend, compile)  # a clear error before anything runs
     check_bool("resume", resume)
     if resume and out is None:
         raise ValueError("resume=True needs out=, the folder of the sweep to resume")
     folder = None
     if out is not None:
-        spec = {"config": asdict(config), "seeds": seed_list}
+        spec = {"config": asdict(config), "seeds": seed_list, "backend": backend}
         folder = SweepFolder(Path(out), spec, resume=resume)
     todo = folder.missing(seed_list) if folder is not None else seed_list
     chunks = [todo[i : i + chunk_size] for i in range(0, len(todo), chunk_size)]
@@ -241,8 +256,8 @@ def sweep(
         hook = {"before_training": preload} if executor is None else {}
         if recipe is None:
             assert isinstance(config, SweepConfig)
-            return run_chunk, (config, chunk), {"compile": compile, **hook}
-        kwargs = {"steps": steps, "judge": judge, "compile": compile, **hook}
+            return run_chunk, (config, chunk), {"compile": compile, "backend": backend, **hook}
+        kwargs = {"steps": steps, "judge": judge, "compile": compile, "backend": backend, **hook}
         return run_recipe_chunk, (recipe, chunk), kwargs
 
     done: dict[int, SeedResult] = {} if folder is None else dict(folder.rows)
@@ -254,12 +269,18 @@ def sweep(
         preload()
         results = (future.result() for future in futures)
     try:
-        for rows in results:
-            done.update((row.seed, row) for row in rows)
+        for chunk_rows in results:
+            done.update((row.seed, row) for row in chunk_rows)
             if folder is not None:
-                folder.add(rows)
+                folder.add(chunk_rows)
             logger.info("%d/%d seeds done", len(done), len(seed_list))
-        result = SweepResult(config=config, rows=tuple(done[seed] for seed in seed_list))
+        counts = folder.backends if folder is not None else count_backends(done.values())
+        rows = tuple(done[seed] for seed in seed_list)
+        record = backend_record(counts, _native_build(counts), requested=backend)
+        result = SweepResult(config, rows, record)
+        if folder is not None:
+            assert result.backend is not None
+            folder.record_backend(result.backend)
         if out is not None:
             result.write(out, drawer=drawers[0] if drawers else None)
     finally:

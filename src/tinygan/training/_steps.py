@@ -18,7 +18,7 @@ from torch.nn import functional
 
 from tinygan._checks import check_callable, check_int, check_positive_float, check_state_keys
 from tinygan._checks import check_device as check_device_name
-from tinygan.engine.fastpath import FastPath
+from tinygan.engine.lone import LoneEngine
 from tinygan.protocols import DataSource, Model
 from tinygan.training._state import callbacks_state, load_callbacks_state
 from tinygan.training.loop import BaseTrainer
@@ -117,21 +117,37 @@ class _DiscriminatorSteps(BaseTrainer):
     rng: torch.Generator
     loss: LossFn
     d_optimizer: torch.optim.Optimizer
-    _fast: FastPath
+    _engine: LoneEngine
+
+    @property
+    def backend(self) -> str:
+        """The name of the backend that runs the next iteration (see :doc:`/performance`).
+
+        ``"autograd"``, ``"fused"`` or ``"native"``: chosen by the ``backend=`` the
+        trainer was built with, and chosen again whenever the loss, a network or an
+        optimiser is replaced.
+        """
+        return self._engine.name(self)
+
+    def backend_info(self) -> dict[str, Any]:
+        """What a run's files record of the backend that runs.
+
+        Its ``name`` and, for the native kernel, its source digest, compiler and flags.
+        """
+        return self._engine.backend(self).describe()
 
     def fit(self: _TrainerT, steps: int) -> _TrainerT:
         """Run ``steps`` more iterations, calling the callbacks' hooks around them.
 
-        See :meth:`tinygan.BaseTrainer.fit`. Where it computes exactly the same step,
-        :meth:`step` takes the fused path (see :mod:`tinygan.engine.fused`), chosen at the
-        first iteration and checked again whenever the loss, a network or an optimiser
-        is replaced.
+        See :meth:`tinygan.BaseTrainer.fit`. The backend (:attr:`backend`) is chosen at
+        the first iteration and again whenever the loss, a network or an optimiser is
+        replaced.
         """
-        self._fast.begin_fit(self, steps)
+        self._engine.begin_fit(self, check_int("steps", steps, minimum=0))
         try:
             return super().fit(steps)
         finally:
-            self._fast.end_fit(self)
+            self._engine.end_fit()
 
     def _setup(
         self,

@@ -16,9 +16,9 @@ from collections.abc import Iterable
 
 import torch
 
-from tinygan._checks import check_bool
 from tinygan.callbacks import Callback
-from tinygan.engine.fastpath import FastPath
+from tinygan.engine.lone import LoneEngine
+from tinygan.engine.table import check_backend
 from tinygan.protocols import DataSource, Model, StepRecord
 from tinygan.training._steps import (
     LossFn,
@@ -54,12 +54,17 @@ class AdversarialTrainer(_DiscriminatorSteps):
         seed: Seeds :attr:`rng`, the trainer's own random number generator; ``None``
             draws a fresh seed.
         callbacks: The callbacks :meth:`fit` drives.
-        compile: Run the fused step through :func:`torch.compile` (compiled at the
-            first iteration; faster from then on, see the performance page). Where no
-            compiler works, training goes on uncompiled after one warning.
+        compile: The older spelling of ``backend="native"``, except that where the
+            native kernel cannot serve, training goes on as ``"auto"`` would, after one
+            warning.
         device: Where :attr:`rng` lives and so where every batch is drawn (tinygan's
             data sources draw on their generator's device); ``None`` means where the
             networks' weights are. The networks must already be there.
+        backend: What computes the iterations (see :doc:`/performance`): ``"auto"``
+            (the fused step where it gives the same numbers as autograd, else
+            autograd), ``"autograd"``, ``"fused"`` or ``"native"`` (the fused step in
+            C, hundreds of iterations per call: within float tolerance, not bit for
+            bit). :attr:`backend` says which one runs.
 
     Attributes:
         generator: The generator network.
@@ -70,11 +75,13 @@ class AdversarialTrainer(_DiscriminatorSteps):
         rng: The :class:`torch.Generator` every random draw of the trainer comes from.
         g_optimizer: The generator's optimiser.
         d_optimizer: The discriminator's optimiser.
+        backend: The name of the backend that runs the next iteration (read-only).
 
     Raises:
-        ValueError: If a number is out of range, or the sizes do not fit together:
-            ``noise.dim`` and the generator's input, the generator's output and the
-            discriminator's input, ``real.dim`` and the discriminator's input.
+        ValueError: If a number is out of range, the sizes do not fit together
+            (``noise.dim`` and the generator's input, the generator's output and the
+            discriminator's input, ``real.dim`` and the discriminator's input), or
+            ``backend`` names one that cannot serve this trainer (the message says why).
         TypeError: If an argument has the wrong type.
 
     Example:
@@ -83,8 +90,8 @@ class AdversarialTrainer(_DiscriminatorSteps):
         ...     tg.mlp([4, 4, 4]), tg.mlp([4, 3, 1]), tg.FuzzyPattern("1010"),
         ...     tg.UniformNoise(4), seed=0)
         >>> record = trainer.step()
-        >>> record.fake.shape, trainer.iteration
-        (torch.Size([1, 4]), 0)
+        >>> record.fake.shape, trainer.iteration, trainer.backend
+        (torch.Size([1, 4]), 0, 'fused')
         >>> trainer.fit(10).iteration
         10
     """
@@ -104,17 +111,19 @@ class AdversarialTrainer(_DiscriminatorSteps):
         callbacks: Iterable[Callback] = (),
         compile: bool = False,
         device: torch.device | str | None = None,
+        backend: str = "auto",
     ) -> None:
         super().__init__(callbacks=callbacks)
         check_model("generator", generator)
-        check_bool("compile", compile)
-        self._fast = FastPath(
+        self._engine = LoneEngine(
             adversarial=True,
             originals={
+                "step": AdversarialTrainer.step,
                 "train_discriminator": _DiscriminatorSteps.train_discriminator,
                 "train_generator": AdversarialTrainer.train_generator,
             },
-            compile=compile,
+            plain=self._plain_step,
+            request=check_backend(backend, compile),
         )
         self._setup(
             discriminator,
@@ -139,6 +148,7 @@ class AdversarialTrainer(_DiscriminatorSteps):
         self.noise = noise
         self.g_optimizer = make_optimizer("generator", self._optimizer_factory, generator, self.lr)
         self._g_params = [p for p in generator.parameters() if p.requires_grad]
+        self._engine.name(self)  # a backend asked for that cannot serve: a ValueError now
 
     def train_generator(
         self, noise: torch.Tensor, target: float | torch.Tensor = 1.0
@@ -169,13 +179,15 @@ class AdversarialTrainer(_DiscriminatorSteps):
     def step(self) -> StepRecord:
         """Run the post's three steps once and return what they produced.
 
-        Where it gives the same numbers, this takes the fused path (a hand-written
-        forward and backward pass, see :mod:`tinygan.engine.fused`) instead of autograd and the
-        optimisers' ``step()``; both draw the same samples from :attr:`rng`.
+        The backend (:attr:`backend`) computes them: the trainer's parts through
+        autograd and the optimisers' ``step()``, or the same step by hand (see
+        :mod:`tinygan.engine.fused`); every backend draws the same samples from
+        :attr:`rng`, in the same order.
         """
-        record = self._fast.step(self)
-        if record is not None:
-            return record
+        return self._engine.step(self)
+
+    def _plain_step(self) -> StepRecord:
+        """The post's three steps out of :meth:`train_discriminator` and :meth:`train_generator`."""
         n = self.batch_size
         d_loss_real = self.train_discriminator(self.real.sample(n, generator=self.rng), 1.0)
         with torch.no_grad():
@@ -210,10 +222,12 @@ class DiscriminatorTrainer(_DiscriminatorSteps):
         callbacks: The callbacks :meth:`fit` drives.
         device: Where :attr:`rng` lives and the batches are drawn; ``None`` means where
             the discriminator's weights are.
+        backend: ``"auto"`` (the fused step where it gives the same numbers, else
+            autograd), ``"autograd"`` or ``"fused"``; :attr:`backend` says which runs.
 
     Raises:
-        ValueError: If a number is out of range or ``real.dim``, ``fake.dim`` and the
-            discriminator's input width differ.
+        ValueError: If a number is out of range, ``real.dim``, ``fake.dim`` and the
+            discriminator's input width differ, or ``backend`` cannot serve this trainer.
         TypeError: If an argument has the wrong type.
 
     Example:
@@ -238,12 +252,17 @@ class DiscriminatorTrainer(_DiscriminatorSteps):
         seed: int | None = None,
         callbacks: Iterable[Callback] = (),
         device: torch.device | str | None = None,
+        backend: str = "auto",
     ) -> None:
         super().__init__(callbacks=callbacks)
-        self._fast = FastPath(
+        self._engine = LoneEngine(
             adversarial=False,
-            originals={"train_discriminator": _DiscriminatorSteps.train_discriminator},
-            compile=False,
+            originals={
+                "step": DiscriminatorTrainer.step,
+                "train_discriminator": _DiscriminatorSteps.train_discriminator,
+            },
+            plain=self._plain_step,
+            request=check_backend(backend),
         )
         self._setup(
             discriminator,
@@ -260,12 +279,14 @@ class DiscriminatorTrainer(_DiscriminatorSteps):
             raise ValueError(f"fake.dim is {fake_dim} but real.dim is {real.dim}; they must match")
         self._check_discriminator_input(real.dim, "real.dim")
         self.fake = fake
+        self._engine.name(self)  # a backend asked for that cannot serve: a ValueError now
 
     def step(self) -> StepRecord:
         """Train the discriminator on one real batch, then one fake batch."""
-        record = self._fast.step(self)
-        if record is not None:
-            return record
+        return self._engine.step(self)
+
+    def _plain_step(self) -> StepRecord:
+        """:meth:`step` out of :meth:`train_discriminator`, through autograd."""
         n = self.batch_size
         d_loss_real = self.train_discriminator(self.real.sample(n, generator=self.rng), 1.0)
         d_loss_fake = self.train_discriminator(self.fake.sample(n, generator=self.rng), 0.0)

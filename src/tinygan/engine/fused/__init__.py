@@ -31,16 +31,29 @@ Example:
     [(3, 4), (1, 3)]
 """
 
-from tinygan.engine.fused.losses import loss_and_grad, loss_kind
+from tinygan.engine.fused.losses import LOSSES, loss_and_grad, loss_kind
 from tinygan.engine.fused.nets import ACTIVATIONS, NetSpec, backward, forward, net_spec, prepare
 from tinygan.engine.fused.steps import adversarial_step, discriminator_step
-from tinygan.engine.fused.updates import Update, adam_, sgd_
+from tinygan.engine.fused.updates import (
+    ADAM_BETAS,
+    ADAM_EPS,
+    OPTIMIZERS,
+    Update,
+    adam_,
+    adam_factors,
+    sgd_,
+)
 
 __all__ = [
     "ACTIVATIONS",
+    "ADAM_BETAS",
+    "ADAM_EPS",
+    "LOSSES",
+    "OPTIMIZERS",
     "NetSpec",
     "Update",
     "adam_",
+    "adam_factors",
     "adversarial_step",
     "backward",
     "discriminator_step",

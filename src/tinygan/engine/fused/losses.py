@@ -13,7 +13,10 @@ from torch.nn import functional
 
 from tinygan.engine.fused.nets import _has_hooks
 
-__all__ = ["loss_and_grad", "loss_kind"]
+__all__ = ["LOSSES", "loss_and_grad", "loss_kind"]
+
+LOSSES = ("mse", "bce")
+"""The losses the fused arithmetic (and the native kernel) computes, by name."""
 
 _aten = torch.ops.aten
 

@@ -1,8 +1,9 @@
-"""A chunk's records: one :class:`~tinygan.StepRecord` per iteration of many computed at once.
+"""Records of many iterations computed at once, one :class:`~tinygan.StepRecord` each.
 
-The compiled and native steps compute many iterations per call and return their losses
-and the generators' outputs as whole tensors; the training loop hands the callbacks one
-record per iteration. These records make their tensors (views) only when read.
+The native kernel computes many iterations per call and returns their losses and the
+generators' outputs as whole tensors; the training loop hands the callbacks one record
+per iteration. These records make their tensors (views) only when read, so a record that
+no callback keeps costs nothing and is freed at once.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import torch
 
 from tinygan.protocols import StepRecord
 
-__all__ = ["BlockRecords", "ChunkRecords", "RecordQueue", "chunk_records"]
+__all__ = ["BlockRecords", "RecordQueue"]
 
 
 class _LazyRecords(Sequence[StepRecord]):
@@ -41,9 +42,9 @@ class _LazyRecords(Sequence[StepRecord]):
 class RecordQueue:
     """The records of computed iterations, handed out one per iteration.
 
-    The base of the runners that compute many iterations per call
-    (``ChunkRunner`` (``tinygan.engine.compiled``), :class:`~tinygan.engine.native.NativeRunner`):
-    each call stores its records in ``_records`` and sets ``_next`` to 0.
+    The base of :class:`~tinygan.engine.native.runner.NativeRunner`, which computes many
+    iterations per call: each call stores its records in ``_records`` and sets ``_next``
+    to 0.
     """
 
     def __init__(self) -> None:
@@ -66,71 +67,6 @@ class RecordQueue:
         return record
 
 
-class _ChunkRecord(StepRecord):
-    """One iteration's record of a chunk's results: its tensors are views made when read.
-
-    A chunk of hundreds of iterations would otherwise make four views per iteration up
-    front (microseconds each), though callbacks often read none of them.
-    """
-
-    _losses: torch.Tensor
-    _fakes: torch.Tensor
-    _index: int
-
-    def __init__(self, losses: torch.Tensor, fakes: torch.Tensor, index: int) -> None:
-        object.__setattr__(self, "_losses", losses)
-        object.__setattr__(self, "_fakes", fakes)
-        object.__setattr__(self, "_index", index)
-
-    @property
-    def d_loss_real(self) -> torch.Tensor:
-        return self._losses[self._index, 0]
-
-    @property
-    def d_loss_fake(self) -> torch.Tensor:
-        return self._losses[self._index, 1]
-
-    @property
-    def g_loss(self) -> torch.Tensor:
-        return self._losses[self._index, 2]
-
-    @property
-    def fake(self) -> torch.Tensor:
-        return self._fakes[self._index]
-
-
-class ChunkRecords(_LazyRecords):
-    """The records of a chunk's iterations, each made when it is asked for.
-
-    Made on demand, a record that no callback keeps is freed at once, so a long ``fit``
-    does not pile up objects for the garbage collector to walk.
-    """
-
-    def __init__(self, losses: torch.Tensor, fakes: torch.Tensor) -> None:
-        self._losses = losses
-        self._fakes = fakes
-
-    def __len__(self) -> int:
-        return int(self._losses.shape[0])
-
-    def _record(self, index: int) -> StepRecord:
-        return _ChunkRecord(self._losses, self._fakes, index)
-
-
-def chunk_records(losses: torch.Tensor, fakes: torch.Tensor) -> ChunkRecords:
-    """One :class:`~tinygan.StepRecord` per iteration of a compiled chunk's results.
-
-    Args:
-        losses: ``(count, 3, ...)``: D on real, D on fake and G, per iteration.
-        fakes: ``(count, ...)``: the generator's output, per iteration.
-
-    Returns:
-        A sequence of ``count`` records whose fields are views of those tensors (records
-        and views are made when read).
-    """
-    return ChunkRecords(losses, fakes)
-
-
 class _BlockRecord(StepRecord):
     """One iteration's record of outputs stored block by block of members (see below)."""
 
@@ -143,6 +79,8 @@ class _BlockRecord(StepRecord):
 
     def _loss(self, which: int) -> torch.Tensor:
         records = self._records
+        if records.lone:
+            return records.losses[0, self._index, which, 0]
         return records.losses[:, self._index, which].reshape(-1)[: records.members]
 
     @property
@@ -162,6 +100,8 @@ class _BlockRecord(StepRecord):
         records = self._records
         blocks, _, _, lanes = records.fakes.shape
         block = records.fakes[:, self._index].reshape(blocks, *records.sample_shape, lanes)
+        if records.lone:
+            return block[0, ..., 0]
         by_member = block.movedim(-1, 1).reshape(blocks * lanes, *records.sample_shape)
         return by_member[: records.members]
 
@@ -179,15 +119,23 @@ class BlockRecords(_LazyRecords):
         fakes: The generators' outputs, as above.
         members: How many members are real (the rest is padding).
         sample_shape: ``(n, dim)``: one member's output in one iteration.
+        lone: The one member is a lone trainer: its records hold 0-d losses and an
+            ``(n, dim)`` output, as a lone trainer's step returns them.
     """
 
     def __init__(
-        self, losses: torch.Tensor, fakes: torch.Tensor, members: int, sample_shape: tuple[int, int]
+        self,
+        losses: torch.Tensor,
+        fakes: torch.Tensor,
+        members: int,
+        sample_shape: tuple[int, int],
+        lone: bool = False,
     ) -> None:
         self.losses = losses
         self.fakes = fakes
         self.members = members
         self.sample_shape = sample_shape
+        self.lone = lone
 
     def __len__(self) -> int:
         return int(self.losses.shape[1])

@@ -2,10 +2,11 @@
 
 A CPU :class:`torch.Generator` is ATen's mt19937: 624 state words and two counters
 (``left_``, ``next_``); ``get_state()`` returns them inside a byte tensor of a fixed
-layout. :func:`read_states` gathers the words and counters of many generators into one
-``(626, K)`` tensor, members last, which the native kernel advances as it draws each
-member's uniforms exactly as ``torch.rand`` would; :func:`write_states` puts them back,
-so that afterwards every generator stands where ``torch.rand`` would have left it.
+layout. :func:`read_states` gathers the words and counters of many generators that stand
+at one position (the same number of draws into their states) into one ``(626, K)``
+tensor, members last, which the native kernel advances as it draws each member's
+uniforms exactly as ``torch.rand`` would; :func:`write_states` puts them back, so that
+afterwards every generator stands where ``torch.rand`` would have left it.
 
 The layout is checked on a freshly seeded generator before it is trusted
 (:func:`layout_known`); a torch whose state looks different is not read.
@@ -57,8 +58,8 @@ def read_states(rngs: Sequence[torch.Generator], padded: int) -> torch.Tensor | 
     """The generators' states, ``(626, padded)`` int32 holding uint32 words, or ``None``.
 
     Rows 0-623 are the state words, row 624 ``left_`` and row 625 ``next_``; columns past
-    ``len(rngs)`` copy the first generator. ``None`` if a generator is not a CPU one or
-    the layout is unknown.
+    ``len(rngs)`` copy the first generator. ``None`` if a generator is not a CPU one, the
+    layout is unknown, or the generators do not all stand at one position.
     """
     if not _usable(rngs):
         return None
@@ -68,6 +69,8 @@ def read_states(rngs: Sequence[torch.Generator], padded: int) -> torch.Tensor | 
     out[:MT_N, :k] = raw[:, _WORDS].view(np.uint64).T
     out[MT_N, :k] = raw[:, _LEFT].view(np.int32)[:, 0]
     out[MT_N + 1, :k] = raw[:, _NEXT].view(np.uint64)[:, 0]
+    if (out[MT_N:, :k] != out[MT_N:, :1]).any():
+        return None
     out[:, k:] = out[:, :1]
     return torch.from_numpy(out.view(np.int32))
 

@@ -2,7 +2,9 @@
 
 :func:`make_job` checks every tensor's shape, type and layout against the networks (the
 kernel itself trusts its job) and fills the struct with their addresses; the tensors
-must outlive the call.
+must outlive the call. The structs mirror ``kernel.c``'s; :data:`ABI` is what the kernel's
+``tg_abi`` must report for a library to be used (its version, its lanes and the structs'
+sizes), so a library built from other source is refused, not trusted.
 """
 
 from __future__ import annotations
@@ -14,34 +16,39 @@ from typing import Any
 import torch
 
 from tinygan.engine import fused
-from tinygan.engine.compiled import adam_factors
-from tinygan.engine.mt_states import MT_N
+from tinygan.engine.native.mt_states import MT_N
 
 __all__ = [
+    "ABI",
+    "LANES",
+    "MAX_LAYERS",
     "Job",
+    "Net",
     "check_tensor",
     "make_job",
     "net_struct",
     "param_shapes",
     "pointers",
-    "supports",
 ]
 
+LANES = 16
+"""Members per block: the kernel computes every operation on 16 members at once."""
+
+MAX_LAYERS = 16
+"""The most linear layers a network may have."""
+
+_VERSION = 2
 _ACTIVATIONS = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3}
-_LOSSES = {"mse": 0, "bce": 1}
-_OPTIMIZERS = {"sgd": 0, "adam": 1}
-_MAX_LAYERS = 16
-_BETAS = (0.9, 0.999)
-_EPS = 1e-8
-_LANES = 16
 
 
-class _Net(ctypes.Structure):
+class Net(ctypes.Structure):
+    """``tg_net``: one network's shape."""
+
     _fields_ = [
         ("layers", ctypes.c_int32),
         ("bias", ctypes.c_int32),
-        ("sizes", ctypes.c_int32 * (_MAX_LAYERS + 1)),
-        ("acts", ctypes.c_int32 * _MAX_LAYERS),
+        ("sizes", ctypes.c_int32 * (MAX_LAYERS + 1)),
+        ("acts", ctypes.c_int32 * MAX_LAYERS),
     ]
 
 
@@ -53,8 +60,8 @@ class Job(ctypes.Structure):
     """``tg_job``: the networks, settings and addresses of one kernel call."""
 
     _fields_ = [
-        ("g", _Net),
-        ("d", _Net),
+        ("g", Net),
+        ("d", Net),
         ("loss", ctypes.c_int32),
         ("optimizer", ctypes.c_int32),
         ("batch", ctypes.c_int32),
@@ -76,28 +83,23 @@ class Job(ctypes.Structure):
         ("real", _Floats),
         ("noise_fake", _Floats),
         ("noise_gen", _Floats),
-        ("uniforms", _Floats),
-        ("member_stride", ctypes.c_int64),
-        ("step_stride", ctypes.c_int64),
+        ("generators", ctypes.POINTER(ctypes.c_uint32)),
         ("shift", _Floats),
         ("scale", _Floats),
         ("low", _Floats),
         ("high", _Floats),
-        ("generators", ctypes.POINTER(ctypes.c_uint32)),
         ("losses", _Floats),
         ("fakes", _Floats),
     ]
 
 
-def supports(g_spec: fused.NetSpec, d_spec: fused.NetSpec, kind: str, optimizer: str) -> bool:
-    """Whether the native kernel trains these networks, loss and optimiser."""
-    nets_fit = all(0 < spec.layers <= _MAX_LAYERS for spec in (g_spec, d_spec))
-    return nets_fit and kind in _LOSSES and optimizer in _OPTIMIZERS
+ABI = (_VERSION, LANES, ctypes.sizeof(Job), ctypes.sizeof(Net))
+"""``(version, lanes, sizeof(tg_job), sizeof(tg_net))``: what ``tg_abi`` must report."""
 
 
-def net_struct(spec: fused.NetSpec) -> _Net:
+def net_struct(spec: fused.NetSpec) -> Net:
     """``tg_net``: the network's shape as the kernel reads it."""
-    net = _Net()
+    net = Net()
     net.layers = spec.layers
     net.bias = int(spec.bias)
     for i, size in enumerate(spec.sizes):
@@ -158,68 +160,70 @@ def make_job(
         kind: The loss, ``"mse"`` or ``"bce"``.
         optimizer: ``"sgd"`` or ``"adam"``.
         state: The generators' then the discriminators' stacked parameters, members last
-            (then, for Adam, their first and second moments in the same order); and
-            last the generators' states, if the kernel draws from them.
+            (then, for Adam, their first and second moments in the same order).
         lrs: The generators' and the discriminators' learning rates.
         adam_steps: The generators' and the discriminators' update counts so far.
-        data: The three parts ``(count, n, dim, K)``; or with ``maps`` either one tensor
-            of uniforms ``(K, count, total)`` or the generators' states ``(626, K)`` int32
-            (:func:`tinygan.engine.mt_states.read_states`), which the kernel advances.
-        maps: The sources' ``(shift, scale, low, high)`` per value of an iteration (see
-            :attr:`tinygan.ensemble._member_data.MemberData.maps`), or ``None``.
+        data: Either the three parts ``(count, n, dim, K)`` (real, noise for the fake
+            batch, noise for the generator step), or with ``maps`` the generators'
+            states ``(626, K)`` int32 (:func:`~tinygan.engine.native.mt_states.read_states`),
+            which the kernel draws from and advances.
+        maps: The sources' ``(shift, scale, low, high)`` per uniform of an iteration
+            (:func:`tinygan.engine.streams.iteration_maps`), with generator states.
         count: How many iterations.
 
     Returns:
         ``(job, keep, losses, fakes)``: the struct, objects that must outlive the call,
-        and the outputs it fills, block by block of 16 members: losses ``(K / 16,
-        count, 3, 16)`` and the generators' outputs ``(K / 16, count, n * dim, 16)``
-        (see :func:`tinygan.engine.chunk_records.block_records`).
+        and the outputs it fills, block by block of :data:`LANES` members: losses
+        ``(K / 16, count, 3, 16)`` and the generators' outputs ``(K / 16, count, n *
+        dim, 16)`` (see :class:`tinygan.engine.records.BlockRecords`).
 
     Raises:
         ValueError: If a tensor does not fit the networks; the message names it.
     """
-    drew = maps is not None and data[0].dtype == torch.int32
-    if drew:
-        state = state[:-1]
     k = state[0].shape[-1]
-    dims = (d_spec.sizes[0], g_spec.sizes[0], g_spec.sizes[0])
-    n = data[0].shape[1] if maps is None else maps[0].numel() // sum(dims)
-    if k % _LANES:
-        raise ValueError(f"native kernel: {k} members is not a multiple of {_LANES}")
+    if k % LANES:
+        raise ValueError(f"native kernel: {k} members is not a multiple of {LANES}")
     shapes = param_shapes(g_spec, k) + param_shapes(d_spec, k)
-    n_g = g_spec.n_params
     adam = optimizer == "adam"
     parts = 3 if adam else 1
     if len(state) != parts * len(shapes):
-        expected = parts * len(shapes)
-        raise ValueError(f"native kernel: {len(state)} state tensors, expected {expected}")
+        raise ValueError(
+            f"native kernel: {len(state)} state tensors, expected {parts * len(shapes)}"
+        )
     for i, t in enumerate(state):
         check_tensor(f"state[{i}]", t, shapes[i % len(shapes)])
     job = Job()
     keep: list[Any] = []
+    dims = (d_spec.sizes[0], g_spec.sizes[0], g_spec.sizes[0])
     if maps is None:
+        n = data[0].shape[1]
         for name, part, dim in zip(("real", "noise_fake", "noise_gen"), data, dims, strict=True):
             check_tensor(name, part, (count, n, dim, k))
         job.real, job.noise_fake, job.noise_gen = (_pointer(part) for part in data)
     else:
-        _feed(job, data[0], drew, (k, count, n * sum(dims)))
+        n = maps[0].numel() // sum(dims)
+        words = data[0]
+        if words.dtype != torch.int32 or not words.is_contiguous() or words.shape != (MT_N + 2, k):
+            raise ValueError(f"native kernel: generator states must be contiguous {(MT_N + 2, k)}")
+        job.generators = ctypes.cast(words.data_ptr(), ctypes.POINTER(ctypes.c_uint32))
         for name, column in zip(("shift", "scale", "low", "high"), maps, strict=True):
             check_tensor(name, column, (n * sum(dims),))
         job.shift, job.scale, job.low, job.high = (_pointer(column) for column in maps)
-    losses = torch.empty((k // _LANES, count, 3, _LANES))
-    fakes = torch.empty((k // _LANES, count, n * g_spec.sizes[-1], _LANES))
+    losses = torch.empty((k // LANES, count, 3, LANES))
+    fakes = torch.empty((k // LANES, count, n * g_spec.sizes[-1], LANES))
     job.g, job.d = net_struct(g_spec), net_struct(d_spec)
-    job.loss, job.optimizer = _LOSSES[kind], _OPTIMIZERS[optimizer]
+    job.loss = fused.LOSSES.index(kind)
+    job.optimizer = fused.OPTIMIZERS.index(optimizer)
     job.batch, job.members, job.iterations = n, k, count
     job.g_lr, job.d_lr = lrs
-    job.rest1, job.rest2 = 1 - _BETAS[0], 1 - _BETAS[1]
-    job.beta2, job.eps = _BETAS[1], _EPS
+    beta1, beta2 = fused.ADAM_BETAS
+    job.rest1, job.rest2, job.beta2, job.eps = 1 - beta1, 1 - beta2, beta2, fused.ADAM_EPS
+    n_g = g_spec.n_params
     params = list(state[: len(shapes)])
     job.g_params, job.d_params = pointers(params[:n_g]), pointers(params[n_g:])
     keep += [job.g_params, job.d_params]
     if adam:  # one learning rate for both, as an ensemble has
-        factors = adam_factors(lrs[0], adam_steps[0], adam_steps[1], 0, count, count)
-        factors = factors.contiguous()
+        factors = fused.adam_factors(lrs[0], adam_steps[0], adam_steps[1], count)
         m, v = state[len(shapes) : 2 * len(shapes)], state[2 * len(shapes) :]
         job.g_exp_avgs, job.d_exp_avgs = pointers(m[:n_g]), pointers(m[n_g:])
         job.g_exp_avg_sqs, job.d_exp_avg_sqs = pointers(v[:n_g]), pointers(v[n_g:])
@@ -227,19 +231,3 @@ def make_job(
         keep += [factors, job.g_exp_avgs, job.d_exp_avgs, job.g_exp_avg_sqs, job.d_exp_avg_sqs]
     job.losses, job.fakes = _pointer(losses), _pointer(fakes)
     return job, keep, losses, fakes
-
-
-def _feed(job: Job, source: torch.Tensor, drew: bool, shape: tuple[int, int, int]) -> None:
-    """Point ``job`` at the generators' states (``drew``) or at uniforms of ``shape``."""
-    k = shape[0]
-    if drew:
-        if not source.is_contiguous() or tuple(source.shape) != (MT_N + 2, k):
-            raise ValueError(f"native kernel: generator states must be contiguous {(MT_N + 2, k)}")
-        job.generators = ctypes.cast(source.data_ptr(), ctypes.POINTER(ctypes.c_uint32))
-        return
-    if source.dtype != torch.float32 or source.device.type != "cpu" or source.stride(2) != 1:
-        raise ValueError("native kernel: uniforms must be float32 on the CPU, rows contiguous")
-    if tuple(source.shape) != shape:
-        raise ValueError(f"native kernel: uniforms have shape {tuple(source.shape)}, not {shape}")
-    job.uniforms = _pointer(source)
-    job.member_stride, job.step_stride = source.stride(0), source.stride(1)

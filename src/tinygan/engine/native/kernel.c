@@ -13,12 +13,18 @@
  * and tanh are written here (branch-free, Cephes-style polynomials) for the same reason:
  * results agree with torch's within a few units in the last place, not bit for bit.
  *
- * The members' data: samples, raw uniforms, or the members' own mt19937 generators,
- * drawn exactly as torch.rand draws (see tinygan/engine/mt_states.py).
+ * The members' data: samples, or the members' own mt19937 generators, drawn exactly as
+ * torch.rand draws (see tinygan/engine/native/mt_states.py).
  *
- * Entry points: tg_train (the iterations), tg_forward (a network's forward pass),
- * tg_draw (uniforms alone, for tests) and tg_lanes. The Python side
- * (tinygan/engine/native_job.py) checks every shape and pointer first; the kernel
+ * Built with fixed flags and floating-point contraction off (-ffp-contract=off): every
+ * operation is one correctly rounded IEEE operation on one lane (a fused multiply-add only
+ * where written, in the data's map), so any vector width the compiler maps the vectors
+ * onto gives the same numbers, on any machine.
+ *
+ * Entry points: tg_train (the iterations), tg_draw (uniforms alone, for the
+ * self-check), and tg_abi (the version and the sizes
+ * of the structs below, which the Python side checks at load). The Python side
+ * (tinygan/engine/native/job.py) checks every shape and pointer first; the kernel
  * trusts its job.
  */
 #include <stdint.h>
@@ -27,6 +33,7 @@
 
 #define LANES 16
 #define MAX_LAYERS 16
+#define TG_ABI_VERSION 2
 
 enum { ACT_IDENTITY = 0, ACT_SIGMOID = 1, ACT_TANH = 2, ACT_RELU = 3 };
 enum { LOSS_MSE = 0, LOSS_BCE = 1 };
@@ -58,18 +65,15 @@ typedef struct {
     float **g_exp_avgs, **d_exp_avgs;       /* Adam's moments, shaped as the parameters */
     float **g_exp_avg_sqs, **d_exp_avg_sqs;
     const float *adam_factors;              /* (T, 3, 2): step size, sqrt(bias correction 2) */
-    const float *real, *noise_fake, *noise_gen; /* (T, n, dim, K), unless uniforms */
-    /* Or raw uniforms, members first: member k's number j of iteration t at
-       uniforms[k * member_stride + t * step_stride + j], each mapped to
-       clamp(shift[j] + uniform * scale[j], low[j], high[j]) (the sources' own maps). */
-    const float *uniforms;
-    int64_t member_stride, step_stride;
-    const float *shift, *scale, *low, *high;
+    const float *real, *noise_fake, *noise_gen; /* (T, n, dim, K), unless generators */
     /* Or the members' own generators: torch's mt19937 states, (MT_N + 2, K) words,
-       members last: the state words, then each generator's left_ and next_ counters.
+       members last: the state words, then the generators' left_ and next_ counters
+       (the same for all: the generators stand at one position).
        The kernel draws each member's uniforms from its generator as torch.rand would,
-       advancing it, and maps them with shift, scale, low and high. */
+       advancing it, and maps uniform j of an iteration to
+       clamp(shift[j] + uniform * scale[j], low[j], high[j]) (the sources' own maps). */
     uint32_t *generators;
+    const float *shift, *scale, *low, *high;
     /* The outputs, block by block of LANES members so that each block writes one
        contiguous stretch: (K / LANES, T, 3, LANES) losses (D on real, D on fake, G) and
        (K / LANES, T, n * G's output dim, LANES) generator outputs. */
@@ -190,19 +194,7 @@ static inline uvec twist_v(uvec u, uvec v) {
     return (y >> 1) ^ (-(v & 1u) & MT_MATRIX_A);
 }
 
-static inline uint32_t twist_s(uint32_t u, uint32_t v) {
-    uint32_t y = (u & MT_UPPER) | (v & MT_LOWER);
-    return (y >> 1) ^ (-(v & 1u) & MT_MATRIX_A);
-}
-
 static inline uvec temper_v(uvec y) {
-    y ^= y >> 11;
-    y ^= (y << 7) & 0x9d2c5680u;
-    y ^= (y << 15) & 0xefc60000u;
-    return y ^ (y >> 18);
-}
-
-static inline uint32_t temper_s(uint32_t y) {
     y ^= y >> 11;
     y ^= (y << 7) & 0x9d2c5680u;
     y ^= (y << 15) & 0xefc60000u;
@@ -231,32 +223,12 @@ static inline uvec next_v(lane_rngs *r) {
     return temper_v(r->state[r->next++]);
 }
 
-/* One generator whose words lie K apart (the generators' tensor, member k's column). */
-static uint32_t next_s(uint32_t *words, int64_t K, int k) {
-    uint32_t *left = words + MT_N * K + k, *next = words + (MT_N + 1) * K + k;
-    if (--*left == 0) {
-#define W(i) words[(int64_t)(i) * K + k]
-        int i = 0;
-        for (; i < MT_N - MT_M; i++) W(i) = W(i + MT_M) ^ twist_s(W(i), W(i + 1));
-        for (; i < MT_N - 1; i++) W(i) = W(i + MT_M - MT_N) ^ twist_s(W(i), W(i + 1));
-        W(MT_N - 1) = W(MT_M - 1) ^ twist_s(W(MT_N - 1), W(0));
-#undef W
-        *left = MT_N;
-        *next = 0;
-    }
-    return temper_s(words[(int64_t)(*next)++ * K + k]);
-}
-
-/* Take LANES generators (columns k0.. of the states) side by side if they stand at one
-   position; 0 if they do not (then each is drawn from where it lies). */
-static int open_rngs(uint32_t *words, int64_t K, int k0, lane_rngs *r) {
-    uint32_t *left = words + MT_N * K + k0, *at = left + K;
-    for (int b = 1; b < LANES; b++)
-        if (left[b] != left[0] || at[b] != at[0]) return 0;
+/* Take LANES generators (columns k0.. of the states) side by side: the Python side hands
+   the kernel only generators that stand at one position. */
+static void open_rngs(const uint32_t *words, int64_t K, int k0, lane_rngs *r) {
     for (int i = 0; i < MT_N; i++) memcpy(&r->state[i], words + i * K + k0, sizeof(uvec));
-    r->left = (int)left[0];
-    r->next = (int)at[0];
-    return 1;
+    r->left = (int)words[MT_N * K + k0];
+    r->next = (int)words[(MT_N + 1) * K + k0];
 }
 
 static void close_rngs(uint32_t *words, int64_t K, int k0, const lane_rngs *r) {
@@ -265,13 +237,6 @@ static void close_rngs(uint32_t *words, int64_t K, int k0, const lane_rngs *r) {
         words[MT_N * K + k0 + b] = (uint32_t)r->left;
         words[(MT_N + 1) * K + k0 + b] = (uint32_t)r->next;
     }
-}
-
-static uvec next_lanes(uint32_t *words, int64_t K, int k0, lane_rngs *r) {
-    if (r) return next_v(r);
-    uvec y;
-    for (int b = 0; b < LANES; b++) y[b] = next_s(words, K, k0 + b);
-    return y;
 }
 
 /* torch.rand's float from a 32-bit draw: its low 24 bits over 2**24 (exact). */
@@ -388,9 +353,7 @@ typedef struct {
     float lr;
 } block_net;
 
-/* No fused multiply-adds here: the updates round each operation as torch's do. */
-__attribute__((optimize("fp-contract=off"))) static void update(const tg_job *job, block_net *bn,
-                                                                const float *factor) {
+static void update(const tg_job *job, block_net *bn, const float *factor) {
     int count = bn->L.params;
     if (job->optimizer == OPT_SGD) {
         float lr = bn->lr;
@@ -442,35 +405,20 @@ static void load_input(lanes_t *dst, const float *src, int rows, int K, int k0) 
     for (int r = 0; r < rows; r++) memcpy(&dst[r], src + (size_t)r * K + k0, sizeof(lanes_t));
 }
 
-/* A source's map of its uniforms: clamp(shift + u * scale, low, high). */
+/* A source's map of its uniforms: clamp(shift + u * scale, low, high), the multiply-add
+   rounded once, as torch.addcmul computes it (fmaf is exact on every machine: a fused
+   instruction where there is one, else the C library's). */
 static inline vec map_uniform(const tg_job *job, int j, vec u) {
-    vec x = job->shift[j] + u * job->scale[j];
+    vec x;
+    for (int b = 0; b < LANES; b++) x[b] = __builtin_fmaf(u[b], job->scale[j], job->shift[j]);
     x = pick(x < job->low[j], splat(job->low[j]), x);
     return pick(x > job->high[j], splat(job->high[j]), x);
 }
 
-/*
- * Iteration t's data, all `total` values of it (real batch, then the two noise batches),
- * from raw uniforms or from the generators (rngs, or per member if rngs is NULL).
- */
-static void draw_iteration(const tg_job *job, int t, int total, int k0, lane_rngs *rngs,
-                           lanes_t *dst) {
-    if (job->uniforms) {
-        const float *base =
-            job->uniforms + (int64_t)k0 * job->member_stride + (int64_t)t * job->step_stride;
-        for (int j = 0; j < total; j++) {
-            vec u;
-            for (int b = 0; b < LANES; b++) u[b] = base[b * job->member_stride + j];
-            dst[j] = map_uniform(job, j, u);
-        }
-    } else {
-        for (int j = 0; j < total; j++)
-            dst[j] = map_uniform(job, j, uniform_v(next_lanes(job->generators, job->members, k0, rngs)));
-    }
-}
-
-static void store_output(float *dst, lanes_t *src, int rows, int K, int k0) {
-    for (int r = 0; r < rows; r++) memcpy(dst + (size_t)r * K + k0, &src[r], sizeof(lanes_t));
+/* An iteration's data, all `total` values of it (real batch, then the two noise batches),
+   drawn from the block's generators. */
+static void draw_iteration(const tg_job *job, int total, lane_rngs *rngs, lanes_t *dst) {
+    for (int j = 0; j < total; j++) dst[j] = map_uniform(job, j, uniform_v(next_v(rngs)));
 }
 
 static int train_block(const tg_job *job, int k0, lanes_t *scratch) {
@@ -501,10 +449,9 @@ static int train_block(const tg_job *job, int k0, lanes_t *scratch) {
     int d_in = n * D->sizes[0], d_out = n * D->sizes[D->layers];
     int total = d_in + 2 * g_in;
     lanes_t *data = next; next += total;
-    /* The block's generators, side by side, if they stand at one position. */
-    lane_rngs rngs = {(uvec *)next, 0, 0}, *lanes = NULL;
-    const int64_t KK = K;
-    if (job->generators && open_rngs(job->generators, KK, k0, &rngs)) lanes = &rngs;
+    /* The block's generators, side by side. */
+    lane_rngs rngs = {(uvec *)next, 0, 0};
+    if (job->generators) open_rngs(job->generators, K, k0, &rngs);
     g.src = job->g_params; g.src_m = job->g_exp_avgs; g.src_v = job->g_exp_avg_sqs; g.lr = job->g_lr;
     d.src = job->d_params; d.src_m = job->d_exp_avgs; d.src_v = job->d_exp_avg_sqs; d.lr = job->d_lr;
     for (int i = 0; i < 2; i++) {
@@ -519,8 +466,8 @@ static int train_block(const tg_job *job, int k0, lanes_t *scratch) {
     for (int t = 0; t < T; t++) {
         const float *factors = adam ? job->adam_factors + 6 * t : NULL;
         float *losses = job->losses + ((size_t)(k0 / LANES) * T + t) * 3 * LANES;
-        int drawn = job->uniforms || job->generators;
-        if (drawn) draw_iteration(job, t, total, k0, lanes, data);
+        int drawn = job->generators != NULL;
+        if (drawn) draw_iteration(job, total, &rngs, data);
         /* 1. the discriminator on real data, target 1 */
         if (drawn)
             memcpy(d.Y, data, sizeof(lanes_t) * d_in);
@@ -559,7 +506,7 @@ static int train_block(const tg_job *job, int k0, lanes_t *scratch) {
         memcpy(job->fakes + ((size_t)(k0 / LANES) * T + t) * g_out * LANES, g_output,
                sizeof(lanes_t) * g_out);
     }
-    if (lanes) close_rngs(job->generators, KK, k0, lanes);
+    if (job->generators) close_rngs(job->generators, K, k0, &rngs);
     for (int i = 0; i < 2; i++) {
         scatter(nets[i]->net, nets[i]->P, nets[i]->src, K, k0);
         if (adam) {
@@ -582,7 +529,14 @@ static size_t scratch_lanes(const tg_job *job) {
            (size_t)2 * job->batch * widest + total + MT_N;
 }
 
-int tg_lanes(void) { return LANES; }
+/* The kernel's version, lanes and struct sizes: the Python side refuses a library whose
+   numbers differ from its own (a stale or foreign build). */
+void tg_abi(int32_t out[4]) {
+    out[0] = TG_ABI_VERSION;
+    out[1] = LANES;
+    out[2] = (int32_t)sizeof(tg_job);
+    out[3] = (int32_t)sizeof(tg_net);
+}
 
 
 /* Train members [first, last) (multiples of LANES) for job->iterations. 0, or -1 if out of memory. */
@@ -594,41 +548,20 @@ int tg_train(const tg_job *job, int32_t first, int32_t last) {
     return 0;
 }
 
-/* Draw count uniforms per member from the generators (K columns) into out, (count, K),
-   exactly as torch.rand(count, generator=...) would. 0, or -1 if out of memory. */
+/* Draw count uniforms per member from the generators (K columns, side by side) into out,
+   (count, K), exactly as torch.rand(count, generator=...) would. 0, or -1 if out of memory. */
 int tg_draw(uint32_t *generators, int32_t K, int32_t count, float *out) {
     uvec *state = aligned_alloc(64, MT_N * sizeof(uvec));
     if (!state) return -1;
     for (int k0 = 0; k0 < K; k0 += LANES) {
-        lane_rngs rngs = {state, 0, 0}, *lanes = open_rngs(generators, K, k0, &rngs) ? &rngs : NULL;
+        lane_rngs rngs = {state, 0, 0};
+        open_rngs(generators, K, k0, &rngs);
         for (int t = 0; t < count; t++) {
-            vec u = uniform_v(next_lanes(generators, K, k0, lanes));
+            vec u = uniform_v(next_v(&rngs));
             memcpy(out + (int64_t)t * K + k0, &u, sizeof u);
         }
-        if (lanes) close_rngs(generators, K, k0, lanes);
+        close_rngs(generators, K, k0, &rngs);
     }
     free(state);
-    return 0;
-}
-
-/* One network's forward pass for K members (a multiple of LANES) on n samples each:
-   x (n, in, K) to out (n, out, K), members last. 0, or -1 if out of memory. */
-int tg_forward(const tg_net *net, float **params, int32_t K, int32_t n, const float *x,
-               float *out) {
-    layout L;
-    make_layout(net, 1, &L);
-    lanes_t *P = aligned_alloc(64, (size_t)(L.params + L.outputs) * sizeof(lanes_t));
-    if (!P) return -1;
-    lanes_t *Y = P + L.params;
-    int in = net->sizes[0], width = net->sizes[net->layers];
-    for (int k0 = 0; k0 < K; k0 += LANES) {
-        gather(net, params, P, K, k0);
-        for (int s = 0; s < n; s++) {
-            load_input(Y, x + (size_t)s * in * K, in, K, k0);
-            forward(net, &L, P, Y, 1);
-            store_output(out + (size_t)s * width * K, Y + L.y[net->layers], width, K, k0);
-        }
-    }
-    free(P);
     return 0;
 }

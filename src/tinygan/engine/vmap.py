@@ -1,33 +1,54 @@
-"""The general ensemble: any alike networks, loss and elementwise optimiser, through ``vmap``.
+"""The vmap backend: any alike networks, loss and elementwise optimiser, batched over members.
 
 Each member's weights are stacked along a new first dimension
 (:func:`torch.func.stack_module_state`); one step runs every member's networks at once
 with :func:`torch.func.vmap` over :func:`torch.func.functional_call`, sums the members'
 losses and takes one gradient of the sum: since members share nothing, member ``k``'s
-gradient is its own. One optimiser of the lone trainers' type and settings updates the
-stacks; its update being elementwise (see :data:`tinygan.ensemble.alike.ELEMENTWISE`),
-member ``k``'s weights and optimiser state move exactly as its lone optimiser's would.
-Each member's data comes from its own trainer's generator, in the lone trainer's order.
-Results equal the lone trainers' within float tolerance (the summed, batched arithmetic
-may round differently).
+gradient is its own. One optimiser of the lone trainers' type and settings updates each
+stack; its update being elementwise (:data:`ELEMENTWISE`), member ``k``'s weights and
+optimiser state move exactly as its lone optimiser's would. Results equal the lone
+trainers' within float tolerance (the summed, batched arithmetic may round differently).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+import inspect
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
 from torch.func import functional_call, stack_module_state, vmap
 
-from tinygan.callbacks import Callback
-from tinygan.ensemble._compiled import CompiledEnsemble
-from tinygan.ensemble._member_data import MemberData
-from tinygan.ensemble.alike import optimizer_settings, shared_callbacks
-from tinygan.training import BaseTrainer
+from tinygan.engine.stack import MemberStream
+from tinygan.protocols import StepRecord
 
-__all__ = ["VmapBackend", "copy_generator", "init_vmapped"]
+__all__ = ["ELEMENTWISE", "Vmap", "optimizer_settings"]
+
+ELEMENTWISE: tuple[type[torch.optim.Optimizer], ...] = (
+    torch.optim.SGD,
+    torch.optim.Adam,
+    torch.optim.AdamW,
+    torch.optim.RMSprop,
+    torch.optim.Adagrad,
+    torch.optim.Adamax,
+    torch.optim.NAdam,
+    torch.optim.RAdam,
+    torch.optim.Rprop,
+    torch.optim.ASGD,
+)
+"""Optimisers whose update of each number depends on that number's gradient and state
+alone, so that one optimiser over stacked weights updates every member as its own would."""
+
+OptimizerSpec = tuple[type[torch.optim.Optimizer], dict[str, Any]]
+"""An optimiser's class and its constructor's keywords (:func:`optimizer_settings`)."""
+
+
+def optimizer_settings(opt: torch.optim.Optimizer) -> dict[str, Any]:
+    """An optimiser's settings now: its constructor's keywords, read from its one group."""
+    group = opt.param_groups[0]
+    accepted = inspect.signature(type(opt).__init__).parameters
+    return {key: group.get(key, value) for key, value in opt.defaults.items() if key in accepted}
 
 
 def _stack(nets: Sequence[torch.nn.Module]) -> tuple[torch.nn.Module, dict[str, torch.Tensor]]:
@@ -36,26 +57,35 @@ def _stack(nets: Sequence[torch.nn.Module]) -> tuple[torch.nn.Module, dict[str, 
     return base, {name: p.detach().requires_grad_(True) for name, p in params.items()}
 
 
-class VmapBackend:
+class Vmap:
     """Stacked networks, one optimiser per stack, and the lone trainer's three steps.
 
     Args:
-        trainers: Alike :class:`~tinygan.AdversarialTrainer` objects (see
-            :func:`tinygan.ensemble.alike.stackable`); their current weights are copied.
+        generators: The members' generators (alike modules; their weights are copied).
+        discriminators: The members' discriminators.
+        loss: ``loss(output, target) -> scalar``, as the lone trainers' (per member).
+        optimizers: The generators' and the discriminators' optimiser class and settings.
+        data: The members' data.
     """
 
-    def __init__(self, trainers: Sequence[Any]) -> None:
-        first = trainers[0]
-        self.templates = (copy.deepcopy(first.generator), copy.deepcopy(first.discriminator))
-        self.g_base, self.g = _stack([t.generator for t in trainers])
-        self.d_base, self.d = _stack([t.discriminator for t in trainers])
-        self.loss = first.loss
-        self.g_opt = type(first.g_optimizer)(
-            list(self.g.values()), **optimizer_settings(first.g_optimizer)
-        )
-        self.d_opt = type(first.d_optimizer)(
-            list(self.d.values()), **optimizer_settings(first.d_optimizer)
-        )
+    name = "vmap"
+
+    def __init__(
+        self,
+        generators: Sequence[torch.nn.Module],
+        discriminators: Sequence[torch.nn.Module],
+        loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+        optimizers: tuple[OptimizerSpec, OptimizerSpec],
+        data: MemberStream,
+    ) -> None:
+        self.members = len(generators)
+        self.templates = (copy.deepcopy(generators[0]), copy.deepcopy(discriminators[0]))
+        self.g_base, self.g = _stack(generators)
+        self.d_base, self.d = _stack(discriminators)
+        self.loss, self.data = loss, data
+        (g_type, g_settings), (d_type, d_settings) = optimizers
+        self.g_opt = g_type(list(self.g.values()), **g_settings)
+        self.d_opt = d_type(list(self.d.values()), **d_settings)
         self._d_loss = vmap(self._member_d_loss, in_dims=(0, 0, None))
         self._g_loss = vmap(self._member_g_loss, in_dims=(0, 0, 0))
         self._generate = vmap(self._member_generate, in_dims=(0, 0))
@@ -64,7 +94,7 @@ class VmapBackend:
         self, params: dict[str, torch.Tensor], x: torch.Tensor, target: float
     ) -> torch.Tensor:
         out = functional_call(self.d_base, params, (x,))
-        return self.loss(out, torch.full_like(out, target))  # type: ignore[no-any-return]
+        return self.loss(out, torch.full_like(out, target))
 
     def _member_g_loss(
         self, g: dict[str, torch.Tensor], d: dict[str, torch.Tensor], z: torch.Tensor
@@ -90,17 +120,25 @@ class VmapBackend:
         self._update(losses, self.d, self.d_opt)
         return losses.detach()
 
-    def step(
-        self, real: torch.Tensor, z_fake: torch.Tensor, z_gen: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        """The post's three steps for every member; data ``(K, n, dim)``, losses ``(K,)``."""
+    def step(self, ahead: int) -> StepRecord:
+        """The post's three steps for every member; losses ``(K,)``, output ``(K, n, dim)``."""
+        k = self.members  # the data may be padded with more
+        real, z_fake, z_gen = (part[0].permute(2, 0, 1)[:k] for part in self.data.draw(1))
         d_real = self._train_d(real, 1.0)
         with torch.no_grad():
             fake = self._generate(self.g, z_fake)
         d_fake = self._train_d(fake, 0.0)
         losses, out = self._g_loss(self.g, self.d, z_gen)
         self._update(losses, self.g, self.g_opt)  # the gradient reaches G's stacks only
-        return d_real, d_fake, losses.detach(), out.detach()
+        return StepRecord(d_real, d_fake, losses.detach(), out.detach())
+
+    def finish(self) -> None:
+        """Nothing is computed ahead."""
+
+    def describe(self) -> dict[str, Any]:
+        """``{"name": "vmap"}`` and the optimisers' classes."""
+        optimizers = [type(self.g_opt).__name__, type(self.d_opt).__name__]
+        return {"name": self.name, "optimizers": optimizers}
 
     def generate(self, z: torch.Tensor) -> torch.Tensor:
         """Every member's generator on ``z`` ``(K, m, dim)``, without gradients."""
@@ -118,17 +156,28 @@ class VmapBackend:
             nets.append(net)
         return nets[0], nets[1]
 
+    state_keys = ("vmapped",)
+    """The entries of :meth:`state_dict`."""
+
     def state_dict(self) -> dict[str, Any]:
-        """Stacked weights and both optimisers' states."""
+        """Stacked weights and both optimisers' states, under ``"vmapped"``."""
         return {
-            "g": {name: p.detach().clone() for name, p in self.g.items()},
-            "d": {name: p.detach().clone() for name, p in self.d.items()},
-            "g_optimizer": self.g_opt.state_dict(),
-            "d_optimizer": self.d_opt.state_dict(),
+            "vmapped": {
+                "g": {name: p.detach().clone() for name, p in self.g.items()},
+                "d": {name: p.detach().clone() for name, p in self.d.items()},
+                "g_optimizer": self.g_opt.state_dict(),
+                "d_optimizer": self.d_opt.state_dict(),
+            }
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore :meth:`state_dict`'s weights and optimiser states."""
+        """Restore :meth:`state_dict`'s weights and optimiser states.
+
+        Raises:
+            KeyError: If ``state`` has no ``"vmapped"`` entry.
+            ValueError: If the weights do not fit these stacks.
+        """
+        state = state["vmapped"]
         for key, stacks in (("g", self.g), ("d", self.d)):
             saved = state[key]
             if set(saved) != set(stacks):
@@ -143,31 +192,3 @@ class VmapBackend:
                     param.copy_(saved[name])
         self.g_opt.load_state_dict(state["g_optimizer"])
         self.d_opt.load_state_dict(state["d_optimizer"])
-
-
-def copy_generator(rng: torch.Generator) -> torch.Generator:
-    """A new :class:`torch.Generator` on ``rng``'s device, in ``rng``'s state."""
-    twin = torch.Generator(device=rng.device)
-    twin.set_state(rng.get_state())
-    return twin
-
-
-def init_vmapped(ensemble: Any, trainers: Sequence[Any], callbacks: Iterable[Callback]) -> None:
-    """Make a bare :class:`~tinygan.EnsembleTrainer` the vmapped ensemble of ``trainers``.
-
-    It takes the alike trainers' weights, settings, data sources and generators' states.
-    """
-    first = trainers[0]
-    BaseTrainer.__init__(ensemble, callbacks=[*shared_callbacks(trainers), *callbacks])
-    ensemble.real, ensemble.noise, ensemble.lr = first.real, first.noise, first.lr
-    ensemble.batch_size, ensemble.loss = first.batch_size, first.loss
-    ensemble.optimizer, ensemble.compile = type(first.g_optimizer).__name__, False
-    ensemble.seeds = [t.seed for t in trainers]
-    ensemble.device = first.device
-    ensemble.rngs = [copy_generator(t.rng) for t in trainers]
-    ensemble.check_finite, ensemble._ahead = False, False
-    ensemble._compiled = CompiledEnsemble()
-    ensemble._vmap = VmapBackend(trainers)
-    ensemble.g_optimizer, ensemble.d_optimizer = ensemble._vmap.g_opt, ensemble._vmap.d_opt
-    count = len(trainers)
-    ensemble._data = MemberData(ensemble.rngs, first.real, first.noise, first.batch_size, count)

@@ -1,0 +1,197 @@
+"""The one table that decides which backend runs a trainer's or an ensemble's iterations.
+
+Four backends compute the post's iterations (and the discriminator-only test's):
+
+========== ===================================================================== ==================
+backend    what it runs                                                          serves
+========== ===================================================================== ==================
+autograd   the trainer's own parts (``train_discriminator``, ``train_generator``, lone trainers
+           any networks, loss, optimiser, device)
+fused      the same step by hand in torch operations (:mod:`tinygan.engine.fused`) lone trainers,
+           without autograd: :func:`tinygan.mlp` networks, MSE or BCE loss,        ensembles
+           plain SGD (lone) or SGD/Adam (ensembles); float32 on the CPU for a
+           lone trainer, any device for an ensemble
+native     the fused step in C (:mod:`tinygan.engine.native`), hundreds of        lone trainers,
+           iterations per call, drawing the data from the trainer's own           ensembles
+           generators; as ``fused`` but float32 on the CPU only, adversarial
+           trainers only
+vmap       any alike networks, loss and elementwise optimiser, batched with       ensembles
+           :func:`torch.func.vmap` (:mod:`tinygan.engine.vmap`)
+========== ===================================================================== ==================
+
+``backend="auto"`` takes, of those that serve the configuration, for a lone trainer
+``fused`` then ``autograd``, and for an ensemble ``fused`` then ``vmap``: the step in
+torch, whose numbers are the reference (the fused step equals autograd's bit for bit at
+batch size 1). The native kernel, by far the fastest but equal to the fused step only
+within float tolerance, runs where it is asked for (``backend="native"``, or the older
+``compile=True``; ``tinygan sweep`` asks for it by default on the CPU). A backend asked
+for by name that cannot serve the configuration is a :class:`ValueError` naming why; one
+asked for by ``compile=True`` falls back to ``"auto"``'s choice after a warning. A
+backend that serves the configuration but is unavailable here (the native kernel with
+no C compiler, say) gives one :class:`RuntimeWarning` naming the reason and the backend
+used instead, which is ``fused``.
+
+Every backend object has the small protocol :class:`Backend`; ``trainer.backend`` names
+the one that runs, and the run's files record :meth:`Backend.describe`.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from tinygan.protocols import StepRecord
+
+__all__ = [
+    "AUTO",
+    "BACKENDS",
+    "Backend",
+    "Request",
+    "check_backend",
+    "choose",
+    "passive",
+    "warn_fallback",
+]
+
+logger = logging.getLogger("tinygan.engine")
+
+BACKENDS = ("autograd", "fused", "native", "vmap")
+"""Every backend's name."""
+
+AUTO: dict[str, tuple[str, ...]] = {
+    "trainer": ("fused", "autograd"),
+    "ensemble": ("fused", "vmap"),
+}
+"""What ``backend="auto"`` tries for each kind of owner, in order."""
+
+
+class Backend(Protocol):
+    """What runs an owner's iterations.
+
+    Attributes:
+        name: One of :data:`BACKENDS`.
+    """
+
+    name: str
+
+    def step(self, ahead: int) -> StepRecord:
+        """Run the next iteration and return its record.
+
+        Args:
+            ahead: How many iterations from this one on the owner lets the backend
+                compute at once (their records are handed out by the following calls).
+        """
+        ...
+
+    def finish(self) -> None:
+        """End a ``fit``: undo iterations computed ahead but never handed out.
+
+        Afterwards the state is where its owner keeps it (a lone trainer's modules).
+        """
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """What a run's files record of this backend (``name`` among the keys)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Request:
+    """A checked ``backend=`` argument (with the older ``compile=``).
+
+    Attributes:
+        name: ``"auto"`` or a backend's name.
+        soft: Asked for by ``compile=True``: where the native backend cannot serve, fall
+            back (with a warning) to what ``"auto"`` picks instead of raising.
+    """
+
+    name: str = "auto"
+    soft: bool = False
+
+
+def check_backend(backend: object, compile: object = False) -> Request:
+    """Check a ``backend=`` argument (and the older ``compile=``) of a trainer or ensemble.
+
+    ``compile=True`` asks for ``"native"``: where it cannot serve, training goes on with
+    ``"auto"``'s choice after a warning (with ``backend="native"`` too, it must serve).
+
+    Raises:
+        ValueError: If ``backend`` is not ``"auto"`` or a backend's name, or
+            ``compile=True`` comes with another backend than ``"native"``.
+        TypeError: If ``compile`` is not a bool.
+    """
+    if not isinstance(backend, str) or backend not in ("auto", *BACKENDS):
+        names = ", ".join(repr(name) for name in ("auto", *BACKENDS))
+        raise ValueError(f"backend must be one of {names}, got {backend!r}")
+    if not isinstance(compile, bool):
+        raise TypeError(f"compile must be True or False, got {compile!r}")
+    if not compile:
+        return Request(backend)
+    if backend not in ("auto", "native"):
+        raise ValueError(f"compile=True asks for backend 'native'; it cannot go with {backend!r}")
+    return Request("native", soft=backend == "auto")
+
+
+def choose(
+    kind: str,
+    request: Request,
+    why_not: Callable[[str], str | None],
+    fallback: Callable[[str, str, str], None] | None = None,
+) -> str:
+    """The backend that serves an owner of ``kind`` (``"trainer"`` or ``"ensemble"``).
+
+    Args:
+        kind: What the owner is.
+        request: What was asked for (:func:`check_backend`).
+        why_not: Why a backend cannot serve this owner's configuration (``None``: it can).
+        fallback: Told ``(wanted, reason, instead)`` where a soft request falls back;
+            :func:`warn_fallback` by default.
+
+    Raises:
+        ValueError: If the requested backend cannot serve, naming why.
+    """
+    if request.name != "auto":
+        name = request.name
+        reason = f"it does not serve a {kind}" if kind not in _SERVES[name] else why_not(name)
+        if reason is None:
+            return name
+        if not request.soft:
+            raise ValueError(f"backend={name!r} cannot serve this {kind}: {reason}")
+        chosen = choose(kind, Request(), why_not)
+        (fallback or warn_fallback)(name, reason, chosen)
+        return chosen
+    for name in AUTO[kind]:
+        if why_not(name) is None:
+            return name
+    raise AssertionError(f"no backend serves this {kind}")  # autograd and vmap serve all
+
+
+_SERVES = {
+    "autograd": ("trainer",),
+    "fused": ("trainer", "ensemble"),
+    "native": ("trainer", "ensemble"),
+    "vmap": ("ensemble",),
+}
+
+
+def passive(callbacks: Iterable[Any]) -> bool:
+    """Whether every callback reads nothing but its records (``reads_records_only``).
+
+    Then a backend may compute many iterations at once and hand their records out one
+    by one (see :class:`tinygan.Callback`).
+    """
+    return all(getattr(cb, "reads_records_only", False) for cb in callbacks)
+
+
+def warn_fallback(wanted: str, reason: str, instead: str) -> None:
+    """Say that ``wanted`` cannot run here, why, and that ``instead`` runs.
+
+    A :class:`RuntimeWarning` (which Python shows once per process: it comes from one
+    place) and a message on the ``tinygan`` logger.
+    """
+    message = f"backend {wanted!r} cannot run here ({reason}); training goes on with {instead!r}"
+    logger.info(message)
+    warnings.warn(message, RuntimeWarning, stacklevel=1)
