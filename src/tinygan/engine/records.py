@@ -8,6 +8,7 @@ no callback keeps costs nothing and is freed at once.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import overload
 
@@ -68,7 +69,11 @@ class RecordQueue:
 
 
 class _BlockRecord(StepRecord):
-    """One iteration's record of outputs stored block by block of members (see below)."""
+    """One iteration's record of outputs stored block by block of members (see below).
+
+    Each field is gathered when first read, then kept (callbacks and the finiteness
+    check often read the same field twice).
+    """
 
     _records: BlockRecords
     _index: int
@@ -83,19 +88,19 @@ class _BlockRecord(StepRecord):
             return records.losses[0, self._index, which, 0]
         return records.losses[:, self._index, which].reshape(-1)[: records.members]
 
-    @property
+    @functools.cached_property
     def d_loss_real(self) -> torch.Tensor:
         return self._loss(0)
 
-    @property
+    @functools.cached_property
     def d_loss_fake(self) -> torch.Tensor:
         return self._loss(1)
 
-    @property
+    @functools.cached_property
     def g_loss(self) -> torch.Tensor:
         return self._loss(2)
 
-    @property
+    @functools.cached_property
     def fake(self) -> torch.Tensor:
         records = self._records
         blocks, _, _, lanes = records.fakes.shape
