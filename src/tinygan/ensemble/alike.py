@@ -30,7 +30,7 @@ from tinygan.engine.plan import optimizer_name
 from tinygan.engine.vmap import ELEMENTWISE, optimizer_settings
 from tinygan.training import AdversarialTrainer
 
-__all__ = ["shared_callbacks", "stack_settings", "stackable"]
+__all__ = ["ELEMENTWISE", "shared_callbacks", "stack_settings", "stackable"]
 
 _OVERRIDABLE = ("step", "train_discriminator", "train_generator")
 

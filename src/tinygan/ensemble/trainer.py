@@ -87,7 +87,6 @@ class EnsembleTrainer(BaseTrainer):
         seeds: The seed of each member's data generator.
         rngs: Each member's :class:`torch.Generator`.
         device: Where the ensemble trains (a :class:`torch.device`).
-        backend: The name of the backend that runs (read-only).
         check_finite: Off by default here (unlike single trainers): one member's
             divergence does not stop the others; its losses become NaN.
 

@@ -57,8 +57,9 @@ class SweepResult:
         config: What every GAN was: a :class:`~tinygan.SweepConfig` (the post's
             configuration and its variants) or a :class:`~tinygan.sweeps.config.RecipeConfig`.
         rows: One :class:`tinygan.SeedResult` per seed, in the order the seeds were given.
-        backend: Which backend trained the seeds (:func:`backend_record`); ``None``:
-            counted from the rows.
+        backend: Which backend trained the seeds
+            (:func:`~tinygan.sweeps.result.backend_record`); ``None``: counted from the
+            rows.
     """
 
     config: SweepConfig | RecipeConfig
@@ -101,7 +102,8 @@ class SweepResult:
 
         Keys ``n``, ``successes``, ``success_rate``, ``ci_low``, ``ci_high``,
         ``confidence`` (0.95), ``eval_inputs``, ``eval_seed``, ``config``, ``backend``
-        (which backend trained the seeds: :func:`backend_record`) and ``numbers``: for
+        (which backend trained the seeds: :func:`~tinygan.sweeps.result.backend_record`)
+        and ``numbers``: for
         every judged number but ``success``, and for ``d_loss``, its
         :func:`~tinygan.sweeps.result.number_summary` over the seeds.
         """

@@ -75,7 +75,6 @@ class AdversarialTrainer(_DiscriminatorSteps):
         rng: The :class:`torch.Generator` every random draw of the trainer comes from.
         g_optimizer: The generator's optimiser.
         d_optimizer: The discriminator's optimiser.
-        backend: The name of the backend that runs the next iteration (read-only).
 
     Raises:
         ValueError: If a number is out of range, the sizes do not fit together
