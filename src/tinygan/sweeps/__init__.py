@@ -4,7 +4,8 @@
 - ``config``: :class:`~tinygan.SweepConfig` and :class:`~tinygan.SeedResult`;
 - ``chunk``: training and judging one chunk of seeds;
 - ``result``: :class:`~tinygan.SweepResult`, and what a sweep writes (``seeds.csv``,
-  ``summary.json``, ``histogram.png``);
+  ``summary.json``, ``histogram.png``); ``provenance``: which backend trained how many
+  seeds;
 - ``stats``: :func:`~tinygan.wilson_interval`.
 
 Layer: the top of the library, below only the CLI. (The
