@@ -324,6 +324,8 @@ def test_block_records_gather_each_members_values():
                     assert record.fake[k, s, j] == fakes[k // lanes, t, s * dim + j, k % lanes]
     with pytest.raises(IndexError):
         records[count]
+    with pytest.raises(IndexError):
+        records[-1]
     lone = BlockRecords(losses, fakes, members=1, sample_shape=(n, dim), lone=True)
     assert lone[1].g_loss.shape == () and lone[1].g_loss == losses[0, 1, 2, 0]
     assert torch.equal(lone[1].fake, fakes[0, 1, :, 0].reshape(n, dim))

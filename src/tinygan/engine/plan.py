@@ -77,14 +77,7 @@ def optimizer_name(opt: Any, params: Sequence[torch.Tensor] | None = None) -> st
 
 def current_lr(opt: torch.optim.Optimizer) -> float | None:
     """The learning rate of a still-plain SGD, read now; ``None`` if it is no longer plain."""
-    groups = opt.param_groups
-    if len(groups) != 1:
-        return None
-    group = groups[0]
-    lr = group["lr"]
-    if group["momentum"] or group["weight_decay"] or group["maximize"] or type(lr) is not float:
-        return None
-    return lr
+    return opt.param_groups[0]["lr"] if optimizer_name(opt) == "sgd" else None
 
 
 @dataclass
