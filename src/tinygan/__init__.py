@@ -11,7 +11,7 @@ fuzzy ``1010`` patterns:
 100
 """
 
-from tinygan import metrics
+from tinygan import metrics, objectives
 from tinygan._version import __version__
 from tinygan.callbacks import (
     Callback,
@@ -88,6 +88,7 @@ __all__ = [
     "metrics",
     "mlp",
     "mnist",
+    "objectives",
     "read_checkpoint",
     "save_checkpoint",
     "sweep",

@@ -155,6 +155,14 @@ def make_plan(
     for name, original in originals.items():
         if getattr(cls, name, None) is not original:
             return f"{cls.__name__} overrides {name}()"
+    objective = getattr(trainer, "objective", None)
+    if objective is not None and objective.loss is None:
+        return (
+            f"the objective {objective.name!r} is not one the fused step computes (least "
+            "squares, or binary cross-entropy against targets)"
+        )
+    if getattr(trainer, "d_steps", 1) != 1:
+        return f"d_steps={trainer.d_steps}: the fused step takes one D step per G step"
     kind = fused.loss_kind(trainer.loss)
     if kind is None:
         return (

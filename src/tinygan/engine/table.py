@@ -158,10 +158,13 @@ def choose(
         chosen = choose(kind, Request(), why_not)
         (fallback or warn_fallback)(name, reason, chosen)
         return chosen
+    reasons = {}
     for name in AUTO[kind]:
-        if why_not(name) is None:
+        reasons[name] = why_not(name)
+        if reasons[name] is None:
             return name
-    raise AssertionError(f"no backend serves this {kind}")  # autograd and vmap serve all
+    why = "; ".join(f"{name}: {reason}" for name, reason in reasons.items())
+    raise ValueError(f"no backend serves this {kind} ({why})")
 
 
 _SERVES = {
