@@ -33,6 +33,8 @@ from tinygan.objectives.base import LeastSquares, Objective, TargetLoss, target_
 from tinygan.objectives.penalties import R1, gradient_penalty, r1_penalty
 from tinygan.objectives.standard import WGANGP, Hinge, Minimax, NonSaturating
 
+Objective.__module__ = "tinygan.objectives"  # documented (and linked) where users import it
+
 __all__ = [
     "NAMES",
     "R1",

@@ -21,8 +21,6 @@ from torch.nn import functional
 
 __all__ = ["LeastSquares", "Objective", "TargetLoss", "scalar_target", "target_like"]
 
-LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-
 
 def target_like(output: torch.Tensor, target: object) -> torch.Tensor:
     """``target`` (a number or a tensor) as a tensor of ``output``'s shape and type."""
@@ -61,7 +59,7 @@ class Objective:
     """
 
     name: str = "objective"
-    loss: LossFn | None = None
+    loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None
 
     def d_loss(self, scores: torch.Tensor, target: float | torch.Tensor) -> torch.Tensor:
         """D's loss on its ``scores`` of a batch it should call ``target`` (1 real, 0 not)."""
@@ -116,7 +114,7 @@ class TargetLoss(Objective):
         0.5
     """
 
-    loss: LossFn = functional.mse_loss
+    loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = functional.mse_loss
     name: str = "loss"
 
     def d_loss(self, scores: torch.Tensor, target: float | torch.Tensor) -> torch.Tensor:
@@ -141,5 +139,5 @@ class LeastSquares(TargetLoss):
     ``least-squares``: Mao et al. 2017's LSGAN with targets 1 and 0).
     """
 
-    loss: LossFn = functional.mse_loss
+    loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = functional.mse_loss
     name: str = "least-squares"

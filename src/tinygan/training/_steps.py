@@ -226,7 +226,7 @@ class _DiscriminatorSteps(BaseTrainer):
 
         The inputs are detached first, so nothing upstream (the generator) is touched.
 
-        The loss is the objective's (:attr:`objective`), with any penalty it adds (a
+        The loss is the trainer's objective's, with any penalty it adds (a
         gradient penalty on a generated batch, R1 on a real one).
 
         Args:
