@@ -41,9 +41,14 @@ from tinygan.data import (
 )
 from tinygan.ensemble import EnsembleTrainer
 from tinygan.nets import MLP, MinibatchStd, Packed, conv_discriminator, conv_generator, mlp
-from tinygan.protocols import DataSource, Model, StepRecord, Trainer
+from tinygan.protocols import DataSource, LabelledSource, Model, StepRecord, Trainer
 from tinygan.sweeps import SeedResult, SweepConfig, SweepResult, sweep, wilson_interval
-from tinygan.training import AdversarialTrainer, BaseTrainer, DiscriminatorTrainer
+from tinygan.training import (
+    AdversarialTrainer,
+    BaseTrainer,
+    ConditionalTrainer,
+    DiscriminatorTrainer,
+)
 
 __all__ = [
     "MLP",
@@ -54,6 +59,7 @@ __all__ = [
     "Checkpoint",
     "CheckpointError",
     "CollapseDetector",
+    "ConditionalTrainer",
     "ConstantNoise",
     "DataSource",
     "DiscriminatorTrainer",
@@ -62,6 +68,7 @@ __all__ = [
     "GaussianMixture",
     "GaussianNoise",
     "ImageData",
+    "LabelledSource",
     "LambdaCallback",
     "LossLogger",
     "Metrics",

@@ -146,11 +146,15 @@ def make_plan(
     """The plan of the fused and native steps for ``trainer`` now, or why they cannot run.
 
     Args:
-        trainer: An adversarial or discriminator-only trainer.
+        trainer: An adversarial or discriminator-only trainer; one whose ``only_autograd``
+            says why (:class:`tinygan.ConditionalTrainer`) gets that reason back.
         adversarial: Whether it is adversarial (else discriminator-only).
         originals: The library's own ``step`` and ``train_*`` functions; a trainer
             whose class overrides one of them runs its own.
     """
+    only_autograd = getattr(trainer, "only_autograd", None)
+    if only_autograd is not None:  # a trainer whose step the fused step never computes
+        return str(only_autograd)
     cls = type(trainer)
     for name, original in originals.items():
         if getattr(cls, name, None) is not original:
