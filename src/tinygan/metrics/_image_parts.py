@@ -22,12 +22,15 @@ __all__ = [
 ]
 
 
-def _shrink(counts: list[int], most: int) -> list[int]:
-    """``counts`` scaled down (each rounded, at least 1 where it was) to sum to at most ``most``."""
+def _shrink(counts: list[int], most: int, least: int) -> list[int]:
+    """``counts`` scaled down alike (rounded down, but not below ``least``) to about ``most``.
+
+    The sum is at most ``most`` unless the classes' ``least`` add up to more.
+    """
     total = sum(counts)
     if total <= most:
         return counts
-    return [max(1, round(c * most / total)) if c else 0 for c in counts]
+    return [max(min(least, c), c * most // total) for c in counts]
 
 
 def split_by_class(
@@ -38,13 +41,13 @@ def split_by_class(
     most_held: int,
     most_fit: int,
     seed: int,
-    fewest: int = 2,
+    fewest: int = 3,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Split example indices into a fitting part and a held-out part, class by class.
 
     Each class's indices are shuffled by a generator seeded with ``seed`` (classes in
     order, one permutation each); the first ``round(held_out * n_c)`` are held out (at
-    least one, and at least one left to fit, where the class has two), the rest fit.
+    least two, and at least one left to fit), the rest fit.
     Where the held-out part would exceed ``most_held`` examples (or the fitting part
     ``most_fit``), every class's share of it is scaled down alike, so both parts keep
     the classes in the real proportions.
@@ -56,7 +59,7 @@ def split_by_class(
         most_held: The most examples to hold out.
         most_fit: The most examples to fit on.
         seed: Seeds the shuffles.
-        fewest: The fewest examples a class may have.
+        fewest: The fewest examples a class may have (at least 3).
 
     Returns:
         ``(fit, held)``: sorted int64 indices into ``targets``.
@@ -67,8 +70,8 @@ def split_by_class(
     smallest = int(torch.bincount(targets, minlength=classes).min())
     if smallest < fewest:
         raise ValueError(
-            f"real must have at least {fewest} images of each class (neighbours + 2), to "
-            f"hold some out; a class has {smallest}"
+            f"real must have at least {fewest} images of each class, to hold some out; a "
+            f"class has {smallest}"
         )
     rng = torch.Generator().manual_seed(seed)
     shuffled = []
@@ -76,9 +79,9 @@ def split_by_class(
         members = (targets == c).nonzero().flatten()
         shuffled.append(members[torch.randperm(len(members), generator=rng)])
     sizes = [len(m) for m in shuffled]
-    held = [min(max(round(held_out * n), 1), n - 1) if n > 1 else n for n in sizes]
-    held = _shrink(held, most_held)
-    fit = _shrink([n - h for n, h in zip(sizes, held, strict=True)], most_fit)
+    held = [min(max(round(held_out * n), 2), n - 1) for n in sizes]
+    held = _shrink(held, most_held, 2)  # two at least: a class's neighbour radii need them
+    fit = _shrink([n - h for n, h in zip(sizes, held, strict=True)], most_fit, 1)
     fit_parts = [m[h : h + f] for m, h, f in zip(shuffled, held, fit, strict=True)]
     held_parts = [m[:h] for m, h in zip(shuffled, held, strict=True)]
     return torch.cat(fit_parts).sort().values, torch.cat(held_parts).sort().values

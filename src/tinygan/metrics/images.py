@@ -95,7 +95,7 @@ class ImageJudge:
         hidden: The classifier's hidden width.
         epochs: The classifier's training steps.
         held_out: The share of each class held out as the reference, in ``(0, 1)``.
-        reference_size: The most reference images.
+        reference_size: The most reference images (but two of each class at least).
         fit_size: The most images the classifier is fitted on.
         neighbours: :math:`k` of ``coverage`` and ``density``.
         min_coverage: Success needs ``coverage`` at least this.
