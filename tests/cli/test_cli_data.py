@@ -80,6 +80,28 @@ def test_digits_summary_writes_counts_as_integers_and_judges_the_evaluation_inpu
     assert summary["eval_inputs"] == EVAL_INPUTS == 1000
 
 
+def test_a_seeds_numbers_agree_in_the_cli_and_the_digits_benchmark(tmp_path):
+    """The same seed, recipe and iterations: the same judged numbers, bit for bit."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "digits.py"
+    spec = importlib.util.spec_from_file_location("_bench_digits_agree", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    threads = torch.get_num_threads()
+    try:
+        row = bench.run_one("default", 3, steps=25)
+    finally:
+        torch.set_num_threads(threads)
+    out = tmp_path / "run"
+    argv = ["train", "--data", "digits", "--steps", "25", "--seed", "3", "--out", str(out)]
+    assert main([*argv, "--quiet"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    names = [k for k in row if k not in ("variant", "seed", "steps", "seconds")]
+    assert "coverage" in names and {n: summary[n] for n in names} == {n: row[n] for n in names}
+
+
 def write_small_mnist(folder, per_class=8):
     import struct
 

@@ -7,7 +7,7 @@ for), then into ``--out``: ``config.json``, ``history.csv`` (the losses per iter
 sweep judges each seed: its numbers under its names, then ``d_loss`` and the settings),
 ``losses.png``, ``snapshots.png`` (the generator's output as training went),
 ``samples.png`` (its final output) and ``snapshots.gif``. For images, the snapshots are
-the generator's images for the first :data:`_GRID` fixed evaluation inputs, the same at
+the generator's images for the first 36 fixed evaluation inputs, the same at
 every snapshot, ten snapshots evenly spaced, and ``samples.png`` sets the first 50 of
 the judged images beside 50 real ones.
 """
