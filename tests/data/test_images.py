@@ -121,6 +121,13 @@ def test_a_dataset_of_pil_images_is_read_as_to_tensor_reads_it():
     assert torch.allclose(data.images[0], torch.as_tensor(pixels.ravel() / 255.0).float())
 
 
+def test_colour_pil_images_come_channels_first():
+    pixels = np.zeros((2, 3, 3), dtype=np.uint8)
+    pixels[..., 0] = 255  # red
+    data = tg.ImageData(PlainTorchvisionLike([FakePIL(pixels)]))
+    assert data.shape == (3, 2, 3) and data.images[0, :6].tolist() == [1.0] * 6
+
+
 def test_a_dataset_of_arrays_is_read_as_it_is():
     data = tg.ImageData(PlainTorchvisionLike([np.ones((2, 2)) * 3, np.zeros((2, 2))]))
     assert data.images.tolist() == [[3.0] * 4, [0.0] * 4]

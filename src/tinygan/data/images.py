@@ -35,13 +35,16 @@ def _as_tensor(item: Any) -> Any:
     """A dataset item as a tensor where it is an image or an array; else as it is.
 
     A PIL image (known by its ``mode`` and ``getbands``, without importing PIL: what a
-    torchvision dataset without a transform gives) becomes its pixels, 8-bit values
-    divided by 255 as ``ToTensor`` does; a NumPy array becomes a tensor unchanged.
+    torchvision dataset without a transform gives) becomes its pixels as ``ToTensor``
+    makes them (channels first, 8-bit values divided by 255); a NumPy array becomes a
+    tensor unchanged.
     """
     if isinstance(item, torch.Tensor):
         return item
     if hasattr(item, "getbands") and hasattr(item, "mode"):
         pixels = torch.as_tensor(np.asarray(item))
+        if pixels.dim() == 3:  # height, width, channels: channels first, as ToTensor
+            pixels = pixels.permute(2, 0, 1)
         return pixels / 255.0 if pixels.dtype == torch.uint8 else pixels
     if isinstance(item, np.ndarray) and item.dtype.kind in "fiub":
         return torch.as_tensor(item)

@@ -2,11 +2,9 @@ r"""Judging generated images: a classifier fitted on part of the real ones reads
 
 :class:`ImageJudge` holds out part of the real images as a **reference** its classifier
 never sees, reads the generated images through the classifier, and compares them with
-the reference in its feature space, as a whole and image by image (``coverage`` and
-``density``), so that a generator that repeats a few good images is caught.
+the reference in its features, as a whole and image by image (``coverage``, ``density``).
 
-Two kinds of 2x2 image, bright on the left or on the right: real images pass, images of
-one kind only fail.
+Two kinds of 2x2 image, bright on the left or right: real images pass, one kind fails.
 
 >>> import torch, tinygan as tg
 >>> rng = torch.Generator().manual_seed(0)
@@ -200,9 +198,11 @@ class ImageJudge:
 
     def probabilities(self, images: torch.Tensor) -> torch.Tensor:
         """Each image's class probabilities, ``(n, K)``, classes in the order of ``classes``."""
-        last = self.classifier[2]
+        return self._read(self.features(images))
+
+    def _read(self, features: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
-            return torch.softmax(last(self.features(images)), dim=1)
+            return torch.softmax(self.classifier[2](features), dim=1)
 
     def _reference(self) -> parts.Reference:
         if self._kept is None:
@@ -256,7 +256,7 @@ class ImageJudge:
             ValueError: If its shape is not ``(n, dim)`` with ``n >= 2``.
         """
         features = self.features(parts.check_samples(samples, self.real.dim))
-        best, assigned = torch.softmax(self.classifier[2](features), dim=1).double().max(dim=1)
+        best, assigned = self._read(features).double().max(dim=1)
         shares = torch.bincount(assigned, minlength=len(self.classes)).double() / len(samples)
         seen = shares > 0
         reverse_kl = float((shares[seen] * (shares[seen] / self.real_shares[seen]).log()).sum())
