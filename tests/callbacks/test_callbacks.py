@@ -234,3 +234,40 @@ def test_snapshot_count(every):
     snaps = tg.Snapshots(every=every)
     post_trainer(0, callbacks=[snaps]).fit(10)
     assert snaps.steps == list(range(every, 11, every))
+
+
+def test_snapshots_on_fixed_inputs_show_the_same_inputs_every_time():
+    grid = torch.rand(5, 4, generator=torch.Generator().manual_seed(9))
+    snaps = tg.Snapshots(every=2, inputs=grid)
+    plain = tg.Snapshots(every=2)
+    assert snaps.reads_records_only is False and plain.reads_records_only is True
+    trainer = tg.AdversarialTrainer(
+        tg.mlp([4, 4, 4], generator=torch.Generator().manual_seed(0)),
+        tg.mlp([4, 3, 1], generator=torch.Generator().manual_seed(1)),
+        tg.FuzzyPattern("1010"),
+        tg.UniformNoise(4),
+        seed=0,
+        callbacks=[snaps],
+    )
+    twin = tg.AdversarialTrainer(
+        tg.mlp([4, 4, 4], generator=torch.Generator().manual_seed(0)),
+        tg.mlp([4, 3, 1], generator=torch.Generator().manual_seed(1)),
+        tg.FuzzyPattern("1010"),
+        tg.UniformNoise(4),
+        seed=0,
+        callbacks=[plain],
+    )
+    trainer.fit(4)
+    twin.fit(4)
+    assert snaps.steps == [2, 4] and snaps.outputs.shape == (2, 5, 4)
+    with torch.no_grad():
+        assert torch.equal(torch.as_tensor(snaps.outputs[-1]), trainer.generator(grid))
+    # watching on fixed inputs changes nothing of the run
+    assert torch.equal(trainer.rng.get_state(), twin.rng.get_state())
+    for p, q in zip(trainer.generator.parameters(), twin.generator.parameters(), strict=True):
+        assert torch.equal(p, q)
+
+
+def test_snapshot_inputs_must_be_a_batch():
+    with pytest.raises(TypeError, match=r"inputs must be a tensor \(n, noise_dim\)"):
+        tg.Snapshots(inputs=torch.zeros(4))

@@ -34,7 +34,13 @@ def test_the_post_run_writes_the_judges_numbers(tmp_path):
     [
         ("ring8", ["modes", "high_quality", "reverse_kl", "success"]),
         ("grid25", ["modes", "high_quality", "reverse_kl", "success"]),
-        ("digits", ["classes_covered", "confident_share", "reverse_kl", "frechet_distance"]),
+        (
+            "digits",
+            [
+                *("classes_covered", "confident_share", "reverse_kl", "frechet_distance"),
+                *("coverage", "density", "worst_class_coverage", "held_out_accuracy"),
+            ],
+        ),
     ],
 )
 def test_each_kind_trains_its_recipe_and_writes_its_figures(tmp_path, kind, names, capsys):
@@ -64,3 +70,92 @@ def test_post_options_do_not_go_with_another_kind(tmp_path, capsys):
     argv = ["train", "--data", "ring8", "--out", str(tmp_path / "x"), "--lr", "0.1"]
     assert main(argv) == 2
     assert "--lr set the post's GAN" in capsys.readouterr().err
+
+
+def test_digits_summary_writes_counts_as_integers_and_judges_the_evaluation_inputs(tmp_path):
+    out = tmp_path / "digits"
+    assert main(["train", "--data", "digits", "--steps", "20", "--out", str(out), "--quiet"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert type(summary["classes_covered"]) is int  # written 10, not 10.0
+    assert summary["eval_inputs"] == EVAL_INPUTS == 1000
+
+
+def test_a_seeds_numbers_agree_in_the_cli_and_the_digits_benchmark(tmp_path):
+    """The same seed, recipe and iterations: the same judged numbers, bit for bit."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "digits.py"
+    spec = importlib.util.spec_from_file_location("_bench_digits_agree", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    threads = torch.get_num_threads()
+    try:
+        row = bench.run_one("default", 3, steps=25)
+    finally:
+        torch.set_num_threads(threads)
+    out = tmp_path / "run"
+    argv = ["train", "--data", "digits", "--steps", "25", "--seed", "3", "--out", str(out)]
+    assert main([*argv, "--quiet"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    names = [k for k in row if k not in ("variant", "seed", "steps", "seconds")]
+    assert "coverage" in names and {n: summary[n] for n in names} == {n: row[n] for n in names}
+
+
+def write_small_mnist(folder, per_class=8):
+    import struct
+
+    import numpy as np
+
+    n = 10 * per_class
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
+    labels = (np.arange(n) % 10).astype(np.uint8)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, values in (
+        ("train-images-idx3-ubyte", images),
+        ("train-labels-idx1-ubyte", labels),
+    ):
+        header = bytes([0, 0, 8, values.ndim]) + b"".join(
+            struct.pack(">I", d) for d in values.shape
+        )
+        (folder / name).write_bytes(header + values.tobytes())
+
+
+def test_mnist_trains_from_its_files(tmp_path, capsys):
+    root, out = tmp_path / "mnist", tmp_path / "run"
+    write_small_mnist(root / "MNIST" / "raw")
+    argv = ["train", "--data", "mnist", "--root", str(root), "--steps", "4", "--out", str(out)]
+    assert main([*argv, "--quiet"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["data"] == "mnist" and summary["root"] == str(root)
+    assert "coverage" in summary and isinstance(summary["success"], bool)
+    assert (out / "samples.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "trained mnist" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["--data", "mnist"], "--data mnist reads its files: give --root DIR"),
+        (["--data", "digits", "--root", "x"], "--root goes with a kind whose data are files"),
+        (["--root", "x"], "--root goes with a kind whose data are files, not --data pattern"),
+    ],
+)
+def test_root_goes_with_mnist_only(tmp_path, capsys, argv, match):
+    assert main(["train", *argv, "--out", str(tmp_path / "x")]) == 2
+    assert match in capsys.readouterr().err
+
+
+def test_mnist_without_its_files_is_one_line(tmp_path, capsys):
+    argv = ["train", "--data", "mnist", "--root", str(tmp_path), "--out", str(tmp_path / "o")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "no train-images-idx3-ubyte" in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_sweep_offers_no_kind_that_needs_files(capsys):
+    with pytest.raises(SystemExit):
+        main(["sweep", "--data", "mnist", "--seeds", "1"])
+    assert "invalid choice: 'mnist'" in capsys.readouterr().err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
@@ -87,42 +88,54 @@ def test_digits_without_sklearn_names_the_extra(monkeypatch):
         tg.digits()
 
 
-def test_mnist_without_torchvision_names_it(monkeypatch, tmp_path):
-    monkeypatch.setitem(sys.modules, "torchvision.datasets", None)
-    with pytest.raises(ImportError, match="pip install torchvision"):
-        tg.mnist(tmp_path)
+class FakePIL:
+    """What a torchvision dataset without a transform gives: a PIL image (duck-typed)."""
+
+    mode = "L"
+
+    def __init__(self, pixels):
+        self.pixels = pixels
+
+    def getbands(self):
+        return ("L",)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.pixels
 
 
-def test_mnist_reads_through_torchvision_without_downloading(monkeypatch, tmp_path):
-    calls = []
+class PlainTorchvisionLike(torch.utils.data.Dataset):
+    def __init__(self, items):
+        self.items = items
 
-    class FakeMNIST:
-        def __init__(self, root, *, train, download):
-            calls.append((root, train, download))
-            self.data = torch.full((3, 28, 28), 255, dtype=torch.uint8)
-            self.targets = torch.tensor([1, 2, 3])
+    def __len__(self):
+        return len(self.items)
 
-    fake = type(sys)("torchvision.datasets")
-    fake.MNIST = FakeMNIST
-    monkeypatch.setitem(sys.modules, "torchvision", type(sys)("torchvision"))
-    monkeypatch.setitem(sys.modules, "torchvision.datasets", fake)
-    data = tg.mnist(tmp_path, train=False)
-    assert calls == [(str(tmp_path), False, False)]
-    assert data.shape == (28, 28) and data.dim == 784 and data.labels.tolist() == [1, 2, 3]
-    assert float(data.images.max()) == 1.0
+    def __getitem__(self, i):
+        return self.items[i]
 
 
-def test_mnist_missing_files_say_how_to_get_them(monkeypatch, tmp_path):
-    class Missing:
-        def __init__(self, *args, **kwargs):
-            raise RuntimeError("Dataset not found.")
+def test_a_dataset_of_pil_images_is_read_as_to_tensor_reads_it():
+    pixels = np.arange(12, dtype=np.uint8).reshape(3, 4) * 20
+    data = tg.ImageData(PlainTorchvisionLike([(FakePIL(pixels), 3), (FakePIL(pixels), 5)]))
+    assert data.shape == (3, 4) and data.labels.tolist() == [3, 5]
+    assert torch.allclose(data.images[0], torch.as_tensor(pixels.ravel() / 255.0).float())
 
-    fake = type(sys)("torchvision.datasets")
-    fake.MNIST = Missing
-    monkeypatch.setitem(sys.modules, "torchvision", type(sys)("torchvision"))
-    monkeypatch.setitem(sys.modules, "torchvision.datasets", fake)
-    with pytest.raises(FileNotFoundError, match="download=True"):
-        tg.mnist(tmp_path)
+
+def test_colour_pil_images_come_channels_first():
+    pixels = np.zeros((2, 3, 3), dtype=np.uint8)
+    pixels[..., 0] = 255  # red
+    data = tg.ImageData(PlainTorchvisionLike([FakePIL(pixels)]))
+    assert data.shape == (3, 2, 3) and data.images[0, :6].tolist() == [1.0] * 6
+
+
+def test_a_dataset_of_arrays_is_read_as_it_is():
+    data = tg.ImageData(PlainTorchvisionLike([np.ones((2, 2)) * 3, np.zeros((2, 2))]))
+    assert data.images.tolist() == [[3.0] * 4, [0.0] * 4]
+
+
+def test_a_dataset_of_other_things_is_refused_with_the_transform_named():
+    with pytest.raises(TypeError, match=r"item 0 is str: .*transforms\.ToTensor\(\)"):
+        tg.ImageData(PlainTorchvisionLike([("not an image", 1)]))
 
 
 @pytest.mark.parametrize(

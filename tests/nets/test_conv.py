@@ -78,3 +78,36 @@ def test_bad_shapes_are_named(shape):
 def test_bad_generator_is_named():
     with pytest.raises(TypeError, match="generator must be"):
         tg.conv_generator(4, generator=3)
+
+
+def test_norm_and_minibatch_std_options():
+    G = tg.conv_generator(8, (8, 8), width=4, norm=True, generator=gen(0))
+    norms = [m for m in G if isinstance(m, nn.LayerNorm)]
+    assert [tuple(m.normalized_shape) for m in norms] == [(8, 2, 2), (4, 4, 4)]
+    assert all(m.weight.detach().eq(1).all() and m.bias.detach().eq(0).all() for m in norms)
+    D = tg.conv_discriminator((8, 8), width=4, norm=True, minibatch_std=True, generator=gen(1))
+    assert D[-2].in_channels == 9  # 8 channels and the batch's standard deviation
+    images = torch.rand(6, 64, generator=gen(2))
+    assert D(images).shape == (6, 1)
+
+
+def test_the_minibatch_channel_is_the_batchs_mean_standard_deviation():
+    D = tg.conv_discriminator((8, 8), width=2, minibatch_std=True, generator=gen(0))
+    maps = torch.randn(5, 4, 2, 2, generator=gen(1))
+    out = D[-3](maps)  # the layer that appends the channel
+    expected = (maps.var(dim=0, unbiased=False) + 1e-8).sqrt().mean()
+    assert out.shape == (5, 5, 2, 2) and torch.equal(out[:, :4], maps)
+    assert torch.allclose(out[:, 4], expected.expand(5, 2, 2), atol=1e-6)
+
+
+def test_a_batch_that_does_not_vary_is_seen():
+    D = tg.conv_discriminator((8, 8), width=2, minibatch_std=True, generator=gen(0))
+    same = torch.rand(1, 64, generator=gen(1)).repeat(4, 1)
+    with torch.no_grad():
+        assert float(D[:-2](same)[:, -1].abs().max()) < 1e-3  # the appended channel: ~0
+
+
+@pytest.mark.parametrize("option", ["norm", "minibatch_std"])
+def test_options_must_be_bools(option):
+    with pytest.raises(TypeError, match=f"{option} must be a bool"):
+        tg.conv_discriminator((8, 8), **{option: 1})

@@ -10,7 +10,10 @@ from hypothesis import strategies as st
 
 import tinygan as tg
 from tinygan.plotting import (
+    evenly_spaced,
     image_mosaic,
+    plot_generated_beside_real,
+    plot_image_rows,
     plot_image_snapshots,
     plot_images,
     save_image_animation,
@@ -62,6 +65,50 @@ def test_long_runs_show_evenly_spaced_rows_and_the_last():
     fig = plot_image_snapshots(outputs, (2, 2), rows=3, steps=range(100, 1200, 100))
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == ["100", "600", "1,100"]
+
+
+def test_ten_snapshots_show_ten_rows_and_twenty_show_every_other_evenly():
+    ten = plot_image_snapshots(np.zeros((10, 3, 4)), (2, 2), steps=range(500, 5001, 500))
+    assert [t.get_text() for t in ten.axes[0].get_yticklabels()] == [
+        f"{s:,}" for s in range(500, 5001, 500)
+    ]
+    twenty = plot_image_snapshots(np.zeros((20, 3, 4)), (2, 2), steps=range(100, 2001, 100))
+    labels = [int(t.get_text().replace(",", "")) for t in twenty.axes[0].get_yticklabels()]
+    assert labels[-1] == 2000 and len(set(np.diff(labels))) == 1 and len(labels) <= 10
+
+
+@settings(max_examples=50, deadline=None)
+@given(count=st.integers(1, 60), most=st.integers(1, 15))
+def test_evenly_spaced_has_one_stride_and_the_last(count, most):
+    picks = evenly_spaced(count, most)
+    assert picks[-1] == count - 1 and len(picks) <= most
+    assert len(set(np.diff(picks))) <= 1 and picks == sorted(set(picks))
+    if count > most and most > 1:  # the stride that spans the run in at most `most` rows
+        assert picks[1] - picks[0] == -(-(count - 1) // (most - 1))
+    if (count - 1) % max(most - 1, 1) == 0 and count >= most > 1:
+        assert picks[0] == 0  # it starts at the first when the stride divides the run
+
+
+def test_rows_are_labelled_and_short_rows_padded():
+    fig = plot_image_rows(
+        [np.ones((2, 4)), np.zeros((5, 4))], (2, 2), ["real", "seed 0"], per_row=4
+    )
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["real", "seed 0"]
+    mosaic = ax.images[0].get_array()
+    assert mosaic.shape == (2 * 3 + 1, 4 * 3 + 1)
+    assert np.isnan(np.asarray(mosaic.filled(np.nan))[1:3, 7:9]).all()  # row 1 has 2 images
+    with pytest.raises(ValueError, match="one label per row"):
+        plot_image_rows([np.ones((2, 4))], (2, 2), ["a", "b"])
+
+
+def test_generated_beside_real_has_two_titled_panels():
+    fig = plot_generated_beside_real(
+        torch.rand(80, 4), torch.rand(30, 4), (2, 2), count=50, title="judged"
+    )
+    assert [ax.get_title() for ax in fig.axes] == ["generated (50)", "real (30)"]
+    assert fig._suptitle.get_text() == "judged"
+    assert fig.axes[0].images[0].get_array().shape == (5 * 3 + 1, 10 * 3 + 1)
 
 
 def test_samples_grid_and_title():

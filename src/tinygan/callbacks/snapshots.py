@@ -18,11 +18,20 @@ __all__ = ["Snapshots"]
 class Snapshots(Callback):
     """Keep the generator's output every ``every`` iterations, as the post does.
 
+    By default a snapshot is the iteration's own output (the record's ``fake``: the
+    training batch, from fresh noise each time). Given ``inputs``, a snapshot is the
+    generator's output for those same inputs every time (a fixed noise grid, computed
+    without gradients and without touching the trainer's random state), so that
+    snapshot after snapshot shows the same inputs' images change.
+
     Args:
         every: Take a snapshot at iterations ``every``, ``2 * every``, ...
+        inputs: Fixed generator inputs ``(n, noise_dim)``, or ``None`` for the
+            iteration's own output.
 
     Raises:
         ValueError: If ``every < 1``.
+        TypeError: If ``inputs`` is not a 2-d tensor.
 
     Example:
         >>> import tinygan as tg
@@ -35,16 +44,27 @@ class Snapshots(Callback):
         ([2, 4, 6], (3, 4))
     """
 
-    reads_records_only = True  # see tinygan.Callback
+    reads_records_only = True  # see tinygan.Callback; not with inputs (it runs the generator)
 
-    def __init__(self, every: int = 1000) -> None:
+    def __init__(self, every: int = 1000, *, inputs: torch.Tensor | None = None) -> None:
         self.every = check_int("every", every, minimum=1)
+        if inputs is not None and (not isinstance(inputs, torch.Tensor) or inputs.dim() != 2):
+            raise TypeError(f"inputs must be a tensor (n, noise_dim) or None, got {inputs!r}")
+        self.inputs = None if inputs is None else inputs.detach()
+        if self.inputs is not None:
+            self.reads_records_only = False
         self.steps: list[int] = []
         self._outputs: list[torch.Tensor] = []
 
     def on_step_end(self, trainer: Any, step: int, record: StepRecord) -> None:
-        """Keep the output of every ``every``-th iteration."""
-        if step % self.every == 0 and record.fake is not None:
+        """Keep the output of every ``every``-th iteration (for ``inputs``, if given)."""
+        if step % self.every != 0:
+            return
+        if self.inputs is not None:
+            with torch.no_grad():
+                self.steps.append(step)
+                self._outputs.append(trainer.generator(self.inputs).detach())
+        elif record.fake is not None:
             self.steps.append(step)
             self._outputs.append(record.fake)
 

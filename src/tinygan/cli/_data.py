@@ -2,7 +2,8 @@
 
 ``pattern`` is the post's fuzzy pattern, configured by the commands' own options; every
 other kind names a recipe of :mod:`tinygan.recipes` (imported only when it is used) with
-the iterations it is built for.
+the iterations it is built for. A kind whose data are files of the user's (``mnist``)
+is trained by ``tinygan train --root DIR`` only.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import argparse
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-__all__ = ["KINDS", "DataKind", "add_data_argument"]
+from tinygan.cli._common import CLIError
+
+__all__ = ["KINDS", "DataKind", "add_data_argument", "kind_of"]
 
 
 @dataclass(frozen=True)
@@ -25,14 +29,17 @@ class DataKind:
         summary: A few words for ``--help``.
         recipe: ``module:function`` of the recipe.
         steps: ``module:CONSTANT`` of its default iterations.
+        files: Whether the data are files under ``--root``, which the recipe reads
+            (``recipe(seed, root=DIR)``).
     """
 
     name: str
     summary: str
     recipe: str
     steps: str
+    files: bool = False
 
-    def load(self) -> Callable[[int], Any]:
+    def load(self) -> Callable[..., Any]:
         """Import the recipe."""
         module, name = self.recipe.split(":")
         return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
@@ -63,21 +70,56 @@ KINDS: dict[str, DataKind | None] = {
         "tinygan.recipes.digits:digits",
         "tinygan.recipes.digits:DIGITS_STEPS",
     ),
+    "mnist": DataKind(
+        "mnist",
+        "MNIST's 28x28 handwritten digits, read from the IDX files under --root",
+        "tinygan.recipes.images:mnist",
+        "tinygan.recipes.images:MNIST_STEPS",
+        files=True,
+    ),
 }
 """Every ``--data`` choice; ``pattern`` (``None`` here) is the post's, set by options."""
 
 
-def add_data_argument(parser: argparse.ArgumentParser, what: str) -> None:
-    """Add ``--data`` (one of :data:`KINDS`) to a command's parser.
+def add_data_argument(parser: argparse.ArgumentParser, what: str, *, files: bool = False) -> None:
+    """Add ``--data`` (one of :data:`KINDS`) to a command's parser, and ``--root`` if ``files``.
 
     Args:
         parser: The command's parser.
         what: What the command does with a recipe's kind, for ``--help`` (after "each").
+        files: Offer the kinds whose data are files too, with ``--root DIR``.
     """
-    kinds = ", ".join(f"{k} ({v.summary})" for k, v in KINDS.items() if v is not None)
+    offered = {k: v for k, v in KINDS.items() if v is None or files or not v.files}
+    kinds = ", ".join(f"{k} ({v.summary})" for k, v in offered.items() if v is not None)
     parser.add_argument(
         "--data",
-        choices=sorted(KINDS),
+        choices=sorted(offered),
         default="pattern",
         help=f"the kind of data: the post's fuzzy pattern (default), or {kinds}, each {what}",
     )
+    if files:
+        names = ", ".join(k for k, v in offered.items() if v is not None and v.files)
+        parser.add_argument(
+            "--root",
+            type=Path,
+            metavar="DIR",
+            help=f"the folder of the data files, for --data {names} (never downloaded)",
+        )
+
+
+def kind_of(args: argparse.Namespace) -> DataKind | None:
+    """The kind ``args.data`` names (``None`` for the pattern), ``--root`` checked against it.
+
+    Raises:
+        CLIError: If the kind reads files and ``--root`` is missing, or ``--root`` is
+            given for a kind that reads none.
+    """
+    kind = KINDS[getattr(args, "data", "pattern")]
+    root = getattr(args, "root", None)
+    if kind is not None and kind.files and root is None:
+        raise CLIError(
+            f"--data {kind.name} reads its files: give --root DIR, the folder they are in"
+        )
+    if root is not None and (kind is None or not kind.files):
+        raise CLIError(f"--root goes with a kind whose data are files, not --data {args.data}")
+    return kind

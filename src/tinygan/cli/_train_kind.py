@@ -6,7 +6,10 @@ for), then into ``--out``: ``config.json``, ``history.csv`` (the losses per iter
 ``model.pt``, ``summary.json`` (the kind's default judge on the trained generator, as a
 sweep judges each seed: its numbers under its names, then ``d_loss`` and the settings),
 ``losses.png``, ``snapshots.png`` (the generator's output as training went),
-``samples.png`` (its final output) and ``snapshots.gif``.
+``samples.png`` (its final output) and ``snapshots.gif``. For images, the snapshots are
+the generator's images for the first 36 fixed evaluation inputs, the same at
+every snapshot, ten snapshots evenly spaced, and ``samples.png`` sets the first 50 of
+the judged images beside 50 real ones.
 """
 
 from __future__ import annotations
@@ -41,10 +44,11 @@ _POST_ONLY = (
     "config", "pattern", "lr", "batch_size", "d_hidden", "metrics_every", "resume", "backend",
 )  # fmt: skip
 _SNAPSHOTS = 10
+_GRID = 36  # fixed inputs an image generator is snapshotted on (the GIF shows them all)
 
 
 def _figures(
-    log: LossLogger, snaps: Snapshots, samples: torch.Tensor, real: Any, out: Path
+    log: LossLogger, snaps: Snapshots, samples: torch.Tensor, real: Any, out: Path, title: str
 ) -> list[Path]:
     from tinygan import plotting
 
@@ -61,9 +65,11 @@ def _figures(
         plotting.animate_points(snaps, real, written[3])
     elif isinstance(real, ImageData):
         shape = real.shape
-        plotting.plot_image_snapshots(snaps, shape).savefig(written[1], dpi=100)
-        plotting.plot_images(samples[:100], shape, title="generated").savefig(written[2], dpi=100)
-        plotting.save_image_animation(snaps, shape, written[3])
+        plotting.plot_image_snapshots(snaps, shape, rows=_SNAPSHOTS).savefig(written[1], dpi=100)
+        drawn = real.sample(50, generator=torch.Generator().manual_seed(0))
+        beside = plotting.plot_generated_beside_real(samples, drawn, shape, title=title)
+        beside.savefig(written[2], dpi=100)
+        plotting.save_image_animation(snaps, shape, written[3], count=_GRID)
     else:
         return written[:1]
     return written
@@ -88,15 +94,22 @@ def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
     if given:
         flags = ", ".join("--" + name.replace("_", "-") for name in given)
         raise CLIError(f"{flags} set the post's GAN: they go with --data pattern only")
-    out = Path(args.out)
-    prepare_out(out, force=args.force)
     seed = 0 if args.seed is None else args.seed
     steps = kind.default_steps() if args.steps is None else args.steps
     every = args.snapshot_every or max(1, steps // _SNAPSHOTS)
-    trainer = kind.load()(seed)
-    log, snaps = LossLogger(), Snapshots(every=every)
+    recipe = kind.load()
+    try:
+        trainer = recipe(seed, root=args.root) if kind.files else recipe(seed)
+    except (FileNotFoundError, ValueError) as exc:  # the files under --root
+        raise CLIError(str(exc)) from None
+    out = Path(args.out)
+    prepare_out(out, force=args.force)
+    grid = eval_inputs(trainer.noise)[:_GRID] if isinstance(trainer.real, ImageData) else None
+    log, snaps = LossLogger(), Snapshots(every=every, inputs=grid)
     history = CSVLogger(out / "history.csv")
     config = {"data": kind.name, "recipe": kind.recipe, "seed": seed, "steps": steps}
+    if kind.files:
+        config["root"] = str(args.root)
     config["backend"] = backend_of(trainer)["name"]  # the recipe's trainer chooses its own
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     trainer.callbacks += [
@@ -119,8 +132,12 @@ def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
     written = [out / "config.json", history.path, out / "model.pt", out / "summary.json"]
     with torch.no_grad():
         samples = trainer.generator(eval_inputs(trainer.noise))
+    title = (
+        f"{kind.name}, seed {seed}, {trainer.iteration:,} iterations: the first 50 of the "
+        f"{EVAL_INPUTS:,} judged images ({'succeeds' if row.success else 'fails'})"
+    )
     try:
-        written += _figures(log, snaps, samples, trainer.real, out)
+        written += _figures(log, snaps, samples, trainer.real, out, title)
     except ImportError:
         print(f"note: the figures need matplotlib: {PLOT_HINT}", file=sys.stderr)
     took = f"{steps} iterations (seed {seed}) in {seconds:.1f} s"

@@ -13,6 +13,7 @@ from tinygan.callbacks import LossLogger, Snapshots
 from tinygan.checkpoint import save_atomically, write_atomically
 from tinygan.cli._common import CLIError
 from tinygan.cli._train_config import FILES, TrainConfig
+from tinygan.metrics import counts_as_integers, default_judge
 from tinygan.sweeps import EVAL_INPUTS, SeedResult
 from tinygan.sweeps.chunk import evaluate_generator
 from tinygan.training import AdversarialTrainer
@@ -107,10 +108,12 @@ def write_judged(
     ``eval_inputs`` and ``backend`` (what computed the iterations: its name and, for the
     native kernel, its build).
     """
+    judge = default_judge(trainer.real)
     row = evaluate_generator(
-        trainer.generator, trainer.real, trainer.noise, seed=seed, d_loss=d_loss
+        trainer.generator, trainer.real, trainer.noise, seed=seed, d_loss=d_loss, judge=judge
     )
-    summary = {**row.values, "d_loss": d_loss, **settings, "eval_inputs": EVAL_INPUTS}
+    values = counts_as_integers(row.values, judge)  # classes_covered 10, not 10.0
+    summary = {**values, "d_loss": d_loss, **settings, "eval_inputs": EVAL_INPUTS}
     summary["backend"] = backend_of(trainer)
     text = json.dumps(summary, indent=2) + "\n"
     write_atomically(path, lambda f: f.write(text.encode()))

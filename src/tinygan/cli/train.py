@@ -53,7 +53,7 @@ from tinygan.cli._common import (
     backend_line,
     show_progress,
 )
-from tinygan.cli._data import KINDS, add_data_argument
+from tinygan.cli._data import add_data_argument, kind_of
 from tinygan.cli._resume import (
     CHECKPOINTS,
     HistoryLogger,
@@ -158,9 +158,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="read settings from a config.json written by an earlier run; options given "
         "on the command line override them",
     )
-    add_data_argument(
-        parser, "trained by its recipe in tinygan.recipes and drawn in its own figures"
-    )
+    what = "trained by its recipe in tinygan.recipes and drawn in its own figures"
+    add_data_argument(parser, what, files=True)
     for name, (metavar, text) in _HELP.items():
         default = getattr(defaults, name)
         parser.add_argument(
@@ -174,7 +173,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``tinygan train``; return the exit status."""
-    kind = KINDS[getattr(args, "data", "pattern")]
+    kind = kind_of(args)  # --root checked against --data
     if kind is not None:
         return run_kind(args, kind)
     resuming = args.resume is not None

@@ -5,16 +5,18 @@ Every class here satisfies :class:`tinygan.DataSource` (``dim`` and
 :class:`torch.Generator` it is given. ``patterns`` holds the post's fuzzy
 0/1 patterns, ``noise`` the generator's inputs, ``mixtures`` the 2-D Gaussian mixtures
 (ring and grid) of the mode-collapse benchmarks, ``images`` any fixed set of examples
-(:func:`~tinygan.digits`, :func:`~tinygan.mnist`). ``uniform_map`` describes how a source
-makes samples out of uniforms (:class:`~tinygan.UniformMap`), which lets the engine draw
+(:func:`~tinygan.digits`), ``mnist`` MNIST read from its own files
+(:func:`~tinygan.mnist`). ``uniform_map`` describes how a source makes samples out of
+uniforms (:class:`~tinygan.UniformMap`), which lets the engine draw
 many iterations of it at once.
 
 Layer: the bottom, beside :mod:`tinygan.nets` and :mod:`tinygan.metrics`. It imports only
 ``tinygan._checks``; the engine, the trainers, sweeps and the CLI import it.
 """
 
-from tinygan.data.images import ImageData, digits, mnist
+from tinygan.data.images import ImageData, digits
 from tinygan.data.mixtures import GaussianMixture
+from tinygan.data.mnist import mnist, read_idx
 from tinygan.data.noise import ConstantNoise, GaussianNoise, UniformNoise
 from tinygan.data.patterns import FuzzyPattern
 from tinygan.data.uniform_map import UniformMap
@@ -29,4 +31,5 @@ __all__ = [
     "UniformNoise",
     "digits",
     "mnist",
+    "read_idx",
 ]

@@ -4,25 +4,51 @@
 :class:`torch.utils.data.Dataset` into a :class:`tinygan.DataSource`: each draw picks
 rows with replacement, flattened to ``dim`` numbers, and the source remembers the image
 shape (for figures) and the labels (for judging). :func:`digits` gives scikit-learn's
-bundled 8x8 handwritten digits (no download), :func:`mnist` the 28x28 MNIST digits
-through torchvision from files already on disk.
+bundled 8x8 handwritten digits (no download); :func:`tinygan.mnist` (in
+:mod:`tinygan.data.mnist`) reads the 28x28 MNIST digits from their own files.
 """
 
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import torch
 
 from tinygan._checks import check_int
 from tinygan.data._draw import check_generator
 
-__all__ = ["ImageData", "digits", "mnist"]
+__all__ = ["ImageData", "digits"]
 
 IMAGES_HINT = 'pip install "tinygan[images]"'
+
+
+_TRANSFORM_HINT = (
+    "give the Dataset a transform that makes tensors, such as torchvision's "
+    "transform=torchvision.transforms.ToTensor()"
+)
+
+
+def _as_tensor(item: Any) -> Any:
+    """A dataset item as a tensor where it is an image or an array; else as it is.
+
+    A PIL image (known by its ``mode`` and ``getbands``, without importing PIL: what a
+    torchvision dataset without a transform gives) becomes its pixels as ``ToTensor``
+    makes them (channels first, 8-bit values divided by 255); a NumPy array becomes a
+    tensor unchanged.
+    """
+    if isinstance(item, torch.Tensor):
+        return item
+    if hasattr(item, "getbands") and hasattr(item, "mode"):
+        pixels = torch.as_tensor(np.asarray(item))
+        if pixels.dim() == 3:  # height, width, channels: channels first, as ToTensor
+            pixels = pixels.permute(2, 0, 1)
+        return pixels / 255.0 if pixels.dtype == torch.uint8 else pixels
+    if isinstance(item, np.ndarray) and item.dtype.kind in "fiub":
+        return torch.as_tensor(item)
+    return item
 
 
 def _from_dataset(images: Any) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -40,10 +66,11 @@ def _from_dataset(images: Any) -> tuple[torch.Tensor, torch.Tensor | None]:
             item = item[0]  # a TensorDataset of images alone gives 1-tuples
         elif isinstance(item, (tuple, list)) and len(item) == 2:
             item, label = item
+        item = _as_tensor(item)
         if not isinstance(item, torch.Tensor):
             raise TypeError(
                 f"images must be a Dataset whose items are tensors or (tensor, label) pairs; "
-                f"item {i} is {type(item).__name__}"
+                f"item {i} is {type(item).__name__}: {_TRANSFORM_HINT}"
             )
         if rows and item.shape != rows[0].shape:
             raise ValueError(
@@ -75,6 +102,9 @@ class ImageData:
             :class:`torch.utils.data.Dataset` whose items are tensors of one shape,
             ``(tensor,)`` or ``(tensor, label)`` (as a
             :class:`~torch.utils.data.TensorDataset` gives them), read once, here.
+            Items may be NumPy arrays, or PIL images, as a torchvision dataset without a
+            transform gives them: their 8-bit pixels are divided by 255, as
+            ``torchvision.transforms.ToTensor()`` does (torchvision is not imported).
         labels: One integer class per example, or ``None``; a Dataset of pairs brings
             its own.
         shape: The shape of one example, for figures; by default the examples' own
@@ -88,7 +118,8 @@ class ImageData:
         dim: The number of values in one example.
 
     Raises:
-        TypeError: If ``images`` is neither a tensor nor a Dataset of tensors, or
+        TypeError: If ``images`` is neither a tensor nor a Dataset of tensors (or
+            images or arrays; the message names the transform that makes tensors), or
             ``labels`` are not integers.
         ValueError: If there are no examples, a value is not finite, the items of a
             Dataset differ in shape, ``labels`` has the wrong length or ``shape`` does
@@ -254,37 +285,3 @@ def digits() -> ImageData:
     bunch = load_digits()
     images = torch.as_tensor(bunch.images, dtype=torch.float32) / 16.0
     return ImageData(images, torch.as_tensor(bunch.target, dtype=torch.int64))
-
-
-def mnist(root: str | os.PathLike[str], *, train: bool = True) -> ImageData:
-    """MNIST's 28x28 handwritten digits in ``[0, 1]``, with labels, through torchvision.
-
-    Reads the files torchvision keeps under ``root``; it never downloads (fetch them
-    once yourself with ``torchvision.datasets.MNIST(root, download=True)``).
-
-    Args:
-        root: The folder torchvision's MNIST files are in.
-        train: The 60,000 training images, or else the 10,000 test images.
-
-    Returns:
-        An :class:`ImageData` of shape ``(28, 28)``, ``dim`` 784, labels 0..9.
-
-    Raises:
-        ImportError: If torchvision is not installed (``pip install torchvision``).
-        FileNotFoundError: If the files are not under ``root``.
-    """
-    if not isinstance(train, bool):
-        raise TypeError(f"train must be a bool, got {train!r}")
-    try:
-        from torchvision.datasets import MNIST  # type: ignore[import-not-found,unused-ignore]
-    except ImportError as exc:
-        raise ImportError("tg.mnist() needs torchvision: pip install torchvision") from exc
-    try:
-        dataset = MNIST(os.fspath(root), train=train, download=False)
-    except RuntimeError as exc:
-        raise FileNotFoundError(
-            f"no MNIST files under root={os.fspath(root)!r}: download them once with "
-            f"torchvision.datasets.MNIST(root, download=True)"
-        ) from exc
-    images = dataset.data.to(torch.float32) / 255.0
-    return ImageData(images, dataset.targets.to(torch.int64))

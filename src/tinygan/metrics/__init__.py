@@ -29,11 +29,13 @@ Layer: measures, above :mod:`tinygan.protocols` and :mod:`tinygan.data` (whose s
 some measures read); callbacks, sweeps and the CLI import it.
 """
 
-from tinygan.metrics.images import ImageJudge, frechet_distance
+from tinygan.metrics.frechet import frechet_distance
+from tinygan.metrics.images import ImageJudge
 from tinygan.metrics.judges import (
     Judge,
     Verdict,
     check_verdict,
+    counts_as_integers,
     default_judge,
     pattern_judge,
     pattern_verdicts,
@@ -44,6 +46,7 @@ from tinygan.metrics.mixtures import (
     mixture_judge,
     mode_coverage,
 )
+from tinygan.metrics.neighbours import CoverageDensity, coverage_density, neighbour_radii
 from tinygan.metrics.patterns import (
     centre_distance,
     mean_score,
@@ -55,17 +58,21 @@ from tinygan.metrics.patterns import (
 
 __all__ = [
     "SUCCESS_HIGH_QUALITY",
+    "CoverageDensity",
     "ImageJudge",
     "Judge",
     "ModeCoverage",
     "Verdict",
     "centre_distance",
     "check_verdict",
+    "counts_as_integers",
+    "coverage_density",
     "default_judge",
     "frechet_distance",
     "mean_score",
     "mixture_judge",
     "mode_coverage",
+    "neighbour_radii",
     "pattern_judge",
     "pattern_verdicts",
     "share_all_inside",

@@ -37,6 +37,7 @@ __all__ = [
     "Judge",
     "Verdict",
     "check_verdict",
+    "counts_as_integers",
     "default_judge",
     "pattern_judge",
     "pattern_verdicts",
@@ -203,3 +204,31 @@ def check_verdict(verdict: object, judge: object = None) -> Verdict:
             raise ValueError(f"{who} returned success={success!r}: it must be a bool")
         checked["success"] = bool(success)
     return checked
+
+
+def counts_as_integers(verdict: Mapping[str, float | bool], judge: object) -> dict[str, Any]:
+    """A checked verdict with the judge's counts as integers again, as files write them.
+
+    :func:`check_verdict` makes every number a float; a judge that names some of its
+    numbers as counts, in an attribute ``counts`` (such as
+    :attr:`ImageJudge.counts <tinygan.metrics.ImageJudge.counts>`), gets those back as
+    ``int`` here, so that ``summary.json`` says ``10``, not ``10.0``.
+
+    Args:
+        verdict: A checked verdict.
+        judge: The judge that gave it.
+
+    Returns:
+        A new dict, in the same order.
+
+    Example:
+        >>> class Judge:
+        ...     counts = ("classes_covered",)
+        >>> counts_as_integers({"classes_covered": 10.0, "success": True}, Judge())
+        {'classes_covered': 10, 'success': True}
+    """
+    counts = getattr(judge, "counts", ())
+    return {
+        name: int(value) if name in counts and float(value).is_integer() else value
+        for name, value in verdict.items()
+    }

@@ -9,7 +9,11 @@ logit off the rest with a last convolution as large as it (use
 digits, 28x28 MNIST.
 
 Weights are drawn as DCGAN draws them, normal with standard deviation 0.02 (biases 0),
-from the ``generator`` given.
+from the ``generator`` given. Two options make the pair train reliably on small images
+(:func:`tinygan.recipes.images.digits_conv`): ``norm=True`` puts a
+:class:`~torch.nn.LayerNorm` over each hidden feature map (channels and pixels; no running
+state, unlike batch normalisation), and ``minibatch_std=True`` lets the discriminator
+see how much a batch varies (:class:`~tinygan.MinibatchStd`) before a last linear layer.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from tinygan._checks import check_int
+from tinygan._checks import check_bool, check_int
 from tinygan.nets._bare import bare
+from tinygan.nets.minibatch import MinibatchStd
 
 __all__ = ["conv_discriminator", "conv_generator"]
 
@@ -56,6 +61,20 @@ def _init(net: nn.Module, generator: torch.Generator | None) -> None:
                 nn.init.normal_(module.weight, 0.0, 0.02, generator=generator)
                 if module.bias is not None:
                     module.bias.zero_()
+            elif isinstance(module, nn.LayerNorm):
+                module.reset_parameters()  # ones and zeros: nothing drawn
+
+
+class _MapStd(nn.Module):
+    """:class:`~tinygan.MinibatchStd` for feature maps: its number as one more channel."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        value = MinibatchStd()(x.flatten(1))[:, -1:]
+        return torch.cat([x, value[:, :, None, None].expand(-1, 1, *x.shape[2:])], dim=1)
+
+
+def _norm(on: bool, *shape: int) -> list[nn.Module]:
+    return [_layer(nn.LayerNorm, list(shape))] if on else []
 
 
 def conv_generator(
@@ -63,6 +82,7 @@ def conv_generator(
     shape: Sequence[int] = (8, 8),
     *,
     width: int = 32,
+    norm: bool = False,
     generator: torch.Generator | None = None,
 ) -> nn.Sequential:
     """A DCGAN-style generator: noise ``(n, noise_dim)`` to images ``(n, height * width)``.
@@ -76,6 +96,8 @@ def conv_generator(
         noise_dim: The noise width.
         shape: The image's ``(height, width)``, multiples of 4.
         width: Channels of the larger hidden image (the smaller has twice as many).
+        norm: A :class:`~torch.nn.LayerNorm` over each hidden feature map, before its
+            ReLU.
         generator: The random number generator to draw the weights from.
 
     Returns:
@@ -95,11 +117,14 @@ def conv_generator(
     channels = check_int("width", width, minimum=1)
     height, wide = _check_image(shape)
     seed_shape = (2 * channels, height // 4, wide // 4)
+    on = check_bool("norm", norm)
     net = nn.Sequential(
         _layer(nn.Linear, noise, seed_shape[0] * seed_shape[1] * seed_shape[2]),
         nn.Unflatten(1, seed_shape),
+        *_norm(on, *seed_shape),
         nn.ReLU(),
         _layer(nn.ConvTranspose2d, seed_shape[0], channels, 4, stride=2, padding=1),
+        *_norm(on, channels, height // 2, wide // 2),
         nn.ReLU(),
         _layer(nn.ConvTranspose2d, channels, 1, 4, stride=2, padding=1),
         nn.Sigmoid(),
@@ -113,6 +138,8 @@ def conv_discriminator(
     shape: Sequence[int] = (8, 8),
     *,
     width: int = 32,
+    norm: bool = False,
+    minibatch_std: bool = False,
     generator: torch.Generator | None = None,
 ) -> nn.Sequential:
     """A DCGAN-style discriminator: images ``(n, height * width)`` to logits ``(n, 1)``.
@@ -124,6 +151,11 @@ def conv_discriminator(
     Args:
         shape: The image's ``(height, width)``, multiples of 4.
         width: Channels of the first convolution (the second has twice as many).
+        norm: A :class:`~torch.nn.LayerNorm` over the second convolution's feature map,
+            before its LeakyReLU.
+        minibatch_std: Append to the last feature map one channel holding the batch's
+            :class:`~tinygan.MinibatchStd` feature (as progressive GANs do), which the
+            last convolution reads with the rest.
         generator: The random number generator to draw the weights from.
 
     Returns:
@@ -141,14 +173,18 @@ def conv_discriminator(
     """
     channels = check_int("width", width, minimum=1)
     height, wide = _check_image(shape)
+    small = (2 * channels, height // 4, wide // 4)
+    extra = check_bool("minibatch_std", minibatch_std)
+    last: list[nn.Module] = [_MapStd()] if extra else []
+    last += [_layer(nn.Conv2d, small[0] + extra, 1, small[1:]), nn.Flatten()]
     net = nn.Sequential(
         nn.Unflatten(1, (1, height, wide)),
         _layer(nn.Conv2d, 1, channels, 4, stride=2, padding=1),
         nn.LeakyReLU(0.2),
         _layer(nn.Conv2d, channels, 2 * channels, 4, stride=2, padding=1),
+        *_norm(check_bool("norm", norm), *small),
         nn.LeakyReLU(0.2),
-        _layer(nn.Conv2d, 2 * channels, 1, (height // 4, wide // 4)),
-        nn.Flatten(),
+        *last,
     )
     _init(net, generator)
     return net

@@ -9,8 +9,10 @@ cell's value.
 - ``post``: :func:`plot_losses` and :func:`plot_snapshots`, the post's figures;
 - ``losses``: :func:`plot_gan_losses`, any GAN's losses on axes scaled to them;
 - ``animation``: :func:`save_animation`, snapshots as an animated GIF;
-- ``images``: :func:`plot_images`, :func:`plot_image_snapshots` and
-  :func:`save_image_animation`, the same for a generator of images;
+- ``images``: :func:`plot_images` and :func:`save_image_animation`, the same for a
+  generator of images;
+- ``image_rows``: :func:`plot_image_rows`, :func:`plot_image_snapshots` (one row per
+  snapshot, evenly spaced) and :func:`plot_generated_beside_real`;
 - ``points``: :func:`plot_points`, :func:`plot_coverage` and :func:`animate_points`,
   2-D samples over a mixture's modes, captured modes marked.
 
@@ -34,19 +36,23 @@ of training. Sweeps and the CLI import it.
 """
 
 from tinygan.plotting.animation import save_animation
-from tinygan.plotting.images import (
-    image_mosaic,
+from tinygan.plotting.image_rows import (
+    evenly_spaced,
+    plot_generated_beside_real,
+    plot_image_rows,
     plot_image_snapshots,
-    plot_images,
-    save_image_animation,
 )
+from tinygan.plotting.images import image_mosaic, plot_images, save_image_animation
 from tinygan.plotting.losses import plot_gan_losses
 from tinygan.plotting.points import animate_points, plot_coverage, plot_points
 from tinygan.plotting.post import plot_losses, plot_snapshots, scatter_series
 
 __all__ = [
     "animate_points",
+    "evenly_spaced",
     "image_mosaic",
+    "plot_generated_beside_real",
+    "plot_image_rows",
     "plot_image_snapshots",
     "plot_coverage",
     "plot_gan_losses",

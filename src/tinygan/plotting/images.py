@@ -1,4 +1,4 @@
-"""Figures of generated images: a grid of samples, the snapshots row by row, a GIF.
+"""Figures of generated images: a grid of samples and a GIF of the snapshots.
 
 Images come flattened, as a generator gives them (``(n, dim)``), with the shape of one
 image (``data.shape`` of a :class:`tinygan.ImageData`, such as ``(8, 8)``). They are
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["image_mosaic", "plot_image_snapshots", "plot_images", "save_image_animation"]
+__all__ = ["image_mosaic", "plot_images", "save_image_animation"]
 
 _CMAP = "gray_r"
 _GAP = 1
@@ -160,65 +160,6 @@ def _snapshot_arrays(
             f"steps has {len(taken)} entries but there are {outputs.shape[0]} snapshots"
         )
     return outputs, taken
-
-
-def plot_image_snapshots(
-    snapshots: Snapshots | Any,
-    shape: Sequence[int],
-    *,
-    per_row: int = 10,
-    rows: int = 8,
-    steps: Sequence[int] | None = None,
-    scale: float = 0.4,
-) -> Figure:
-    """The post's snapshot figure, for images: one row per snapshot, iterations down the side.
-
-    Each row shows the first ``per_row`` images of one snapshot's batch, so the rows show
-    the same noise inputs' images as the generator learns (the training batch's noise is
-    fresh at every iteration, so the images are of different inputs). Long runs show
-    ``rows`` snapshots evenly spaced, the last one always among them.
-
-    Args:
-        snapshots: A :class:`tinygan.Snapshots` callback, or its outputs ``(k, batch, dim)``.
-        shape: One image's ``(height, width)``.
-        per_row: Images per snapshot.
-        rows: The most snapshots to show.
-        steps: The iteration of each snapshot, when ``snapshots`` is an array
-            (``1, 2, ...`` by default).
-        scale: Inches per image cell.
-
-    Returns:
-        The figure, one axes, its y ticks labelled with the iterations.
-
-    Raises:
-        ImportError: If matplotlib is not installed.
-        ValueError: If there are no snapshots or the shapes do not fit.
-
-    Example:
-        >>> import numpy as np
-        >>> fig = plot_image_snapshots(np.random.default_rng(0).random((3, 16, 64)), (8, 8))
-        >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
-        ['1', '2', '3']
-    """
-    outputs, taken = _snapshot_arrays(snapshots, steps)
-    height, width = _check_shape(shape, outputs.shape[2])
-    shown = min(check_int("rows", rows, minimum=1), outputs.shape[0])
-    picks = sorted({round(i) for i in np.linspace(0, outputs.shape[0] - 1, shown)})
-    cols = min(check_int("per_row", per_row, minimum=1), outputs.shape[1])
-    mosaic = image_mosaic(
-        np.concatenate([outputs[i, :cols] for i in picks]), (height, width), columns=cols
-    )
-    figure = figure_class()(
-        figsize=(cols * scale + 1.0, len(picks) * scale + 0.6), layout="constrained"
-    )
-    ax = figure.subplots()
-    _draw(ax, mosaic)
-    ax.set_yticks([_GAP + r * (height + _GAP) + (height - 1) / 2 for r in range(len(picks))])
-    ax.set_yticklabels([f"{taken[i]:,}" for i in picks])
-    ax.tick_params(axis="y", length=0)
-    ax.set_ylabel("iteration")
-    ax.set_title("the generator's images as it learns")
-    return figure
 
 
 def save_image_animation(

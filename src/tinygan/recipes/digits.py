@@ -1,9 +1,11 @@
-"""Digits recipes: an MLP GAN on scikit-learn's 8x8 handwritten digits, naive and fixed.
+"""Digits recipes: MLP GANs on scikit-learn's 8x8 handwritten digits, rung by rung.
 
-:func:`digits_naive` is what a new user writes first (the usual MLP GAN: LeakyReLU, BCE
-on logits, Adam at 2e-4, batch 64); it collapses onto one or two digit classes.
-:func:`digits` is the recipe that works, and what ``tinygan train --data digits``
-trains. The page "Part III: digits" measures both over many seeds.
+Part III of the story, as "Make Your Own GAN" tells it: the post's plain GAN carried to
+images, then one standard change at a time. :func:`digits_ladder` builds every rung of
+:data:`DIGITS_LADDER`; its last, :func:`digits`, is the recipe that works and what
+``tinygan train --data digits`` trains. :func:`digits_naive` is the usual tutorial MLP
+GAN (LeakyReLU, BCE, Adam at 2e-4), which collapses. The page "Part III: digits"
+measures each over many seeds.
 """
 
 from __future__ import annotations
@@ -17,15 +19,17 @@ from torch import nn
 from tinygan.callbacks import Callback
 from tinygan.data import GaussianNoise, ImageData
 from tinygan.data import digits as digit_images
-from tinygan.nets import MLP, MinibatchStd, mlp
+from tinygan.nets import MinibatchStd, mlp
 from tinygan.training import AdversarialTrainer
 
 __all__ = [
+    "DIGITS_LADDER",
     "DIGITS_NAIVE_STEPS",
     "DIGITS_NOISE",
     "DIGITS_STEPS",
-    "digits_naive",
     "digits",
+    "digits_ladder",
+    "digits_naive",
 ]
 
 DIGITS_NOISE = 16
@@ -34,12 +38,16 @@ DIGITS_NOISE = 16
 DIGITS_NAIVE_STEPS = 4_000
 """The naive recipe's iterations (what a new user runs first)."""
 
-DIGITS_STEPS = 5_000
-"""The default recipe's iterations."""
+DIGITS_STEPS = 10_000
+"""The iterations of every rung of the ladder, the default recipe's among them."""
+
+DIGITS_LADDER = ("plain", "bce", "leaky-layernorm", "adam", "default")
+"""The rungs of :func:`digits_ladder`, in order; each adds one change to the one before."""
 
 _BATCH = 64
-_LR = 2e-4
-_DEFAULT_LR = 1e-3
+_SGD_LR = 0.01
+_NAIVE_LR = 2e-4
+_ADAM_LR = 1e-3
 _BETAS = (0.5, 0.999)
 
 
@@ -47,49 +55,92 @@ def _leaky() -> nn.Module:
     return nn.LeakyReLU(0.2)
 
 
-def _nets(seed: int, *, fixed: bool) -> tuple[MLP, nn.Module]:
-    """The generator, then the discriminator, their weights drawn from ``seed`` in order.
-
-    ``fixed`` adds LayerNorm after every hidden layer and, in the discriminator,
-    :class:`~tinygan.MinibatchStd` before the last layer (which then reads 129 features).
-    """
+def _nets(seed: int, rung: int) -> tuple[nn.Module, nn.Module]:
+    """The generator, then the discriminator of ladder rung ``rung``, weights from ``seed``."""
     init = torch.Generator().manual_seed(seed)
-    layer_norm = nn.LayerNorm if fixed else None
+    modern = rung >= DIGITS_LADDER.index("leaky-layernorm")
+    hidden = _leaky if modern else nn.Sigmoid
+    norm = nn.LayerNorm if modern else None
+    logits = rung >= DIGITS_LADDER.index("bce")
     generator = mlp(
         [DIGITS_NOISE, 128, 128, 64],
         bias=True,
-        activation=_leaky,
+        activation=hidden,
         output_activation=nn.Sigmoid,
-        norm=layer_norm,
+        norm=norm,
         generator=init,
     )
-    if not fixed:
-        discriminator = mlp(
-            [64, 128, 1], bias=True, activation=_leaky, output_activation=None, generator=init
+    if rung < DIGITS_LADDER.index("default"):
+        return generator, mlp(
+            [64, 128, 1],
+            bias=True,
+            activation=hidden,
+            output_activation=None if logits else nn.Sigmoid,
+            norm=norm,
+            generator=init,
         )
-        return generator, discriminator
     body = mlp([64, 128], bias=True, activation=_leaky, generator=init)
     head = mlp([129, 1], bias=True, output_activation=None, generator=init)
     return generator, nn.Sequential(body[0], nn.LayerNorm(128), body[1], MinibatchStd(), head[0])
 
 
-def _trainer(
+def digits_ladder(
     seed: int,
-    data: ImageData | None,
-    callbacks: Iterable[Callback],
+    rung: str = "default",
     *,
-    fixed: bool,
-    optimizer: Callable[..., torch.optim.Optimizer],
+    data: ImageData | None = None,
+    callbacks: Iterable[Callback] = (),
 ) -> AdversarialTrainer:
-    """What both recipes share: the digits, 16-d normal noise, batch 64, logits into BCE."""
-    generator, discriminator = _nets(seed, fixed=fixed)
+    """One rung of Part III's ladder: the post's GAN carried to images, changed step by step.
+
+    Every rung has G 16 -> 128 -> 128 -> 64 with a sigmoid output, D 64 -> 128 -> 1,
+    biases, batches of 64 and standard normal noise of :data:`DIGITS_NOISE` numbers;
+    train each :data:`DIGITS_STEPS` iterations. Each rung adds one change:
+
+    - ``"plain"``: the post's GAN as it is: sigmoid after every layer, mean squared
+      error on D's sigmoid output, plain SGD with learning rate 0.01;
+    - ``"bce"``: binary cross-entropy in place of MSE (D gives logits to
+      :class:`~torch.nn.BCEWithLogitsLoss`, which is sigmoid then BCE);
+    - ``"leaky-layernorm"``: LeakyReLU (slope 0.2) in place of the hidden sigmoids, and
+      :class:`~torch.nn.LayerNorm` after every hidden linear layer of both networks;
+    - ``"adam"``: Adam with learning rate 1e-3 and DCGAN's betas ``(0.5, 0.999)`` in
+      place of SGD;
+    - ``"default"``: :class:`~tinygan.MinibatchStd` before D's last layer, so it sees
+      how much a batch varies (:func:`digits`).
+
+    Args:
+        seed: Seeds the weights (generator first, then discriminator) and the trainer.
+        rung: One of :data:`DIGITS_LADDER`.
+        data: The real images; :func:`tinygan.digits` by default (reuse one to save
+            loading it again).
+        callbacks: The trainer's callbacks.
+
+    Returns:
+        The trainer, not yet trained.
+
+    Raises:
+        ValueError: If ``rung`` is not a rung.
+
+    Example:
+        >>> from tinygan.recipes.digits import digits_ladder
+        >>> trainer = digits_ladder(0, "plain")
+        >>> type(trainer.loss).__name__, type(trainer.d_optimizer).__name__
+        ('MSELoss', 'SGD')
+    """
+    if rung not in DIGITS_LADDER:
+        raise ValueError(f"rung must be one of {', '.join(DIGITS_LADDER)}; got {rung!r}")
+    step = DIGITS_LADDER.index(rung)
+    generator, discriminator = _nets(seed, step)
+    optimizer: Callable[..., torch.optim.Optimizer] = partial(torch.optim.SGD, lr=_SGD_LR)
+    if step >= DIGITS_LADDER.index("adam"):
+        optimizer = partial(torch.optim.Adam, lr=_ADAM_LR, betas=_BETAS)
     return AdversarialTrainer(
         generator,
         discriminator,
         digit_images() if data is None else data,
         GaussianNoise(DIGITS_NOISE),
         batch_size=_BATCH,
-        loss=nn.BCEWithLogitsLoss(),
+        loss=nn.BCEWithLogitsLoss() if step >= DIGITS_LADDER.index("bce") else nn.MSELoss(),
         optimizer=optimizer,
         seed=seed,
         callbacks=callbacks,
@@ -99,12 +150,13 @@ def _trainer(
 def digits_naive(
     seed: int, *, data: ImageData | None = None, callbacks: Iterable[Callback] = ()
 ) -> AdversarialTrainer:
-    """The naive digits GAN, as a new user writes it; it collapses onto a class or two.
+    """The usual tutorial MLP GAN for digits; it collapses onto a class or two.
 
     G: 16 -> 128 -> 128 -> 64 (LeakyReLU 0.2, sigmoid output); D: 64 -> 128 -> 1
     (LeakyReLU 0.2, logits); :class:`~torch.nn.BCEWithLogitsLoss`; Adam with learning
     rate 2e-4 (PyTorch's default betas) for both; batch 64; standard normal noise. Train
-    it :data:`DIGITS_NAIVE_STEPS` iterations.
+    it :data:`DIGITS_NAIVE_STEPS` iterations. It is not a rung of the ladder: it has
+    the ladder's activations, loss and optimiser but no LayerNorm.
 
     Args:
         seed: Seeds the weights (generator first, then discriminator) and the trainer.
@@ -115,22 +167,42 @@ def digits_naive(
     Returns:
         The trainer, not yet trained.
     """
-    return _trainer(seed, data, callbacks, fixed=False, optimizer=partial(torch.optim.Adam, lr=_LR))
+    init = torch.Generator().manual_seed(seed)
+    generator = mlp(
+        [DIGITS_NOISE, 128, 128, 64],
+        bias=True,
+        activation=_leaky,
+        output_activation=nn.Sigmoid,
+        generator=init,
+    )
+    discriminator = mlp(
+        [64, 128, 1], bias=True, activation=_leaky, output_activation=None, generator=init
+    )
+    return AdversarialTrainer(
+        generator,
+        discriminator,
+        digit_images() if data is None else data,
+        GaussianNoise(DIGITS_NOISE),
+        batch_size=_BATCH,
+        loss=nn.BCEWithLogitsLoss(),
+        optimizer=partial(torch.optim.Adam, lr=_NAIVE_LR),
+        seed=seed,
+        callbacks=callbacks,
+    )
 
 
 def digits(
     seed: int, *, data: ImageData | None = None, callbacks: Iterable[Callback] = ()
 ) -> AdversarialTrainer:
-    """The digits GAN that works: the naive one with three changes.
+    """The digits GAN that works: the last rung of :func:`digits_ladder`.
 
-    The same widths, activations, loss, noise and batch as :func:`digits_naive`, with
-
-    - :class:`~torch.nn.LayerNorm` after each hidden linear layer of both networks;
-    - :class:`~tinygan.MinibatchStd` before the discriminator's last layer, so it sees
-      how much a batch varies (a collapsed generator's batches do not);
-    - Adam with learning rate 1e-3 and DCGAN's betas ``(0.5, 0.999)`` for both.
-
-    Train it :data:`DIGITS_STEPS` iterations (about 20 seconds on one CPU thread).
+    G: 16 -> 128 -> 128 -> 64 and D: 64 -> 128 -> 1, LeakyReLU (0.2) and
+    :class:`~torch.nn.LayerNorm` after each hidden linear layer, a sigmoid on G's
+    output, :class:`~tinygan.MinibatchStd` before D's last layer (so it sees how much a
+    batch varies; a collapsed generator's batches do not), logits into
+    :class:`~torch.nn.BCEWithLogitsLoss`, Adam with learning rate 1e-3 and DCGAN's
+    betas ``(0.5, 0.999)`` for both, batches of 64, standard normal noise. Train it
+    :data:`DIGITS_STEPS` iterations (about 30 seconds on one CPU thread).
 
     Args:
         seed: Seeds the weights (generator first, then discriminator) and the trainer.
@@ -146,10 +218,4 @@ def digits(
         >>> trainer.real.shape, trainer.batch_size
         ((8, 8), 64)
     """
-    return _trainer(
-        seed,
-        data,
-        callbacks,
-        fixed=True,
-        optimizer=partial(torch.optim.Adam, lr=_DEFAULT_LR, betas=_BETAS),
-    )
+    return digits_ladder(seed, "default", data=data, callbacks=callbacks)
