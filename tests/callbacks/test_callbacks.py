@@ -241,22 +241,8 @@ def test_snapshots_on_fixed_inputs_show_the_same_inputs_every_time():
     snaps = tg.Snapshots(every=2, inputs=grid)
     plain = tg.Snapshots(every=2)
     assert snaps.reads_records_only is False and plain.reads_records_only is True
-    trainer = tg.AdversarialTrainer(
-        tg.mlp([4, 4, 4], generator=torch.Generator().manual_seed(0)),
-        tg.mlp([4, 3, 1], generator=torch.Generator().manual_seed(1)),
-        tg.FuzzyPattern("1010"),
-        tg.UniformNoise(4),
-        seed=0,
-        callbacks=[snaps],
-    )
-    twin = tg.AdversarialTrainer(
-        tg.mlp([4, 4, 4], generator=torch.Generator().manual_seed(0)),
-        tg.mlp([4, 3, 1], generator=torch.Generator().manual_seed(1)),
-        tg.FuzzyPattern("1010"),
-        tg.UniformNoise(4),
-        seed=0,
-        callbacks=[plain],
-    )
+    trainer = post_trainer(0, callbacks=[snaps])
+    twin = post_trainer(0, callbacks=[plain])
     trainer.fit(4)
     twin.fit(4)
     assert snaps.steps == [2, 4] and snaps.outputs.shape == (2, 5, 4)

@@ -55,13 +55,24 @@ def _leaky() -> nn.Module:
     return nn.LeakyReLU(0.2)
 
 
-def _nets(seed: int, rung: int) -> tuple[nn.Module, nn.Module]:
-    """The generator, then the discriminator of ladder rung ``rung``, weights from ``seed``."""
+def _trainer(
+    seed: int,
+    data: ImageData | None,
+    callbacks: Iterable[Callback],
+    *,
+    hidden: Callable[[], nn.Module],
+    norm: Callable[[int], nn.Module] | None,
+    logits: bool,
+    minibatch_std: bool,
+    optimizer: Callable[..., torch.optim.Optimizer],
+) -> AdversarialTrainer:
+    """A digits recipe's trainer: what they all share, with the options that differ.
+
+    G 16-128-128-64 with a sigmoid output and D 64-128-1, biases, weights drawn from
+    ``seed`` (G first), 16 normal noise numbers, batches of 64; BCE on D's logits, or MSE
+    on its sigmoid.
+    """
     init = torch.Generator().manual_seed(seed)
-    modern = rung >= DIGITS_LADDER.index("leaky-layernorm")
-    hidden = _leaky if modern else nn.Sigmoid
-    norm = nn.LayerNorm if modern else None
-    logits = rung >= DIGITS_LADDER.index("bce")
     generator = mlp(
         [DIGITS_NOISE, 128, 128, 64],
         bias=True,
@@ -70,8 +81,14 @@ def _nets(seed: int, rung: int) -> tuple[nn.Module, nn.Module]:
         norm=norm,
         generator=init,
     )
-    if rung < DIGITS_LADDER.index("default"):
-        return generator, mlp(
+    discriminator: nn.Module
+    if minibatch_std:  # its last layer reads the 128 features and the batch's spread
+        body = mlp([64, 128], bias=True, activation=hidden, generator=init)
+        head = mlp([129, 1], bias=True, output_activation=None, generator=init)
+        layers = [body[0], *([norm(128)] if norm else []), body[1], MinibatchStd(), head[0]]
+        discriminator = nn.Sequential(*layers)
+    else:
+        discriminator = mlp(
             [64, 128, 1],
             bias=True,
             activation=hidden,
@@ -79,9 +96,17 @@ def _nets(seed: int, rung: int) -> tuple[nn.Module, nn.Module]:
             norm=norm,
             generator=init,
         )
-    body = mlp([64, 128], bias=True, activation=_leaky, generator=init)
-    head = mlp([129, 1], bias=True, output_activation=None, generator=init)
-    return generator, nn.Sequential(body[0], nn.LayerNorm(128), body[1], MinibatchStd(), head[0])
+    return AdversarialTrainer(
+        generator,
+        discriminator,
+        digit_images() if data is None else data,
+        GaussianNoise(DIGITS_NOISE),
+        batch_size=_BATCH,
+        loss=nn.BCEWithLogitsLoss() if logits else nn.MSELoss(),
+        optimizer=optimizer,
+        seed=seed,
+        callbacks=callbacks,
+    )
 
 
 def digits_ladder(
@@ -130,20 +155,19 @@ def digits_ladder(
     if rung not in DIGITS_LADDER:
         raise ValueError(f"rung must be one of {', '.join(DIGITS_LADDER)}; got {rung!r}")
     step = DIGITS_LADDER.index(rung)
-    generator, discriminator = _nets(seed, step)
+    modern = step >= DIGITS_LADDER.index("leaky-layernorm")
     optimizer: Callable[..., torch.optim.Optimizer] = partial(torch.optim.SGD, lr=_SGD_LR)
     if step >= DIGITS_LADDER.index("adam"):
         optimizer = partial(torch.optim.Adam, lr=_ADAM_LR, betas=_BETAS)
-    return AdversarialTrainer(
-        generator,
-        discriminator,
-        digit_images() if data is None else data,
-        GaussianNoise(DIGITS_NOISE),
-        batch_size=_BATCH,
-        loss=nn.BCEWithLogitsLoss() if step >= DIGITS_LADDER.index("bce") else nn.MSELoss(),
+    return _trainer(
+        seed,
+        data,
+        callbacks,
+        hidden=_leaky if modern else nn.Sigmoid,
+        norm=nn.LayerNorm if modern else None,
+        logits=step >= DIGITS_LADDER.index("bce"),
+        minibatch_std=rung == "default",
         optimizer=optimizer,
-        seed=seed,
-        callbacks=callbacks,
     )
 
 
@@ -167,27 +191,15 @@ def digits_naive(
     Returns:
         The trainer, not yet trained.
     """
-    init = torch.Generator().manual_seed(seed)
-    generator = mlp(
-        [DIGITS_NOISE, 128, 128, 64],
-        bias=True,
-        activation=_leaky,
-        output_activation=nn.Sigmoid,
-        generator=init,
-    )
-    discriminator = mlp(
-        [64, 128, 1], bias=True, activation=_leaky, output_activation=None, generator=init
-    )
-    return AdversarialTrainer(
-        generator,
-        discriminator,
-        digit_images() if data is None else data,
-        GaussianNoise(DIGITS_NOISE),
-        batch_size=_BATCH,
-        loss=nn.BCEWithLogitsLoss(),
+    return _trainer(
+        seed,
+        data,
+        callbacks,
+        hidden=_leaky,
+        norm=None,
+        logits=True,
+        minibatch_std=False,
         optimizer=partial(torch.optim.Adam, lr=_NAIVE_LR),
-        seed=seed,
-        callbacks=callbacks,
     )
 
 
