@@ -26,6 +26,7 @@ import torch
 from tinygan.callbacks import CSVLogger, LossLogger, Snapshots
 from tinygan.cli._common import CLIError, ProgressBar, backend_line, show_progress
 from tinygan.cli._data import DataKind
+from tinygan.cli._train_conditional import run_conditional
 from tinygan.cli._train_output import (
     PLOT_HINT,
     backend_of,
@@ -94,6 +95,8 @@ def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
     if given:
         flags = ", ".join("--" + name.replace("_", "-") for name in given)
         raise CLIError(f"{flags} set the post's GAN: they go with --data pattern only")
+    if getattr(args, "conditional", False):
+        return run_conditional(args, kind)
     seed = 0 if args.seed is None else args.seed
     steps = kind.default_steps() if args.steps is None else args.steps
     every = args.snapshot_every or max(1, steps // _SNAPSHOTS)

@@ -166,6 +166,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
             "--" + name.replace("_", "-"), type=SETTING_TYPES[name], metavar=metavar,
             help=f"{text} (default: {default})",
         )  # fmt: skip
+    parser.add_argument(
+        "--conditional",
+        action="store_true",
+        help="with --data digits (or mnist): a conditional GAN that draws the digit it is "
+        "asked for; writes classes.png and classes.gif, and summary.json's label_accuracy",
+    )
     add_quiet(parser)
     parser.set_defaults(run=run)
     return parser
@@ -174,6 +180,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Run ``tinygan train``; return the exit status."""
     kind = kind_of(args)  # --root checked against --data
+    if kind is None and args.conditional:
+        raise CLIError("--conditional needs labelled images: --data digits or mnist")
     if kind is not None:
         return run_kind(args, kind)
     resuming = args.resume is not None

@@ -29,6 +29,7 @@ Layer: measures, above :mod:`tinygan.protocols` and :mod:`tinygan.data` (whose s
 some measures read); callbacks, sweeps and the CLI import it.
 """
 
+from tinygan.metrics.conditional import ConditionalJudge
 from tinygan.metrics.frechet import frechet_distance
 from tinygan.metrics.images import ImageJudge
 from tinygan.metrics.judges import (
@@ -57,6 +58,7 @@ from tinygan.metrics.patterns import (
 )
 
 __all__ = [
+    "ConditionalJudge",
     "SUCCESS_HIGH_QUALITY",
     "CoverageDensity",
     "ImageJudge",
