@@ -30,14 +30,14 @@ def test_the_post_run_writes_the_judges_numbers(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("kind", "names"),
+    ("kind", "names", "judged"),
     [
-        ("ring8", ["modes", "high_quality", "reverse_kl", "success"]),
-        ("grid25", ["modes", "high_quality", "reverse_kl", "success"]),
-        ("digits", ["classes_covered", "confident_share", "reverse_kl", "frechet_distance"]),
+        ("ring8", ["modes", "high_quality", "reverse_kl", "success"], 2500),
+        ("grid25", ["modes", "high_quality", "reverse_kl", "success"], 2500),
+        ("digits", ["classes_covered", "confident_share", "reverse_kl", "frechet_distance"], 1000),
     ],
 )
-def test_each_kind_trains_its_recipe_and_writes_its_figures(tmp_path, kind, names, capsys):
+def test_each_kind_trains_its_recipe_and_writes_its_figures(tmp_path, kind, names, judged, capsys):
     out = tmp_path / kind
     assert main(["train", "--data", kind, "--steps", "12", "--out", str(out), "--quiet"]) == 0
     summary = json.loads((out / "summary.json").read_text())
@@ -47,7 +47,8 @@ def test_each_kind_trains_its_recipe_and_writes_its_figures(tmp_path, kind, name
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
     assert (out / "snapshots.gif").read_bytes()[:6] == b"GIF89a"
     assert (out / "history.csv").read_text().count("\n") == 13  # header + 12 iterations
-    assert "judged on 1000 generated samples" in capsys.readouterr().out
+    assert summary["eval_inputs"] == judged
+    assert f"judged on {judged} generated samples" in capsys.readouterr().out
 
 
 def test_the_same_seed_gives_the_same_summary(tmp_path):
@@ -64,3 +65,18 @@ def test_post_options_do_not_go_with_another_kind(tmp_path, capsys):
     argv = ["train", "--data", "ring8", "--out", str(tmp_path / "x"), "--lr", "0.1"]
     assert main(argv) == 2
     assert "--lr set the post's GAN" in capsys.readouterr().err
+
+
+def test_mixture_snapshots_are_the_generator_on_the_judges_fixed_inputs():
+    from tinygan.cli._train_kind import _FixedSnapshots
+    from tinygan.recipes import ring8
+    from tinygan.sweeps.inputs import eval_inputs
+
+    trainer = ring8(0)
+    z = eval_inputs(trainer.noise, count=2500)
+    snaps = _FixedSnapshots(z, every=2)
+    trainer.callbacks.append(snaps)
+    trainer.fit(4)
+    assert snaps.steps == [2, 4] and snaps.outputs.shape == (2, 2500, 2)
+    with torch.no_grad():
+        assert torch.equal(torch.from_numpy(snaps.outputs[-1]), trainer.generator(z))

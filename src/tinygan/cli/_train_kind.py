@@ -7,6 +7,11 @@ for), then into ``--out``: ``config.json``, ``history.csv`` (the losses per iter
 sweep judges each seed: its numbers under its names, then ``d_loss`` and the settings),
 ``losses.png``, ``snapshots.png`` (the generator's output as training went),
 ``samples.png`` (its final output) and ``snapshots.gif``.
+
+The judge and the figures see the same samples: the generator's output on the fixed
+evaluation inputs (:mod:`tinygan.sweeps.inputs`: as many as the judge asks for, 2,500
+for the mixtures). For the mixtures every snapshot is taken on those inputs too, so each
+panel and GIF frame is judged as the summary is.
 """
 
 from __future__ import annotations
@@ -32,8 +37,9 @@ from tinygan.cli._train_output import (
     write_judged,
 )
 from tinygan.data import GaussianMixture, ImageData
-from tinygan.sweeps import EVAL_INPUTS
-from tinygan.sweeps.chunk import eval_inputs
+from tinygan.metrics import default_judge
+from tinygan.protocols import StepRecord
+from tinygan.sweeps.inputs import eval_count, eval_inputs, judged_output
 
 __all__ = ["run_kind"]
 
@@ -41,6 +47,25 @@ _POST_ONLY = (
     "config", "pattern", "lr", "batch_size", "d_hidden", "metrics_every", "resume", "backend",
 )  # fmt: skip
 _SNAPSHOTS = 10
+
+
+class _FixedSnapshots(Snapshots):
+    """Snapshots of the generator's output on fixed inputs, not on its training batch."""
+
+    reads_records_only = False  # runs the generator
+
+    def __init__(self, inputs: torch.Tensor, every: int) -> None:
+        super().__init__(every)
+        self.inputs = inputs
+
+    def on_step_end(self, trainer: Any, step: int, record: StepRecord) -> None:
+        """Keep the output on the fixed inputs every ``every``-th iteration."""
+        if step % self.every == 0:
+            super().on_step_end(trainer, step, StepRecord(fake=self.output(trainer)))
+
+    def output(self, trainer: Any) -> torch.Tensor:
+        """The trainer's generator on the fixed inputs (in inference mode)."""
+        return judged_output(trainer.generator, self.inputs)
 
 
 def _figures(
@@ -94,7 +119,11 @@ def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
     steps = kind.default_steps() if args.steps is None else args.steps
     every = args.snapshot_every or max(1, steps // _SNAPSHOTS)
     trainer = kind.load()(seed)
-    log, snaps = LossLogger(), Snapshots(every=every)
+    judge = default_judge(trainer.real)
+    inputs = eval_inputs(trainer.noise, count=eval_count(judge))
+    log = LossLogger()
+    fixed = isinstance(trainer.real, GaussianMixture)
+    snaps = _FixedSnapshots(inputs, every) if fixed else Snapshots(every=every)
     history = CSVLogger(out / "history.csv")
     config = {"data": kind.name, "recipe": kind.recipe, "seed": seed, "steps": steps}
     config["backend"] = backend_of(trainer)["name"]  # the recipe's trainer chooses its own
@@ -115,10 +144,9 @@ def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
     save_model(trainer, out / "model.pt")
     last, recent = recent_d_loss(log, trainer.iteration)
     settings = {**config, "seconds": round(seconds, 3)}
-    row = write_judged(trainer, recent, seed, settings, out / "summary.json")
+    row = write_judged(trainer, recent, seed, settings, out / "summary.json", judge)
     written = [out / "config.json", history.path, out / "model.pt", out / "summary.json"]
-    with torch.no_grad():
-        samples = trainer.generator(eval_inputs(trainer.noise))
+    samples = judged_output(trainer.generator, inputs)
     try:
         written += _figures(log, snaps, samples, trainer.real, out)
     except ImportError:
@@ -130,7 +158,7 @@ def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
         f"{name} {value}" if isinstance(value, bool) else f"{name} {value:.4g}"
         for name, value in row.values.items()
     )
-    print(f"judged on {EVAL_INPUTS} generated samples: {numbers}")
+    print(f"judged on {len(inputs)} generated samples (fixed inputs): {numbers}")
     print(f"D's mean loss over the last {last} iterations: {recent:.3f}")
     print("wrote " + ", ".join(str(p) for p in written))
     return 0
