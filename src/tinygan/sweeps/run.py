@@ -207,7 +207,7 @@ def sweep(
         >>> result.n, [row.seed for row in result.rows]
         (3, [0, 1, 2])
         >>> sorted(result.summary())[:5]
-        ['backends', 'ci_high', 'ci_low', 'confidence', 'config']
+        ['backend', 'ci_high', 'ci_low', 'confidence', 'config']
     """
     seed_list = _check_seeds(seeds)
     options = {"pattern": pattern, "lr": lr, "batch_size": batch_size, "bias": bias}
