@@ -146,7 +146,7 @@ def plot_coverage(
     *,
     title: str | None = None,
     ax: Axes | None = None,
-    figsize: Sequence[float] = (4.0, 4.2),
+    figsize: Sequence[float] = (4.0, 4.4),
 ) -> Figure:
     """Draw samples over a mixture's modes, captured modes in green, missed ones in red.
 
@@ -244,7 +244,7 @@ def plot_points(
     size = float(panel_size)
     if not (math.isfinite(size) and size > 0):
         raise ValueError(f"panel_size must be a positive number, got {panel_size!r}")
-    fig = figure_class()(figsize=(size * len(chosen), size * 1.12), layout="constrained")
+    fig = figure_class()(figsize=(size * len(chosen), size * 1.2), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(chosen)))
     for ax, index in zip(axes[:-1], chosen[:-1], strict=False):
         _panel(ax, outputs[index], mixture, f"step {taken[index]:,}")
