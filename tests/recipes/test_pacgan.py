@@ -32,6 +32,15 @@ M, N = 3, 5  # PacGAN3, 5 packs: 15 samples a step, so every slot's statistics d
 BETA1, BETA2, EPS = 0.8, 0.999, 1e-8
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Small networks: one thread (two, on a busy machine, are many times slower)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def _generator(params: dict[str, torch.Tensor], z: torch.Tensor, stats: list) -> torch.Tensor:
     """One slot's batch through G, by hand; appends each layer's (mean, std)."""
     h = z
