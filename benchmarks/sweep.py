@@ -5,16 +5,16 @@ In one process, this
 1. runs ``tinygan.sweep`` over seeds ``0 .. N-1`` on the post's configuration, eager
    (the default), and reports its wall time, the process's peak resident memory, and its
    per-GAN throughput (``seeds * steps / wall time``, iterations per second per GAN);
-2. runs the same sweep with ``compile=True`` (on the CPU, the native kernel,
-   :mod:`tinygan.engine.native`): first a one-off warm-up (a sweep of the same seeds for
-   a few steps, which builds the kernel if this machine's cache lacks it, about a second,
-   and loads it), then the whole sweep, warm; it reports both, their sum (end to end),
-   and how many seeds' success decisions differ from the eager sweep's;
+2. runs the same sweep with ``backend="native"`` (:mod:`tinygan.engine.native`): first a
+   one-off warm-up (a sweep of the same seeds for a few steps, which builds the kernel if
+   this machine's cache lacks it, about a second, and loads it), then the whole sweep,
+   warm; it reports both, their sum (end to end), and how many seeds' success decisions
+   differ from the eager sweep's;
 3. runs the post's own loop (``benchmarks/post_loop.py``) seed by seed for ``--post-seeds``
    seeds and reports its iterations per second (median) and how many of its runs succeed,
    judged exactly as the sweep judges its seeds (G's mean output over the same 1,000
    fixed noise inputs inside the real ranges at every position);
-4. prints the throughput ratios (target for the compiled sweep, warm: >= 10,000x), the
+4. prints the throughput ratios (target for the native sweep, warm: >= 10,000x), the
    peak memory (target < 2 GiB) and
    the success rates with their 95% Wilson intervals. They agree when the sweep's rate
    lies inside the post loop's interval (the post sample is the small one).
@@ -77,10 +77,10 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     print(f"eager sweep success: {fmt_interval(result.successes, result.n)}", flush=True)
 
     start = time.perf_counter()
-    tg.sweep(args.seeds, steps=8, compile=True)  # the one-off build or load, same shapes
+    tg.sweep(args.seeds, steps=8, backend="native")  # the one-off build or load, same shapes
     compile_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    compiled = tg.sweep(args.seeds, steps=args.steps, compile=True)
+    compiled = tg.sweep(args.seeds, steps=args.steps, backend="native")
     compiled_seconds = time.perf_counter() - start
     rss_peak = peak_rss_mib()
     compiled_rate = args.seeds * args.steps / compiled_seconds
@@ -91,13 +91,13 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         for a, b in zip(result.rows, compiled.rows, strict=True)
     )
     print(
-        f"compiled sweep: first call ({args.seeds} seeds x 8 steps, builds or loads) "
+        f"native sweep: first call ({args.seeds} seeds x 8 steps, builds or loads) "
         f"{compile_seconds:.2f} s, then {compiled_seconds:.2f} s "
         f"= {compiled_rate:,.0f} GAN-iterations/s; end to end {end_to_end:.2f} s"
     )
-    print(f"compiled sweep success: {fmt_interval(compiled.successes, compiled.n)}")
+    print(f"native sweep success: {fmt_interval(compiled.successes, compiled.n)}")
     print(f"success decisions that differ from the eager sweep: {flips} of {result.n}")
-    print(f"largest difference of a seed's mean output, eager vs compiled: {worst:.2e}")
+    print(f"largest difference of a seed's mean output, eager vs native: {worst:.2e}")
     print(f"peak RSS after both sweeps: {rss_peak:.0f} MiB", flush=True)
 
     post_rates: list[float] = []
@@ -119,17 +119,17 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     print(f"post loop (median of {args.post_seeds}):  {post_rate:10,.0f} it/s per GAN")
     print(f"eager sweep:                 {sweep_rate:10,.0f} it/s over all GANs = {ratio:,.0f}x")
     print(
-        f"compiled sweep, warm:        {compiled_rate:10,.0f} it/s over all GANs "
+        f"native sweep, warm:        {compiled_rate:10,.0f} it/s over all GANs "
         f"= {compiled_ratio:,.0f}x   (target >= 10,000x)"
     )
     print(
-        f"compiled, end to end:        {end_to_end:10.2f} s incl. {compile_seconds:.2f} s "
+        f"native, end to end:          {end_to_end:10.2f} s incl. {compile_seconds:.2f} s "
         f"for the first call = {e2e_ratio:,.0f}x"
     )
     print(f"peak memory:                 {rss_peak:10.0f} MiB (target < 2048 MiB)")
     print(f"success, eager sweep:    {fmt_interval(result.successes, result.n)}")
     print(
-        f"success, compiled sweep: {fmt_interval(compiled.successes, compiled.n)} ({flips} flips)"
+        f"success, native sweep: {fmt_interval(compiled.successes, compiled.n)} ({flips} flips)"
     )
     print(f"success, post loop:      {fmt_interval(post_successes, args.post_seeds)}")
     print(f"sweep's rate inside the post loop's interval: {'yes' if agree else 'NO'}")

@@ -20,7 +20,7 @@ PACKAGE = Path(tinygan.__file__).parent
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("tinygan._version", "tinygan._checks")),
     ("protocols", ("tinygan.protocols",)),
-    ("parts", ("tinygan.data", "tinygan.nets")),
+    ("parts", ("tinygan.data", "tinygan.nets", "tinygan.objectives")),
     ("measures", ("tinygan.metrics", "tinygan.checkpoint")),
     ("callbacks", ("tinygan.callbacks",)),
     ("figures", ("tinygan.plotting",)),

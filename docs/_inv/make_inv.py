@@ -64,6 +64,11 @@ PYTHON = {
     "concurrent.futures.ProcessPoolExecutor": ("py:class", "library/concurrent.futures.html#"),
     "concurrent.futures.ThreadPoolExecutor": ("py:class", "library/concurrent.futures.html#"),
     "functools.partial": ("py:function", "library/functools.html#"),
+    "ctypes": ("py:module", "library/ctypes.html#module-ctypes"),
+    "ctypes.Structure": ("py:class", "library/ctypes.html#"),
+    "ctypes.CDLL": ("py:class", "library/ctypes.html#"),
+    "os.stat_result": ("py:class", "library/os.html#"),
+    "warnings": ("py:module", "library/warnings.html#module-warnings"),
 }
 
 TORCH = {
@@ -89,6 +94,7 @@ TORCH = {
     "torch.utils.tensorboard.writer.SummaryWriter": ("py:class", "tensorboard.html#"),
     "torch.load": ("py:function", "generated/torch.load.html#"),
     "torch.compile": ("py:function", "generated/torch.compile.html#"),
+    "torch.addcmul": ("py:function", "generated/torch.addcmul.html#"),
     "torch.save": ("py:function", "generated/torch.save.html#"),
     "torch.manual_seed": ("py:function", "generated/torch.manual_seed.html#"),
     "torch.no_grad": ("py:class", "generated/torch.no_grad.html#"),

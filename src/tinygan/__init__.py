@@ -11,7 +11,7 @@ fuzzy ``1010`` patterns:
 100
 """
 
-from tinygan import metrics
+from tinygan import metrics, objectives
 from tinygan._version import __version__
 from tinygan.callbacks import (
     Callback,
@@ -34,15 +34,21 @@ from tinygan.data import (
     GaussianMixture,
     GaussianNoise,
     ImageData,
+    UniformMap,
     UniformNoise,
     digits,
     mnist,
 )
 from tinygan.ensemble import EnsembleTrainer
 from tinygan.nets import MLP, MinibatchStd, Packed, conv_discriminator, conv_generator, mlp
-from tinygan.protocols import DataSource, Model, StepRecord, Trainer
+from tinygan.protocols import DataSource, LabelledSource, Model, StepRecord, Trainer
 from tinygan.sweeps import SeedResult, SweepConfig, SweepResult, sweep, wilson_interval
-from tinygan.training import AdversarialTrainer, BaseTrainer, DiscriminatorTrainer
+from tinygan.training import (
+    AdversarialTrainer,
+    BaseTrainer,
+    ConditionalTrainer,
+    DiscriminatorTrainer,
+)
 
 __all__ = [
     "MLP",
@@ -53,6 +59,7 @@ __all__ = [
     "Checkpoint",
     "CheckpointError",
     "CollapseDetector",
+    "ConditionalTrainer",
     "ConstantNoise",
     "DataSource",
     "DiscriminatorTrainer",
@@ -61,6 +68,7 @@ __all__ = [
     "GaussianMixture",
     "GaussianNoise",
     "ImageData",
+    "LabelledSource",
     "LambdaCallback",
     "LossLogger",
     "Metrics",
@@ -75,6 +83,7 @@ __all__ = [
     "SweepResult",
     "TensorBoardLogger",
     "Trainer",
+    "UniformMap",
     "UniformNoise",
     "__version__",
     "conv_discriminator",
@@ -86,6 +95,7 @@ __all__ = [
     "metrics",
     "mlp",
     "mnist",
+    "objectives",
     "read_checkpoint",
     "save_checkpoint",
     "sweep",

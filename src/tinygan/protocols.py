@@ -26,7 +26,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import torch
 
-__all__ = ["DataSource", "Model", "StepRecord", "Trainer"]
+__all__ = ["DataSource", "LabelledSource", "Model", "StepRecord", "Trainer"]
 
 
 @runtime_checkable
@@ -48,6 +48,50 @@ class DataSource(Protocol):
 
         Returns:
             A float tensor of shape ``(n, dim)``.
+        """
+        ...
+
+
+@runtime_checkable
+class LabelledSource(DataSource, Protocol):
+    """A data source whose examples carry one of ``classes`` integer labels.
+
+    What :class:`tinygan.ConditionalTrainer` trains on: :class:`tinygan.ImageData` with
+    labels (:func:`tinygan.digits`, :func:`tinygan.mnist`) is one, and so is a class of
+    one's own with these attributes.
+
+    Example:
+        >>> import torch
+        >>> import tinygan as tg
+        >>> class Corners:
+        ...     dim, classes = 2, 4
+        ...     def sample(self, n, *, generator=None):
+        ...         return self.sample_labelled(n, generator=generator)[0]
+        ...     def sample_labelled(self, n, *, generator=None):
+        ...         labels = torch.randint(4, (n,), generator=generator)
+        ...         corners = torch.tensor([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
+        ...         return corners[labels], labels
+        >>> isinstance(Corners(), tg.LabelledSource)
+        True
+    """
+
+    @property
+    def classes(self) -> int:
+        """How many labels there are: every label is an integer in ``[0, classes)``."""
+        ...
+
+    def sample_labelled(
+        self, n: int, *, generator: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Draw ``n`` examples and their labels.
+
+        Args:
+            n: How many to draw (``n >= 0``).
+            generator: The random number generator to draw from.
+
+        Returns:
+            ``(examples, labels)``: a float tensor ``(n, dim)`` and an integer tensor
+            ``(n,)`` of values in ``[0, classes)``.
         """
         ...
 

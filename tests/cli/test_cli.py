@@ -403,3 +403,21 @@ def test_the_program_freezes_its_imports_then_runs_main(monkeypatch):
         assert gc.isenabled()
     finally:
         gc.unfreeze()
+
+
+def test_objective_and_backend_options_reach_the_trainer_and_its_files(tmp_path, capsys):
+    out = tmp_path / "hinge"
+    argv = ["train", "--out", str(out), "--steps", "40", "--objective", "hinge", "--quiet"]
+    assert main(argv) == 0
+    config = json.loads((out / "config.json").read_text())
+    summary = json.loads((out / "summary.json").read_text())
+    assert config["objective"] == "hinge" and config["backend"] == "auto"
+    assert summary["backend"] == {"name": "autograd"}  # hinge: the trainer's own parts
+    assert "backend: autograd" in capsys.readouterr().out
+    native = tmp_path / "native"
+    assert main(["train", "--out", str(native), "--steps", "40", "--backend", "native"]) == 0
+    assert json.loads((native / "summary.json").read_text())["backend"]["name"] == "native"
+    with pytest.raises(SystemExit) as info:
+        main(["train", "--out", str(tmp_path / "x"), "--objective", "wasserstein"])
+    assert info.value.code == 2
+    assert "must be one of least-squares" in capsys.readouterr().err

@@ -324,6 +324,8 @@ def test_block_records_gather_each_members_values():
                     assert record.fake[k, s, j] == fakes[k // lanes, t, s * dim + j, k % lanes]
     with pytest.raises(IndexError):
         records[count]
+    with pytest.raises(IndexError):
+        records[-1]
     lone = BlockRecords(losses, fakes, members=1, sample_shape=(n, dim), lone=True)
     assert lone[1].g_loss.shape == () and lone[1].g_loss == losses[0, 1, 2, 0]
     assert torch.equal(lone[1].fake, fakes[0, 1, :, 0].reshape(n, dim))
@@ -341,3 +343,21 @@ def test_native_fakes_equal_the_fused_ones():
     for a, b in zip(logs[0].outputs, logs[1].outputs, strict=True):
         assert a.shape == (70, 2, 4)
         torch.testing.assert_close(a, b, rtol=0, atol=1e-5)
+
+
+def test_a_native_ensemble_generates_in_the_kernel_within_tolerance():
+    fast = tg.EnsembleTrainer.from_seeds(range(5), REAL, NOISE, backend="native").fit(50)
+    slow = tg.EnsembleTrainer.from_seeds(range(5), REAL, NOISE).fit(50)
+    z = torch.rand(100, 4, generator=torch.Generator().manual_seed(0))
+    out = fast.generate(z)
+    assert out.shape == (5, 100, 4)
+    torch.testing.assert_close(out, slow.generate(z), rtol=0, atol=1e-5)
+    assert torch.equal(out, fast._nets.generate(z.expand(5, -1, -1), kernel()))
+    spec = fused.NetSpec((3, 5, 2), True, ("tanh", "sigmoid"))
+    g = torch.Generator().manual_seed(3)
+    params = [torch.randn(s, generator=g) for s in param_shapes(spec, 32)]
+    x = torch.rand(7, 3, 32, generator=g)
+    expected = fused.forward(spec, params, x, sums=True)[-1]
+    torch.testing.assert_close(kernel().forward(spec, params, x), expected, rtol=0, atol=1e-6)
+    with pytest.raises(ValueError, match="native forward"):
+        kernel().forward(spec, params, x[..., :16].contiguous())

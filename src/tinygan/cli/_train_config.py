@@ -20,11 +20,13 @@ from tinygan.callbacks import Callback
 from tinygan.cli._common import CLIError, pattern, positive_float, positive_int, seed
 from tinygan.data import FuzzyPattern, UniformNoise
 from tinygan.nets import mlp
+from tinygan.objectives import NAMES
 from tinygan.protocols import DataSource
 from tinygan.training import AdversarialTrainer
 
 __all__ = [
     "BACKENDS",
+    "SETTING_TYPES",
     "build_trainer",
     "FILES",
     "TrainConfig",
@@ -62,6 +64,9 @@ class TrainConfig:
         checkpoint_every: Write a checkpoint every this many iterations.
         backend: What computes the iterations (``AdversarialTrainer(backend=...)``):
             ``auto``, ``autograd``, ``fused`` or ``native``.
+        objective: How the losses come from D's scores (see :mod:`tinygan.objectives`):
+            ``least-squares`` (the post's), ``minimax``, ``non-saturating``,
+            ``wgan-gp`` or ``hinge``.
     """
 
     pattern: str = "1010"
@@ -74,6 +79,7 @@ class TrainConfig:
     metrics_every: int = 1000
     checkpoint_every: int = 1000
     backend: str = "auto"
+    objective: str = "least-squares"
 
     @property
     def generator_sizes(self) -> list[int]:
@@ -102,14 +108,21 @@ BACKENDS = ("auto", "autograd", "fused", "native")
 """The backends ``tinygan train`` takes for the post's GAN (see :mod:`tinygan.engine.table`)."""
 
 
-def _backend(text: str) -> str:
-    if text not in BACKENDS:
-        raise argparse.ArgumentTypeError(f"must be one of {', '.join(BACKENDS)}, got {text!r}")
-    return text
+def _choice(choices: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise argparse.ArgumentTypeError(f"must be one of {', '.join(choices)}, got {text!r}")
+        return text
+
+    return parse
+
+
+_backend = _choice(BACKENDS)
+objective_name = _choice(tuple(NAMES))
 
 
 # How each setting is read from the command line (and checked when read from a file).
-_TYPES: dict[str, Callable[[str], Any]] = {
+SETTING_TYPES: dict[str, Callable[[str], Any]] = {
     "pattern": pattern,
     "steps": positive_int,
     "seed": seed,
@@ -120,6 +133,7 @@ _TYPES: dict[str, Callable[[str], Any]] = {
     "metrics_every": positive_int,
     "checkpoint_every": positive_int,
     "backend": _backend,
+    "objective": objective_name,
 }
 
 
@@ -145,7 +159,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise CLIError(f"--config {path} must hold a JSON object, got {type(data).__name__}")
     settings: dict[str, Any] = {}
-    for name, parse in _TYPES.items():
+    for name, parse in SETTING_TYPES.items():
         if name not in data:
             continue
         value = data[name]
@@ -218,4 +232,5 @@ def build_trainer(config: TrainConfig, callbacks: list[Callback]) -> Adversarial
         seed=config.seed,
         callbacks=callbacks,
         backend=config.backend,
+        objective=config.objective,
     )

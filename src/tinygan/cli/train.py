@@ -51,10 +51,6 @@ from tinygan.cli._common import (
     add_force,
     add_quiet,
     backend_line,
-    pattern,
-    positive_float,
-    positive_int,
-    seed,
     show_progress,
 )
 from tinygan.cli._data import KINDS, add_data_argument
@@ -68,8 +64,8 @@ from tinygan.cli._resume import (
 )
 from tinygan.cli._train_config import (
     FILES,
+    SETTING_TYPES,
     TrainConfig,
-    _backend,
     build_trainer,
     reference_for,
     resolve_config,
@@ -99,6 +95,29 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+# The settings' options: metavar and help (their parsers are TrainConfig's own).
+_HELP = {
+    "pattern": ("PATTERN", "the pattern of 0 and 1 the real data fuzzes"),
+    "steps": ("N", "training iterations, each of three steps"),
+    "seed": ("SEED", "seeds the initial weights and every random draw: the same run"),
+    "lr": ("LR", "learning rate of SGD for both networks, > 0"),
+    "batch_size": ("N", "samples per step"),
+    "snapshot_every": ("N", "snapshot the generator's output every N iterations"),
+    "d_hidden": ("N", "the discriminator's hidden width (the post's is 3)"),
+    "metrics_every": ("N", "measure G's health (see docs/metrics) every N iterations"),
+    "checkpoint_every": ("N", f"write DIR/{CHECKPOINTS}/checkpoint-<N>.pt every N, keep 3"),
+    "objective": (
+        "NAME",
+        "how the losses come from D's scores: least-squares (the post's), "
+        "minimax, non-saturating, wgan-gp or hinge",
+    ),
+    "backend": (
+        "NAME",
+        "what computes the iterations: auto, autograd, fused or native (C, "
+        "within float tolerance); summary.json records what ran",
+    ),
+}
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -142,68 +161,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     add_data_argument(
         parser, "trained by its recipe in tinygan.recipes and drawn in its own figures"
     )
-    parser.add_argument(
-        "--pattern",
-        type=pattern,
-        help=f"the pattern of 0 and 1 the real data fuzzes (default: {defaults.pattern})",
-    )
-    parser.add_argument(
-        "--steps",
-        type=positive_int,
-        metavar="N",
-        help=f"training iterations, each of three steps (default: {defaults.steps})",
-    )
-    parser.add_argument(
-        "--seed",
-        type=seed,
-        help="seeds the initial weights and every random draw; the same seed gives the "
-        f"same run (default: {defaults.seed})",
-    )
-    parser.add_argument(
-        "--lr",
-        type=positive_float,
-        help=f"learning rate of SGD for both networks, > 0 (default: {defaults.lr})",
-    )
-    parser.add_argument(
-        "--batch-size",
-        type=positive_int,
-        metavar="N",
-        help=f"samples per step (default: {defaults.batch_size}, as the post)",
-    )
-    parser.add_argument(
-        "--snapshot-every",
-        type=positive_int,
-        metavar="N",
-        help="snapshot the generator's output every N iterations, for snapshots.png "
-        f"(default: {defaults.snapshot_every})",
-    )
-    parser.add_argument(
-        "--d-hidden",
-        type=positive_int,
-        metavar="N",
-        help=f"the discriminator's hidden width (default: {defaults.d_hidden}, as the post)",
-    )
-    parser.add_argument(
-        "--metrics-every",
-        type=positive_int,
-        metavar="N",
-        help="measure G's health (share inside the real ranges, distance to their centres, "
-        f"spread ratio, D's scores) every N iterations (default: {defaults.metrics_every})",
-    )
-    parser.add_argument(
-        "--checkpoint-every",
-        type=positive_int,
-        metavar="N",
-        help=f"write DIR/{CHECKPOINTS}/checkpoint-<iteration>.pt every N iterations, keeping "
-        f"the last three (default: {defaults.checkpoint_every})",
-    )
-    parser.add_argument(
-        "--backend",
-        type=_backend,
-        metavar="NAME",
-        help="what computes the iterations: auto, autograd, fused or native (C, within "
-        f"float tolerance); summary.json records what ran (default: {defaults.backend})",
-    )
+    for name, (metavar, text) in _HELP.items():
+        default = getattr(defaults, name)
+        parser.add_argument(
+            "--" + name.replace("_", "-"), type=SETTING_TYPES[name], metavar=metavar,
+            help=f"{text} (default: {default})",
+        )  # fmt: skip
     add_quiet(parser)
     parser.set_defaults(run=run)
     return parser

@@ -187,6 +187,42 @@ class ImageData:
         rows = torch.randint(len(self), (count,), generator=rng, device=device)
         return self.images.to(device)[rows]
 
+    def sample_labelled(
+        self, n: int, *, generator: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Draw ``n`` examples uniformly, with replacement, and their labels.
+
+        The rows are the ones :meth:`sample` draws from the same generator state (one
+        :func:`torch.randint` call), so a :class:`tinygan.LabelledSource` and a plain
+        source that read the same generator see the same examples.
+
+        Args:
+            n: How many to draw (``n >= 0``).
+            generator: The random number generator to draw the rows from.
+
+        Returns:
+            ``(examples, labels)``: float32 ``(n, dim)`` and int64 ``(n,)``.
+
+        Raises:
+            ValueError: If the examples have no labels.
+
+        Example:
+            >>> import torch
+            >>> data = ImageData(torch.eye(3), labels=[0, 1, 2])
+            >>> x, y = data.sample_labelled(4, generator=torch.Generator().manual_seed(0))
+            >>> bool((x.argmax(dim=1) == y).all())
+            True
+        """
+        if self.labels is None:
+            raise ValueError(
+                "sample_labelled needs labelled examples: build the ImageData with labels="
+            )
+        count = check_int("n", n, minimum=0)
+        rng = check_generator(generator)
+        device = rng.device if rng is not None else torch.device("cpu")
+        rows = torch.randint(len(self), (count,), generator=rng, device=device)
+        return self.images.to(device)[rows], self.labels.to(device)[rows]
+
     def __repr__(self) -> str:
         labelled = "" if self.labels is None else f", {self.classes} classes"
         return f"ImageData({len(self)} examples of shape {self.shape}{labelled})"

@@ -77,14 +77,7 @@ def optimizer_name(opt: Any, params: Sequence[torch.Tensor] | None = None) -> st
 
 def current_lr(opt: torch.optim.Optimizer) -> float | None:
     """The learning rate of a still-plain SGD, read now; ``None`` if it is no longer plain."""
-    groups = opt.param_groups
-    if len(groups) != 1:
-        return None
-    group = groups[0]
-    lr = group["lr"]
-    if group["momentum"] or group["weight_decay"] or group["maximize"] or type(lr) is not float:
-        return None
-    return lr
+    return opt.param_groups[0]["lr"] if optimizer_name(opt) == "sgd" else None
 
 
 @dataclass
@@ -153,15 +146,27 @@ def make_plan(
     """The plan of the fused and native steps for ``trainer`` now, or why they cannot run.
 
     Args:
-        trainer: An adversarial or discriminator-only trainer.
+        trainer: An adversarial or discriminator-only trainer; one whose ``only_autograd``
+            says why (:class:`tinygan.ConditionalTrainer`) gets that reason back.
         adversarial: Whether it is adversarial (else discriminator-only).
         originals: The library's own ``step`` and ``train_*`` functions; a trainer
             whose class overrides one of them runs its own.
     """
+    only_autograd = getattr(trainer, "only_autograd", None)
+    if only_autograd is not None:  # a trainer whose step the fused step never computes
+        return str(only_autograd)
     cls = type(trainer)
     for name, original in originals.items():
         if getattr(cls, name, None) is not original:
             return f"{cls.__name__} overrides {name}()"
+    objective = getattr(trainer, "objective", None)
+    if objective is not None and objective.loss is None:
+        return (
+            f"the objective {objective.name!r} is not one the fused step computes (least "
+            "squares, or binary cross-entropy against targets)"
+        )
+    if getattr(trainer, "d_steps", 1) != 1:
+        return f"d_steps={trainer.d_steps}: the fused step takes one D step per G step"
     kind = fused.loss_kind(trainer.loss)
     if kind is None:
         return (

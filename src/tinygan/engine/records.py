@@ -8,67 +8,21 @@ no callback keeps costs nothing and is freed at once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import overload
+import functools
 
 import torch
 
 from tinygan.protocols import StepRecord
 
-__all__ = ["BlockRecords", "RecordQueue"]
-
-
-class _LazyRecords(Sequence[StepRecord]):
-    """A sequence of records, each made by :meth:`_record` when it is asked for."""
-
-    def _record(self, index: int) -> StepRecord:
-        raise NotImplementedError
-
-    @overload
-    def __getitem__(self, index: int) -> StepRecord: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[StepRecord]: ...
-
-    def __getitem__(self, index: int | slice) -> StepRecord | list[StepRecord]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        count = len(self)
-        if not -count <= index < count:
-            raise IndexError(f"record {index} of a chunk of {count}")
-        return self._record(index % count)
-
-
-class RecordQueue:
-    """The records of computed iterations, handed out one per iteration.
-
-    The base of :class:`~tinygan.engine.native.runner.NativeRunner`, which computes many
-    iterations per call: each call stores its records in ``_records`` and sets ``_next``
-    to 0.
-    """
-
-    def __init__(self) -> None:
-        self._records: Sequence[StepRecord] = []
-        self._next = 0
-
-    @property
-    def computed(self) -> int:
-        """How many iterations the last call computed."""
-        return len(self._records)
-
-    def pending(self) -> bool:
-        """Whether computed iterations wait to be handed out."""
-        return self._next < len(self._records)
-
-    def pop(self) -> StepRecord:
-        """Hand out the next computed iteration's record."""
-        record = self._records[self._next]
-        self._next += 1
-        return record
+__all__ = ["BlockRecords"]
 
 
 class _BlockRecord(StepRecord):
-    """One iteration's record of outputs stored block by block of members (see below)."""
+    """One iteration's record of outputs stored block by block of members (see below).
+
+    Each field is gathered when first read, then kept (callbacks and the finiteness
+    check often read the same field twice).
+    """
 
     _records: BlockRecords
     _index: int
@@ -83,19 +37,19 @@ class _BlockRecord(StepRecord):
             return records.losses[0, self._index, which, 0]
         return records.losses[:, self._index, which].reshape(-1)[: records.members]
 
-    @property
+    @functools.cached_property
     def d_loss_real(self) -> torch.Tensor:
         return self._loss(0)
 
-    @property
+    @functools.cached_property
     def d_loss_fake(self) -> torch.Tensor:
         return self._loss(1)
 
-    @property
+    @functools.cached_property
     def g_loss(self) -> torch.Tensor:
         return self._loss(2)
 
-    @property
+    @functools.cached_property
     def fake(self) -> torch.Tensor:
         records = self._records
         blocks, _, _, lanes = records.fakes.shape
@@ -106,7 +60,7 @@ class _BlockRecord(StepRecord):
         return by_member[: records.members]
 
 
-class BlockRecords(_LazyRecords):
+class BlockRecords:
     """The records of iterations whose outputs were written block by block of members.
 
     The native kernel writes each block of members' outputs as one contiguous stretch:
@@ -140,5 +94,8 @@ class BlockRecords(_LazyRecords):
     def __len__(self) -> int:
         return int(self.losses.shape[1])
 
-    def _record(self, index: int) -> StepRecord:
+    def __getitem__(self, index: int) -> StepRecord:
+        """Iteration ``index``'s record (its fields are gathered when read)."""
+        if not 0 <= index < len(self):
+            raise IndexError(f"record {index} of a call of {len(self)} iterations")
         return _BlockRecord(self, index)

@@ -95,13 +95,19 @@ class Stack:
 
         return adam
 
-    def generate(self, z: torch.Tensor) -> torch.Tensor:
-        """Every real member's generator on ``z`` ``(K, m, in)``: ``(K, m, out)``, no grad."""
+    def generate(self, z: torch.Tensor, kernel: Kernel | None = None) -> torch.Tensor:
+        """Every real member's generator on ``z`` ``(K, m, in)``: ``(K, m, out)``, no grad.
+
+        With a ``kernel``, the native kernel computes it (within float tolerance).
+        """
         padded = self.g[0].shape[-1]
         with torch.no_grad():
             z = z.to(self.g[0]).permute(1, 2, 0)
             z = torch.cat([z, z.new_zeros((*z.shape[:2], padded - self.members))], dim=-1)
-            out = fused.forward(self.g_spec, self.g, z.contiguous(), sums=True)[-1]
+            if kernel is not None:
+                out = kernel.forward(self.g_spec, self.g, z.contiguous())
+            else:
+                out = fused.forward(self.g_spec, self.g, z.contiguous(), sums=True)[-1]
         return out.permute(2, 0, 1)[: self.members].contiguous()
 
     def unstack(self, k: int) -> tuple[nn.Module, nn.Module]:

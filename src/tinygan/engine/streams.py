@@ -92,13 +92,13 @@ def draw_steps(
         sources: The sources drawn from at each iteration, with their batch sizes.
         steps: How many iterations to draw.
         maps: :func:`uniform_map` of each source, for CPU generators only (off the CPU a
-            generator's numbers depend on how many one call draws: pass ``None``s there,
-            and every iteration is sampled as a lone trainer samples it).
+            generator's numbers depend on how many one call draws: pass ``None`` for
+            each there, and every iteration is sampled as a lone trainer samples it).
         padded: Pad the member dimension with zeros up to this many members.
 
     Returns:
-        One contiguous tensor per source, ``(steps, n, dim, K)`` with ``K =
-        max(len(rngs), padded)``.
+        One contiguous tensor per source, ``(steps, n, dim, K)``, with ``K`` the larger
+        of ``len(rngs)`` and ``padded``.
     """
     k = max(len(rngs), padded)
     if all(m is not None for m in maps):

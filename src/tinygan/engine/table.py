@@ -2,22 +2,17 @@
 
 Four backends compute the post's iterations (and the discriminator-only test's):
 
-========== ===================================================================== ==================
-backend    what it runs                                                          serves
-========== ===================================================================== ==================
-autograd   the trainer's own parts (``train_discriminator``, ``train_generator``, lone trainers
-           any networks, loss, optimiser, device)
-fused      the same step by hand in torch operations (:mod:`tinygan.engine.fused`) lone trainers,
-           without autograd: :func:`tinygan.mlp` networks, MSE or BCE loss,        ensembles
-           plain SGD (lone) or SGD/Adam (ensembles); float32 on the CPU for a
-           lone trainer, any device for an ensemble
-native     the fused step in C (:mod:`tinygan.engine.native`), hundreds of        lone trainers,
-           iterations per call, drawing the data from the trainer's own           ensembles
-           generators; as ``fused`` but float32 on the CPU only, adversarial
-           trainers only
-vmap       any alike networks, loss and elementwise optimiser, batched with       ensembles
-           :func:`torch.func.vmap` (:mod:`tinygan.engine.vmap`)
-========== ===================================================================== ==================
+- ``autograd``: the trainer's own parts (``train_discriminator``, ``train_generator``)
+  through autograd and its optimisers; any networks, loss, optimiser and device. Lone
+  trainers.
+- ``fused``: the same step by hand in torch operations (:mod:`tinygan.engine.fused`),
+  without autograd, for :func:`tinygan.mlp` networks with the MSE or BCE loss; plain SGD
+  in float32 on the CPU for a lone trainer, SGD or Adam on any device for an ensemble.
+- ``native``: the fused step in C (:mod:`tinygan.engine.native`), hundreds of iterations
+  per call, drawing the data from the trainers' own generators; as ``fused``, but
+  adversarial trainers only, float32 on the CPU. Lone trainers and ensembles.
+- ``vmap``: any alike networks, loss and elementwise optimiser, batched with
+  :func:`torch.func.vmap` (:mod:`tinygan.engine.vmap`). Ensembles.
 
 ``backend="auto"`` takes, of those that serve the configuration, for a lone trainer
 ``fused`` then ``autograd``, and for an ensemble ``fused`` then ``vmap``: the step in
@@ -163,10 +158,13 @@ def choose(
         chosen = choose(kind, Request(), why_not)
         (fallback or warn_fallback)(name, reason, chosen)
         return chosen
+    reasons = {}
     for name in AUTO[kind]:
-        if why_not(name) is None:
+        reasons[name] = why_not(name)
+        if reasons[name] is None:
             return name
-    raise AssertionError(f"no backend serves this {kind}")  # autograd and vmap serve all
+    why = "; ".join(f"{name}: {reason}" for name, reason in reasons.items())
+    raise ValueError(f"no backend serves this {kind} ({why})")
 
 
 _SERVES = {

@@ -1,4 +1,4 @@
-"""The vmap backend: any alike networks, loss and elementwise optimiser, batched over members.
+"""The vmap backend: any alike networks, objective and elementwise optimiser, over members.
 
 Each member's weights are stacked along a new first dimension
 (:func:`torch.func.stack_module_state`); one step runs every member's networks at once
@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import copy
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import torch
 from torch.func import functional_call, stack_module_state, vmap
 
 from tinygan.engine.stack import MemberStream
+from tinygan.objectives import Objective
 from tinygan.protocols import StepRecord
 
 __all__ = ["ELEMENTWISE", "Vmap", "optimizer_settings"]
@@ -63,9 +64,12 @@ class Vmap:
     Args:
         generators: The members' generators (alike modules; their weights are copied).
         discriminators: The members' discriminators.
-        loss: ``loss(output, target) -> scalar``, as the lone trainers' (per member).
+        objective: How the losses come from D's scores, as the lone trainers'
+            (:class:`~tinygan.objectives.Objective`; one without a gradient penalty).
         optimizers: The generators' and the discriminators' optimiser class and settings.
-        data: The members' data.
+        data: The members' data: per iteration, ``d_steps`` real batches and noise for
+            a generated batch, one after another, then noise for G's step.
+        d_steps: D's steps per G step.
     """
 
     name = "vmap"
@@ -74,15 +78,16 @@ class Vmap:
         self,
         generators: Sequence[torch.nn.Module],
         discriminators: Sequence[torch.nn.Module],
-        loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+        objective: Objective,
         optimizers: tuple[OptimizerSpec, OptimizerSpec],
         data: MemberStream,
+        d_steps: int = 1,
     ) -> None:
         self.members = len(generators)
         self.templates = (copy.deepcopy(generators[0]), copy.deepcopy(discriminators[0]))
         self.g_base, self.g = _stack(generators)
         self.d_base, self.d = _stack(discriminators)
-        self.loss, self.data = loss, data
+        self.objective, self.data, self.d_steps = objective, data, d_steps
         (g_type, g_settings), (d_type, d_settings) = optimizers
         self.g_opt = g_type(list(self.g.values()), **g_settings)
         self.d_opt = d_type(list(self.d.values()), **d_settings)
@@ -94,14 +99,14 @@ class Vmap:
         self, params: dict[str, torch.Tensor], x: torch.Tensor, target: float
     ) -> torch.Tensor:
         out = functional_call(self.d_base, params, (x,))
-        return self.loss(out, torch.full_like(out, target))
+        return self.objective.d_loss(out, target)
 
     def _member_g_loss(
         self, g: dict[str, torch.Tensor], d: dict[str, torch.Tensor], z: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
         fake = functional_call(self.g_base, g, (z,))
         out = functional_call(self.d_base, d, (fake,))
-        return self.loss(out, torch.full_like(out, 1.0)), fake
+        return self.objective.g_loss(out, 1.0), fake
 
     def _member_generate(self, g: dict[str, torch.Tensor], z: torch.Tensor) -> torch.Tensor:
         return functional_call(self.g_base, g, (z,))  # type: ignore[no-any-return]
@@ -123,14 +128,18 @@ class Vmap:
     def step(self, ahead: int) -> StepRecord:
         """The post's three steps for every member; losses ``(K,)``, output ``(K, n, dim)``."""
         k = self.members  # the data may be padded with more
-        real, z_fake, z_gen = (part[0].permute(2, 0, 1)[:k] for part in self.data.draw(1))
-        d_real = self._train_d(real, 1.0)
-        with torch.no_grad():
-            fake = self._generate(self.g, z_fake)
-        d_fake = self._train_d(fake, 0.0)
+        *d_parts, z_gen = (part[0].permute(2, 0, 1)[:k] for part in self.data.draw(1))
+        d_real, d_fake = [], []
+        for real, z_fake in zip(d_parts[::2], d_parts[1::2], strict=True):
+            d_real.append(self._train_d(real, 1.0))
+            with torch.no_grad():
+                fake = self._generate(self.g, z_fake)
+            d_fake.append(self._train_d(fake, 0.0))
+        if self.d_steps > 1:  # the record holds D's mean losses, as a lone trainer's
+            d_real, d_fake = [torch.stack(d_real).mean(0)], [torch.stack(d_fake).mean(0)]
         losses, out = self._g_loss(self.g, self.d, z_gen)
         self._update(losses, self.g, self.g_opt)  # the gradient reaches G's stacks only
-        return StepRecord(d_real, d_fake, losses.detach(), out.detach())
+        return StepRecord(d_real[0], d_fake[0], losses.detach(), out.detach())
 
     def finish(self) -> None:
         """Nothing is computed ahead."""

@@ -44,6 +44,8 @@ class MemberData:
         noise: The generators' input.
         batch_size: Samples per step and member.
         padded: The member dimension's size (members past ``len(rngs)`` get zeros).
+        d_steps: D's steps per iteration: each draws a real batch and noise for a
+            generated one, before the noise of G's step.
 
     Attributes:
         planned: How many more iterations the current ``fit`` runs (0 outside ``fit``):
@@ -62,21 +64,23 @@ class MemberData:
         noise: DataSource,
         batch_size: int,
         padded: int,
+        d_steps: int = 1,
     ) -> None:
         self.rngs = list(rngs)
         self.padded = padded
-        self._per_step = 4 * len(rngs) * batch_size * (real.dim + 2 * noise.dim)
-        self._sources = [(real, batch_size), (noise, batch_size), (noise, batch_size)]
+        self._per_step = 4 * len(rngs) * batch_size * d_steps * (real.dim + 2 * noise.dim)
+        self._sources = [(real, batch_size), (noise, batch_size)] * d_steps + [(noise, batch_size)]
         # Off the CPU a generator's numbers depend on how many are drawn per call (CUDA's
         # Philox hands out blocks): there each step's samples are drawn as a lone
         # trainer draws them.
         on_cpu = all(g.device.type == "cpu" for g in self.rngs)
         real_map, noise_map = (uniform_map(real), uniform_map(noise)) if on_cpu else (None, None)
-        self._maps = [real_map, noise_map, noise_map]
+        self._maps = [real_map, noise_map] * d_steps + [noise_map]
         self._background = real_map is not None and noise_map is not None
         self.maps = None
         if real_map is not None and noise_map is not None:
-            self.maps = iteration_maps([(real_map, batch_size), *[(noise_map, batch_size)] * 2])
+            maps = [(real_map, batch_size), (noise_map, batch_size)] * d_steps
+            self.maps = iteration_maps([*maps, (noise_map, batch_size)])
         self.buffer: list[torch.Tensor] = []
         self.pos = 0
         self.planned = 0

@@ -28,9 +28,10 @@ import torch
 from tinygan.engine import fused
 from tinygan.engine.plan import optimizer_name
 from tinygan.engine.vmap import ELEMENTWISE, optimizer_settings
+from tinygan.ensemble.stacking import stack_loss, vmap_reason
 from tinygan.training import AdversarialTrainer
 
-__all__ = ["shared_callbacks", "stack_settings", "stackable"]
+__all__ = ["ELEMENTWISE", "shared_callbacks", "stack_settings", "stackable"]
 
 _OVERRIDABLE = ("step", "train_discriminator", "train_generator")
 
@@ -59,6 +60,13 @@ def _same_loss(a: Any, b: Any) -> bool:
     other = [c.cell_contents for c in b.__closure__ or ()]
     same_cells = len(cells) == len(other) and all(x is y for x, y in zip(cells, other, strict=True))
     return same_cells and a.__defaults__ == b.__defaults__
+
+
+def _same_objective(a: Any, b: Any) -> bool:
+    """Whether two objectives are the same: equal settings, or equal losses (see above)."""
+    if a.loss is not None and b.loss is not None:
+        return type(a) is type(b) and _same_loss(a.loss, b.loss)
+    return bool(a == b)
 
 
 def _shared(callbacks: Sequence[Any]) -> list[Any]:
@@ -93,7 +101,7 @@ def _first_reason(first: Any) -> str | None:
     for opt in (first.g_optimizer, first.d_optimizer):
         if type(opt) not in ELEMENTWISE or len(opt.param_groups) != 1:
             return f"{type(opt).__name__} is not an elementwise optimiser with one group"
-    return None
+    return vmap_reason(first.objective)
 
 
 def stackable(trainers: Sequence[Any]) -> str | None:
@@ -118,13 +126,14 @@ def stackable(trainers: Sequence[Any]) -> str | None:
             return "a trainer has callbacks (other than equal ones shared_by_ensembles)"
         if trainer.g_optimizer.state or trainer.d_optimizer.state:
             return "an optimiser has taken steps already"
-        if k and not _same_loss(trainer.loss, first.loss):
-            return f"trainer {k}'s loss differs from trainer 0's"
+        if k and not _same_objective(trainer.objective, first.objective):
+            return f"trainer {k}'s objective differs from trainer 0's"
         checks = {
             "class": (type(trainer), type(first)),
             "generator": (_structure(trainer.generator), _structure(first.generator)),
             "discriminator": (_structure(trainer.discriminator), _structure(first.discriminator)),
             "batch_size": (trainer.batch_size, first.batch_size),
+            "d_steps": (trainer.d_steps, first.d_steps),
             "real": (_source(trainer.real), _source(first.real)),
             "noise": (_source(trainer.noise), _source(first.noise)),
         }
@@ -143,9 +152,9 @@ def stackable(trainers: Sequence[Any]) -> str | None:
 def stack_settings(trainers: Sequence[Any]) -> tuple[str, str] | str:
     """``(loss, optimizer)`` names if alike ``trainers`` can train as stacked MLPs, else why not."""
     first = trainers[0]
-    kind = fused.loss_kind(first.loss)
-    if kind is None:
-        return "the loss is not mean squared error or binary cross-entropy as torch computes them"
+    kind, reason = stack_loss(first.objective, first.d_steps)
+    if reason is not None:
+        return reason
     if first.callbacks:
         return "the trainers have callbacks (which the stacks cannot run)"
     for net in (first.generator, first.discriminator):

@@ -18,6 +18,7 @@ from tinygan.engine.table import check_backend, warn_fallback
 from tinygan.engine.vmap import optimizer_settings
 from tinygan.ensemble import stacking as _stacking
 from tinygan.ensemble.alike import shared_callbacks, stack_settings, stackable
+from tinygan.objectives import Objective
 from tinygan.protocols import DataSource
 from tinygan.training import BaseTrainer
 
@@ -41,6 +42,8 @@ def from_seeds(  # noqa: D417 - cls is the class, as for a classmethod
     compile: bool = False,
     device: torch.device | str | None = None,
     backend: str = "auto",
+    objective: str | Objective | None = None,
+    d_steps: int = 1,
 ) -> Any:
     """Build one member per seed, its weights and its data both from that seed.
 
@@ -69,6 +72,8 @@ def from_seeds(  # noqa: D417 - cls is the class, as for a classmethod
             ``k`` is then the lone trainer above with its networks moved there and
             ``device=device``.
         backend: What computes the iterations (see the class).
+        objective: How the losses come from D's scores (see the class).
+        d_steps: D's steps per G step.
 
     Returns:
         The ensemble.
@@ -92,6 +97,8 @@ def from_seeds(  # noqa: D417 - cls is the class, as for a classmethod
         compile=compile,
         device=device,
         backend=backend,
+        objective=objective,
+        d_steps=d_steps,
     )
 
 
@@ -153,11 +160,12 @@ def _alike(cls: Any, trainers: Sequence[Any], callbacks: Iterable[Callback]) -> 
     BaseTrainer.__init__(ensemble, callbacks=[*shared_callbacks(trainers), *callbacks])
     seeds = [t.seed for t in trainers]
     ensemble._setup(first.real, first.noise, first.lr, first.batch_size, seeds, first.device,
-                    len(trainers))  # fmt: skip
+                    len(trainers), first.d_steps)  # fmt: skip
     for rng, trainer in zip(ensemble.rngs, trainers, strict=True):
         rng.set_state(trainer.rng.get_state())
     ensemble.loss, ensemble.optimizer = first.loss, type(first.g_optimizer).__name__
+    ensemble.objective, ensemble.d_steps = first.objective, first.d_steps
     opts = [(type(o), optimizer_settings(o)) for o in (first.g_optimizer, first.d_optimizer)]
     nets = [(t.generator, t.discriminator) for t in trainers]
-    ensemble._backend = ensemble._vmapped(nets, first.loss, tuple(opts))
+    ensemble._backend = ensemble._vmapped(nets, tuple(opts))
     return ensemble

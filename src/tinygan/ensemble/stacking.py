@@ -21,6 +21,8 @@ import torch
 from tinygan._checks import check_seed
 from tinygan.engine import fused
 from tinygan.nets import MLP, mlp
+from tinygan.objectives import LeastSquares, NonSaturating, Objective
+from tinygan.objectives import get as get_objective
 
 __all__ = [
     "ALIGN",
@@ -29,6 +31,9 @@ __all__ = [
     "check_noise",
     "check_pair",
     "check_settings",
+    "ensemble_objective",
+    "stack_loss",
+    "vmap_reason",
     "member_seeds",
     "padded",
     "seeded_stack",
@@ -121,6 +126,47 @@ def check_settings(loss: object, optimizer: object, discriminators: Stacked) -> 
         raise ValueError("loss='bce' needs discriminators whose last activation is Sigmoid")
     if optimizer not in fused.OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {fused.OPTIMIZERS}, got {optimizer!r}")
+
+
+def ensemble_objective(loss: str, objective: object) -> Objective:
+    """An ensemble's objective: ``objective``, or the one its ``loss`` name stands for.
+
+    Raises:
+        ValueError: If both are given (``loss`` other than its default ``"mse"``).
+    """
+    if objective is not None:
+        if loss != "mse":
+            raise ValueError("loss= and objective= both say how the losses are computed: give one")
+        return get_objective(objective)
+    return LeastSquares() if loss == "mse" else NonSaturating()
+
+
+def stack_loss(objective: Objective, d_steps: int) -> tuple[str, str | None]:
+    """The fused arithmetic's loss for ``objective`` (``"mse"`` or ``"bce"``), or why none.
+
+    Returns:
+        ``(loss, None)`` where the stacked backends serve the objective, else
+        ``("mse", reason)``.
+    """
+    if d_steps != 1:
+        return "mse", f"d_steps={d_steps}: the stacked MLPs take one D step per G step"
+    kind = fused.loss_kind(objective.loss)
+    if kind is None or objective.penalized:
+        return "mse", (
+            f"the objective {objective.name!r} is not one the stacked MLPs compute (least "
+            "squares, or binary cross-entropy on probabilities)"
+        )
+    return kind, None
+
+
+def vmap_reason(objective: Objective) -> str | None:
+    """Why the vmap backend cannot train ``objective`` (``None``: it can)."""
+    if objective.penalized:
+        return (
+            f"the objective {objective.name!r} adds a penalty on D's input gradient, which "
+            "the vmap backend does not compute: train lone trainers (a sweep does)"
+        )
+    return None
 
 
 def _copy(net: MLP) -> MLP:

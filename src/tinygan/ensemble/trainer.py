@@ -1,9 +1,7 @@
-"""Train many independent GANs in lockstep, as one batched computation.
+"""Train many independent GANs in lockstep, on one of three backends.
 
-:class:`EnsembleTrainer` trains ``K`` generator and discriminator pairs at once on one of
-three backends (:mod:`tinygan.engine.table`): the fused step or the native kernel on
-the members' :func:`tinygan.mlp` weights stacked members last
-(:class:`tinygan.engine.stack.Stack`), or ``vmap`` on any alike networks.
+The fused step or the native kernel train the members' :func:`tinygan.mlp` weights
+stacked members last (:class:`tinygan.engine.stack.Stack`); ``vmap`` any alike networks.
 """
 
 from __future__ import annotations
@@ -13,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import torch
-from torch.nn import functional
 
 from tinygan._checks import check_device, check_int, check_positive_float, check_state_keys
 from tinygan.callbacks import Callback
@@ -25,6 +22,7 @@ from tinygan.ensemble import build as _build
 from tinygan.ensemble import stacking as _stacking
 from tinygan.ensemble._member_data import MemberData
 from tinygan.nets import MLP
+from tinygan.objectives import Objective
 from tinygan.protocols import DataSource, StepRecord
 from tinygan.training import BaseTrainer
 from tinygan.training.parts import check_source
@@ -33,22 +31,18 @@ __all__ = ["EnsembleTrainer"]
 
 logger = logging.getLogger(__name__)
 
-_LOSSES: dict[str, Any] = {"mse": functional.mse_loss, "bce": functional.binary_cross_entropy}
 _OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
 
 
 class EnsembleTrainer(BaseTrainer):
     """Train ``K`` independent GANs in lockstep: one batched computation for all of them.
 
-    Each member is a generator and discriminator pair trained exactly as
-    :class:`tinygan.AdversarialTrainer` trains one (the post's three steps per iteration)
-    with the default loss and optimiser named by ``loss`` and ``optimizer``. Members share
-    nothing but the arithmetic: member ``k``'s gradients, optimiser state and data are its
-    own, so its run does not depend on which other members are in the ensemble.
-
-    Data: member ``k`` draws from its own :class:`torch.Generator`, seeded with
-    ``seeds[k]``, the very draws an ``AdversarialTrainer(..., seed=seeds[k])`` makes (real
-    batch, noise for the fake batch, noise for the generator step, every iteration).
+    Each member is a generator and discriminator pair trained as
+    :class:`tinygan.AdversarialTrainer` trains one, with the loss and optimiser named by
+    ``loss`` and ``optimizer``. Members share nothing but the arithmetic: member ``k``'s
+    gradients, optimiser state and data are its own. It draws from its own
+    :class:`torch.Generator`, seeded with ``seeds[k]``, the very draws an
+    ``AdversarialTrainer(..., seed=seeds[k])`` makes.
 
     Args:
         generators: ``K`` generators built by :func:`tinygan.mlp`, all alike.
@@ -64,30 +58,26 @@ class EnsembleTrainer(BaseTrainer):
         seeds: The seed of each member's data generator; ``None`` draws fresh ones.
         callbacks: The callbacks :meth:`fit` drives. Their records hold one value per
             member: losses of shape ``(K,)`` and ``fake`` of shape ``(K, batch_size, dim)``.
-        compile: The older spelling of ``backend="native"``, except that where the
-            native kernel cannot serve, training goes on as ``"auto"`` would, after one
-            warning.
+        compile: The older spelling of ``backend="native"`` (where the native kernel
+            cannot serve, ``"auto"``'s choice after one warning).
         device: Where the stacked weights live and every member's data is drawn (its
             generator is a ``torch.Generator`` there); ``None``: where the given
             networks are. Off the CPU, a generator's numbers depend on how many are
             drawn at a time, so members draw step by step there, each exactly as its
             lone trainer on that device.
-        backend: What computes the iterations (see :doc:`/performance`): ``"auto"`` (the
-            fused step), ``"fused"`` (the step by hand in torch operations, on any
-            device), ``"native"`` (C code built once per machine with its C compiler,
-            hundreds of iterations per call, each member's data drawn from its own
-            generator in the kernel: about ten times as fast) or ``"vmap"``
-            (:func:`torch.func.vmap` over the networks, autograd and torch's own
-            optimisers). Members equal their lone trainers within float tolerance on
-            every backend; ``fit(a)`` then ``fit(b)`` equals ``fit(a + b)`` bit for
-            bit. Where the native kernel cannot be built or fails its self-check, one
-            :class:`RuntimeWarning` says why and the fused step runs instead.
+        objective: How the losses come from D's scores (as a lone trainer's; ``loss``
+            names two of them); any but those two, or ``d_steps`` above 1, trains on
+            ``vmap`` (one with a gradient penalty is refused: train lone trainers).
+        d_steps: D's steps per G step.
+        backend: ``"auto"`` (the fused step), ``"fused"`` (the step by hand in torch, on
+            any device), ``"native"`` (tinygan's C kernel: about ten times as fast,
+            within float tolerance) or ``"vmap"``; see :doc:`/performance`. Members
+            equal their lone trainers within float tolerance on every backend.
 
     Attributes:
         seeds: The seed of each member's data generator.
         rngs: Each member's :class:`torch.Generator`.
         device: Where the ensemble trains (a :class:`torch.device`).
-        backend: The name of the backend that runs (read-only).
         check_finite: Off by default here (unlike single trainers): one member's
             divergence does not stop the others; its losses become NaN.
 
@@ -123,6 +113,8 @@ class EnsembleTrainer(BaseTrainer):
         compile: bool = False,
         device: torch.device | str | None = None,
         backend: str = "auto",
+        objective: str | Objective | None = None,
+        d_steps: int = 1,
     ) -> None:
         super().__init__(callbacks=callbacks)
         request = check_backend(backend, compile)
@@ -131,13 +123,16 @@ class EnsembleTrainer(BaseTrainer):
         discs = _stacking.check_nets("discriminators", discriminators)
         _stacking.check_pair(gens, discs, check_source("real", real), check_source("noise", noise))
         _stacking.check_settings(loss, optimizer, discs)
+        self.objective = _stacking.ensemble_objective(loss, objective)
+        self.d_steps = check_int("d_steps", d_steps, minimum=1)
+        stack_loss, self._stack_reason = _stacking.stack_loss(self.objective, self.d_steps)
         device = wanted if wanted is not None else gens.params[0].device
         self._setup(real, noise, lr, batch_size, _stacking.member_seeds(seeds, gens.members),
-                    device, _stacking.padded(gens.members))  # fmt: skip
+                    device, _stacking.padded(gens.members), self.d_steps)  # fmt: skip
         self.loss, self.optimizer = str(loss), str(optimizer)
         stack = Stack(
             gens.spec, discs.spec, [p.to(device) for p in gens.params],
-            [p.to(device) for p in discs.params], self.loss, self.optimizer, self.lr,
+            [p.to(device) for p in discs.params], stack_loss, self.optimizer, self.lr,
             gens.members, (gens.template, discs.template),
         )  # fmt: skip
         self._nets: Stack | Vmap = stack
@@ -145,14 +140,14 @@ class EnsembleTrainer(BaseTrainer):
 
     def _setup(
         self, real: DataSource, noise: DataSource, lr: float, batch_size: int,
-        seeds: list[int], device: torch.device, padded: int,
+        seeds: list[int], device: torch.device, padded: int, d_steps: int,
     ) -> None:  # fmt: skip
         """What every ensemble has: the members' seeds, generators, data and settings."""
         self.lr = check_positive_float("lr", lr)
         self.batch_size = check_int("batch_size", batch_size, minimum=1)
         self.real, self.noise, self.seeds, self.device = real, noise, seeds, device
         self.rngs = [torch.Generator(device=device).manual_seed(s) for s in seeds]
-        self._data = MemberData(self.rngs, real, noise, self.batch_size, padded)
+        self._data = MemberData(self.rngs, real, noise, self.batch_size, padded, d_steps)
         # One member's divergence must not stop the others: a diverged member shows
         # NaN in its losses (see BaseTrainer.check_finite), the rest train on.
         self.check_finite = False
@@ -162,6 +157,10 @@ class EnsembleTrainer(BaseTrainer):
         """The backend of stacked MLPs the table picks (see :mod:`tinygan.engine.table`)."""
 
         def why_not(name: str) -> str | None:
+            if name == "vmap":
+                return _stacking.vmap_reason(self.objective)
+            if self._stack_reason is not None:
+                return self._stack_reason
             if name == "native" and self.device.type != "cpu":
                 return f"the native kernel runs on the CPU, this ensemble on {self.device}"
             if name == "native":
@@ -181,12 +180,13 @@ class EnsembleTrainer(BaseTrainer):
         if name == "vmap":
             spec = (_OPTIMIZERS[self.optimizer], {"lr": self.lr})
             nets = [stack.unstack(k) for k in range(self.members)]
-            return self._vmapped(nets, _LOSSES[self.loss], (spec, spec))
+            return self._vmapped(nets, (spec, spec))
         return FusedStack(stack, self._data)
 
-    def _vmapped(self, nets: Sequence[tuple[Any, Any]], loss: Any, optimizers: Any) -> Vmap:
+    def _vmapped(self, nets: Sequence[tuple[Any, Any]], optimizers: Any) -> Vmap:
         """Put this ensemble's members on the vmap backend."""
-        vmapped = Vmap([g for g, _ in nets], [d for _, d in nets], loss, optimizers, self._data)
+        gens, discs = [g for g, _ in nets], [d for _, d in nets]
+        vmapped = Vmap(gens, discs, self.objective, optimizers, self._data, self.d_steps)
         self._nets = vmapped
         self.g_optimizer, self.d_optimizer = vmapped.g_opt, vmapped.d_opt
         return vmapped
@@ -250,9 +250,13 @@ class EnsembleTrainer(BaseTrainer):
             z: Noise ``(m, noise.dim)`` shared by all members, or ``(K, m, noise.dim)``.
 
         Returns:
-            The outputs, shape ``(K, m, real.dim)``.
+            The outputs, shape ``(K, m, real.dim)``. On the native backend the kernel
+            computes them too, within float tolerance of the fused forward pass.
         """
-        return self._nets.generate(_stacking.check_noise(z, self.noise.dim, self.members))
+        z = _stacking.check_noise(z, self.noise.dim, self.members)
+        if isinstance(self._backend, NativeStack):
+            return self._backend.stack.generate(z, self._backend.kernel)
+        return self._nets.generate(z)
 
     def unstack(self) -> list[tuple[Any, Any]]:
         """Return each member's ``(generator, discriminator)`` as fresh networks.

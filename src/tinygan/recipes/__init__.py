@@ -16,8 +16,11 @@ command line. Nothing in the library imports it but the CLI.
 - ``digits``: :func:`~tinygan.recipes.digits.digits_naive` (an MLP GAN on the 8x8
   digits as a new user writes it; it collapses) and
   :func:`~tinygan.recipes.digits.digits` (the one that works).
+- ``conditional``: :func:`~tinygan.recipes.conditional.digits_conditional`, the digits
+  GAN that draws the digit it is asked for.
 """
 
+from tinygan.recipes.conditional import CONDITIONAL_STEPS, digits_conditional
 from tinygan.recipes.digits import (
     DIGITS_NAIVE_STEPS,
     DIGITS_NOISE,
@@ -28,10 +31,12 @@ from tinygan.recipes.digits import (
 from tinygan.recipes.mixtures import grid25, mixture_gan, ring8
 
 __all__ = [
+    "CONDITIONAL_STEPS",
     "DIGITS_NAIVE_STEPS",
     "DIGITS_NOISE",
     "DIGITS_STEPS",
     "digits",
+    "digits_conditional",
     "digits_naive",
     "grid25",
     "mixture_gan",

@@ -5,7 +5,8 @@
 - ``chunk``: training and judging one chunk of seeds;
 - ``inputs``: the fixed evaluation inputs, as many as each judge asks for;
 - ``result``: :class:`~tinygan.SweepResult`, and what a sweep writes (``seeds.csv``,
-  ``summary.json``, ``histogram.png``);
+  ``summary.json``, ``histogram.png``); ``provenance``: which backend trained how many
+  seeds;
 - ``stats``: :func:`~tinygan.wilson_interval`.
 
 Layer: the top of the library, below only the CLI. (The

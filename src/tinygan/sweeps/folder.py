@@ -20,7 +20,7 @@ from typing import Any
 
 from tinygan.checkpoint import write_atomically
 from tinygan.sweeps.config import EVAL_INPUTS, EVAL_SEED, SeedResult
-from tinygan.sweeps.result import backend_record
+from tinygan.sweeps.provenance import backend_record
 from tinygan.sweeps.table import csv_text
 
 __all__ = ["SweepFolder", "SweepFolderError"]

@@ -17,7 +17,6 @@ import json
 import logging
 import math
 import os
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +26,7 @@ import numpy as np
 from tinygan.checkpoint import write_atomically
 from tinygan.sweeps.config import EVAL_INPUTS, EVAL_SEED, RecipeConfig, SeedResult, SweepConfig
 from tinygan.sweeps.histogram import HistogramProcess, Panel, draw, save
+from tinygan.sweeps.provenance import backend_record, count_backends
 from tinygan.sweeps.stats import wilson_interval
 from tinygan.sweeps.table import csv_columns, csv_text
 
@@ -35,8 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SweepResult",
-    "backend_record",
-    "count_backends",
     "csv_columns",
     "csv_text",
     "number_summary",
@@ -55,8 +53,9 @@ class SweepResult:
         config: What every GAN was: a :class:`~tinygan.SweepConfig` (the post's
             configuration and its variants) or a :class:`~tinygan.sweeps.config.RecipeConfig`.
         rows: One :class:`tinygan.SeedResult` per seed, in the order the seeds were given.
-        backend: Which backend trained the seeds (:func:`backend_record`); ``None``:
-            counted from the rows.
+        backend: Which backend trained the seeds
+            (:func:`~tinygan.sweeps.provenance.backend_record`); ``None``: counted from the
+            rows.
         eval_inputs: How many inputs each generator was judged on (``None``: unknown).
     """
 
@@ -101,7 +100,8 @@ class SweepResult:
 
         Keys ``n``, ``successes``, ``success_rate``, ``ci_low``, ``ci_high``,
         ``confidence`` (0.95), ``eval_inputs`` (how many inputs each seed was judged on),
-        ``eval_seed``, ``config``, ``backend`` (:func:`backend_record`) and ``numbers``: for
+        ``eval_seed``, ``config``, ``backend`` (which backend trained the seeds:
+        :func:`~tinygan.sweeps.provenance.backend_record`) and ``numbers``: for
         every judged number but ``success``, and for ``d_loss``, its
         :func:`~tinygan.sweeps.result.number_summary` over the seeds.
         """
@@ -183,46 +183,6 @@ class SweepResult:
             f"{self.successes}/{self.n} seeds succeeded ({self.success_rate:.1%}; "
             f"95% interval {low:.1%} to {high:.1%}) after {self.config.steps} iterations"
         )
-
-
-def count_backends(rows: Iterable[SeedResult]) -> dict[str, int]:
-    """How many of ``rows`` each backend trained (``"unknown"`` where a row does not say)."""
-    counts: dict[str, int] = {}
-    for row in rows:
-        name = row.backend or "unknown"
-        counts[name] = counts.get(name, 0) + 1
-    return counts
-
-
-def backend_record(
-    counts: dict[str, int], native: dict[str, Any] | None = None, *, requested: str = "auto"
-) -> dict[str, Any]:
-    """What a sweep's files say of the backends that trained its seeds.
-
-    Args:
-        counts: Seeds per backend (:func:`count_backends`).
-        native: The native kernel's build (source digest, flags), if it trained seeds.
-        requested: The ``backend=`` the sweep asked for.
-
-    Returns:
-        ``{"name": NAME, "requested": ..., "seeds": N, ...}`` where one backend trained
-        every seed (with the kernel's build for ``"native"``); ``{"name": "A+B",
-        "requested": ..., "seeds": {"A": n, ...}}`` where several did (a sweep resumed
-        elsewhere, say).
-
-    Example:
-        >>> from tinygan.sweeps.result import backend_record
-        >>> backend_record({"fused": 3})
-        {'name': 'fused', 'requested': 'auto', 'seeds': 3}
-        >>> backend_record({"native": 2, "fused": 1})["name"]
-        'fused+native'
-    """
-    if len(counts) == 1:
-        ((name, n),) = counts.items()
-        extra = native if name == "native" and native else {}
-        return {"name": name, "requested": requested, "seeds": n, **extra}
-    seeds = dict(sorted(counts.items()))
-    return {"name": "+".join(sorted(counts)), "requested": requested, "seeds": seeds}
 
 
 def number_summary(values: np.ndarray) -> dict[str, float | int | None]:

@@ -57,7 +57,8 @@ from tinygan.sweeps.config import (
 from tinygan.sweeps.folder import SweepFolder
 from tinygan.sweeps.histogram import HistogramProcess
 from tinygan.sweeps.inputs import eval_count
-from tinygan.sweeps.result import SweepResult, backend_record, count_backends
+from tinygan.sweeps.provenance import backend_record, count_backends
+from tinygan.sweeps.result import SweepResult
 
 __all__ = [
     "EVAL_INPUTS",

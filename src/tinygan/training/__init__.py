@@ -6,6 +6,8 @@
 - ``trainers``: :class:`~tinygan.AdversarialTrainer` and
   :class:`~tinygan.DiscriminatorTrainer`, with the public parts a custom ``step()`` is
   built from (their shared pieces in ``_steps``);
+- ``conditional``: :class:`~tinygan.ConditionalTrainer`, the conditional GAN (labels
+  joined to both networks' inputs);
 - ``parts``: the checks a trainer runs on the networks and data
   sources it is given, when it is built.
 
@@ -14,7 +16,8 @@ the CLI. What one iteration produced is a :class:`tinygan.StepRecord`
 (:mod:`tinygan.protocols`).
 """
 
+from tinygan.training.conditional import ConditionalTrainer
 from tinygan.training.loop import BaseTrainer
 from tinygan.training.trainers import AdversarialTrainer, DiscriminatorTrainer
 
-__all__ = ["AdversarialTrainer", "BaseTrainer", "DiscriminatorTrainer"]
+__all__ = ["AdversarialTrainer", "BaseTrainer", "ConditionalTrainer", "DiscriminatorTrainer"]

@@ -19,6 +19,7 @@ from torch.nn import functional
 from tinygan._checks import check_callable, check_int, check_positive_float, check_state_keys
 from tinygan._checks import check_device as check_device_name
 from tinygan.engine.lone import LoneEngine
+from tinygan.objectives import LeastSquares, NonSaturating, Objective, TargetLoss, get
 from tinygan.protocols import DataSource, Model
 from tinygan.training._state import callbacks_state, load_callbacks_state
 from tinygan.training.loop import BaseTrainer
@@ -30,7 +31,7 @@ __all__ = [
     "check_loss_value",
     "make_optimizer",
     "make_rng",
-    "target_like",
+    "resolve_objective",
 ]
 
 _TrainerT = TypeVar("_TrainerT", bound="_DiscriminatorSteps")
@@ -92,13 +93,29 @@ def make_optimizer(
     return opt
 
 
-def target_like(output: torch.Tensor, target: object) -> torch.Tensor:
-    """``target`` (a number or a tensor) as a tensor of ``output``'s shape and type."""
-    if isinstance(target, torch.Tensor):
-        return target.to(dtype=output.dtype, device=output.device).expand_as(output)
-    if isinstance(target, bool) or not isinstance(target, numbers.Real):
-        raise TypeError(f"target must be a number or a tensor, got {target!r}")
-    return torch.full_like(output, float(target))
+def resolve_objective(loss: object, objective: object) -> Objective:
+    """The objective of a trainer built with ``loss=`` or ``objective=`` (at most one).
+
+    ``loss=None`` and ``objective=None`` is the post's least squares; a ``loss`` is the
+    objective :class:`~tinygan.objectives.TargetLoss` of that function (the library's
+    mean squared error and binary cross-entropy by their objectives' names).
+
+    Raises:
+        ValueError: If both are given, or ``objective`` names no objective.
+        TypeError: If ``loss`` is not callable or ``objective`` not an objective.
+    """
+    if loss is not None and objective is not None:
+        raise ValueError(
+            "loss= and objective= both say how the losses are computed: give one of them"
+        )
+    if objective is not None:
+        return get(objective)
+    if loss is None or loss is functional.mse_loss:
+        return LeastSquares()
+    check_callable("loss", loss, "a callable (output, target) -> scalar tensor")
+    if loss is functional.binary_cross_entropy:
+        return NonSaturating()
+    return TargetLoss(loss, getattr(loss, "__name__", type(loss).__name__))  # type: ignore[arg-type]
 
 
 def check_loss_value(loss: Any) -> torch.Tensor:
@@ -115,9 +132,23 @@ class _DiscriminatorSteps(BaseTrainer):
     real: DataSource
     batch_size: int
     rng: torch.Generator
-    loss: LossFn
+    objective: Objective
     d_optimizer: torch.optim.Optimizer
     _engine: LoneEngine
+    _last_real: torch.Tensor | None = None
+
+    @property
+    def loss(self) -> LossFn | None:
+        """The objective's ``loss(output, target)``, where it is one against a target.
+
+        The post's mean squared error by default; ``None`` for an objective of another
+        shape (hinge, Wasserstein). Setting it replaces the objective with that loss.
+        """
+        return self.objective.loss
+
+    @loss.setter
+    def loss(self, value: LossFn) -> None:
+        self.objective = resolve_objective(value, None)
 
     @property
     def backend(self) -> str:
@@ -160,15 +191,14 @@ class _DiscriminatorSteps(BaseTrainer):
         optimizer: OptimizerFactory | None,
         seed: int | None,
         device: torch.device | str | None = None,
+        objective: str | Objective | None = None,
     ) -> None:
         check_model("discriminator", discriminator)
         self.device = check_device(device, discriminator)
         check_source("real", real)
         self.lr = check_positive_float("lr", lr)
         self.batch_size = check_int("batch_size", batch_size, minimum=1)
-        if loss is not None:
-            check_callable("loss", loss, "a callable (output, target) -> scalar tensor")
-        self.loss = loss if loss is not None else functional.mse_loss
+        self.objective = resolve_objective(loss, objective)
         self.seed = seed
         self.rng = make_rng(seed, self.device)
         self.discriminator = discriminator
@@ -196,16 +226,28 @@ class _DiscriminatorSteps(BaseTrainer):
 
         The inputs are detached first, so nothing upstream (the generator) is touched.
 
+        The loss is the trainer's objective's, with any penalty it adds (a
+        gradient penalty on a generated batch, R1 on a real one).
+
         Args:
             inputs: A batch ``(n, dim)`` of real or generated samples.
             target: The output wanted for every sample (1.0 real, 0.0 fake), or a tensor
-                broadcastable to the discriminator's output.
+                broadcastable to the discriminator's output (objectives against a
+                target only).
 
         Returns:
-            The loss before the step, detached.
+            The loss before the step (with its penalty), detached.
         """
-        output = self.discriminator(inputs.detach())
-        loss = check_loss_value(self.loss(output, target_like(output, target)))
+        inputs = inputs.detach()
+        output = self.discriminator(inputs)
+        loss = check_loss_value(self.objective.d_loss(output, target))
+        if self.objective.penalized:
+            penalty = self.objective.d_penalty(
+                self.discriminator, inputs, target, self._last_real, self.rng
+            )
+            loss = loss if penalty is None else loss + penalty
+            if float(torch.as_tensor(target).float().mean()) >= 0.5:
+                self._last_real = inputs  # for a penalty between it and generated samples
         self.d_optimizer.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]
         self.d_optimizer.step()

@@ -16,9 +16,11 @@ from collections.abc import Iterable
 
 import torch
 
+from tinygan._checks import check_int
 from tinygan.callbacks import Callback
 from tinygan.engine.lone import LoneEngine
 from tinygan.engine.table import check_backend
+from tinygan.objectives import Objective
 from tinygan.protocols import DataSource, Model, StepRecord
 from tinygan.training._steps import (
     LossFn,
@@ -27,8 +29,8 @@ from tinygan.training._steps import (
     check_device,
     check_loss_value,
     make_optimizer,
-    target_like,
 )
+from tinygan.training.discriminator import DiscriminatorTrainer
 from tinygan.training.parts import check_model, check_source, probe
 
 __all__ = ["AdversarialTrainer", "DiscriminatorTrainer", "LossFn", "OptimizerFactory"]
@@ -49,6 +51,7 @@ class AdversarialTrainer(_DiscriminatorSteps):
         lr: The learning rate of the default optimiser (plain SGD).
         batch_size: Samples per step (the post uses 1).
         loss: ``loss(output, target) -> scalar tensor``; mean squared error by default.
+            (Another way to say ``objective=``: give at most one of them.)
         optimizer: ``optimizer(params) -> torch.optim.Optimizer``, called once per network;
             plain SGD with ``lr`` by default.
         seed: Seeds :attr:`rng`, the trainer's own random number generator; ``None``
@@ -65,6 +68,11 @@ class AdversarialTrainer(_DiscriminatorSteps):
             autograd), ``"autograd"``, ``"fused"`` or ``"native"`` (the fused step in
             C, hundreds of iterations per call: within float tolerance, not bit for
             bit). :attr:`backend` says which one runs.
+        objective: How D's and G's losses come from D's scores: an
+            :class:`~tinygan.objectives.Objective` or its name (``"least-squares"``, the
+            post's and the default; ``"minimax"``, ``"non-saturating"``, ``"wgan-gp"``,
+            ``"hinge"``; see :doc:`/objectives`).
+        d_steps: D's steps (each on a real and a generated batch) per G step.
 
     Attributes:
         generator: The generator network.
@@ -73,9 +81,10 @@ class AdversarialTrainer(_DiscriminatorSteps):
         noise: The noise source.
         batch_size: Samples per step.
         rng: The :class:`torch.Generator` every random draw of the trainer comes from.
+        objective: The :class:`~tinygan.objectives.Objective`.
+        d_steps: D's steps per G step.
         g_optimizer: The generator's optimiser.
         d_optimizer: The discriminator's optimiser.
-        backend: The name of the backend that runs the next iteration (read-only).
 
     Raises:
         ValueError: If a number is out of range, the sizes do not fit together
@@ -112,9 +121,12 @@ class AdversarialTrainer(_DiscriminatorSteps):
         compile: bool = False,
         device: torch.device | str | None = None,
         backend: str = "auto",
+        objective: str | Objective | None = None,
+        d_steps: int = 1,
     ) -> None:
         super().__init__(callbacks=callbacks)
         check_model("generator", generator)
+        self.d_steps = check_int("d_steps", d_steps, minimum=1)
         self._engine = LoneEngine(
             adversarial=True,
             originals={
@@ -134,6 +146,7 @@ class AdversarialTrainer(_DiscriminatorSteps):
             optimizer=optimizer,
             seed=seed,
             device=device,
+            objective=objective,
         )
         check_device(self.device, generator)
         noise_dim = check_source("noise", noise)
@@ -155,9 +168,10 @@ class AdversarialTrainer(_DiscriminatorSteps):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Run one optimisation step of the generator through the discriminator.
 
-        The loss is ``loss(discriminator(generator(noise)), target)``; its gradient is
-        taken with respect to the generator's weights alone, so the discriminator's
-        weights and their ``.grad`` are untouched.
+        The loss is the objective's G loss on ``discriminator(generator(noise))`` (the
+        post's: ``loss(..., target)``); its gradient is taken with respect to the
+        generator's weights alone, so the discriminator's weights and their ``.grad``
+        are untouched.
 
         Args:
             noise: A batch ``(n, noise.dim)`` of generator input.
@@ -169,7 +183,7 @@ class AdversarialTrainer(_DiscriminatorSteps):
         """
         fake = self.generator(noise)
         output = self.discriminator(fake)
-        loss = check_loss_value(self.loss(output, target_like(output, target)))
+        loss = check_loss_value(self.objective.g_loss(output, target))
         grads = torch.autograd.grad(loss, self._g_params)
         for param, grad in zip(self._g_params, grads, strict=False):
             param.grad = grad
@@ -187,107 +201,25 @@ class AdversarialTrainer(_DiscriminatorSteps):
         return self._engine.step(self)
 
     def _plain_step(self) -> StepRecord:
-        """The post's three steps out of :meth:`train_discriminator` and :meth:`train_generator`."""
+        """The post's three steps out of :meth:`train_discriminator` and :meth:`train_generator`.
+
+        With ``d_steps`` above 1, D's two steps are taken that many times, each on a new
+        real batch and new noise, before G's step; the record holds their mean losses.
+        """
         n = self.batch_size
-        d_loss_real = self.train_discriminator(self.real.sample(n, generator=self.rng), 1.0)
-        with torch.no_grad():
-            fake = self.generator(self.noise.sample(n, generator=self.rng))
-        d_loss_fake = self.train_discriminator(fake, 0.0)
+        d_real, d_fake = [], []
+        for _ in range(self.d_steps):
+            d_real.append(self.train_discriminator(self.real.sample(n, generator=self.rng), 1.0))
+            with torch.no_grad():
+                fake = self.generator(self.noise.sample(n, generator=self.rng))
+            d_fake.append(self.train_discriminator(fake, 0.0))
         g_loss, out = self.train_generator(self.noise.sample(n, generator=self.rng))
-        return StepRecord(d_loss_real=d_loss_real, d_loss_fake=d_loss_fake, g_loss=g_loss, fake=out)
+        if self.d_steps > 1:
+            d_real, d_fake = [torch.stack(d_real).mean()], [torch.stack(d_fake).mean()]
+        return StepRecord(d_loss_real=d_real[0], d_loss_fake=d_fake[0], g_loss=g_loss, fake=out)
 
     def _optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"g_optimizer": self.g_optimizer, "d_optimizer": self.d_optimizer}
 
     def _networks(self) -> dict[str, Model]:
         return {"generator": self.generator, "discriminator": self.discriminator}
-
-
-class DiscriminatorTrainer(_DiscriminatorSteps):
-    """The post's discriminator-only test: teach a discriminator real from fake.
-
-    Each iteration trains the discriminator on one batch of ``real`` (target 1.0) and then
-    one batch of ``fake`` (target 0.0).
-
-    Args:
-        discriminator: Maps samples ``(n, dim)`` to scores ``(n, 1)``.
-        real: The data to call real.
-        fake: The data to call fake (the post uses ``FuzzyPattern("0101")``).
-        lr: The learning rate of the default optimiser (plain SGD).
-        batch_size: Samples per step.
-        loss: ``loss(output, target) -> scalar tensor``; mean squared error by default.
-        optimizer: ``optimizer(params) -> torch.optim.Optimizer``; SGD with ``lr`` by
-            default.
-        seed: Seeds :attr:`rng`; ``None`` draws a fresh seed.
-        callbacks: The callbacks :meth:`fit` drives.
-        device: Where :attr:`rng` lives and the batches are drawn; ``None`` means where
-            the discriminator's weights are.
-        backend: ``"auto"`` (the fused step where it gives the same numbers, else
-            autograd), ``"autograd"`` or ``"fused"``; :attr:`backend` says which runs.
-
-    Raises:
-        ValueError: If a number is out of range, ``real.dim``, ``fake.dim`` and the
-            discriminator's input width differ, or ``backend`` cannot serve this trainer.
-        TypeError: If an argument has the wrong type.
-
-    Example:
-        >>> import tinygan as tg
-        >>> D = tg.mlp([4, 3, 1])
-        >>> trainer = tg.DiscriminatorTrainer(
-        ...     D, tg.FuzzyPattern("1010"), tg.FuzzyPattern("0101"), seed=0)
-        >>> trainer.fit(3).step().g_loss is None
-        True
-    """
-
-    def __init__(
-        self,
-        discriminator: Model,
-        real: DataSource,
-        fake: DataSource,
-        *,
-        lr: float = 0.01,
-        batch_size: int = 1,
-        loss: LossFn | None = None,
-        optimizer: OptimizerFactory | None = None,
-        seed: int | None = None,
-        callbacks: Iterable[Callback] = (),
-        device: torch.device | str | None = None,
-        backend: str = "auto",
-    ) -> None:
-        super().__init__(callbacks=callbacks)
-        self._engine = LoneEngine(
-            adversarial=False,
-            originals={
-                "step": DiscriminatorTrainer.step,
-                "train_discriminator": _DiscriminatorSteps.train_discriminator,
-            },
-            plain=self._plain_step,
-            request=check_backend(backend),
-        )
-        self._setup(
-            discriminator,
-            real,
-            lr=lr,
-            batch_size=batch_size,
-            loss=loss,
-            optimizer=optimizer,
-            seed=seed,
-            device=device,
-        )
-        fake_dim = check_source("fake", fake)
-        if fake_dim != real.dim:
-            raise ValueError(f"fake.dim is {fake_dim} but real.dim is {real.dim}; they must match")
-        self._check_discriminator_input(real.dim, "real.dim")
-        self.fake = fake
-        self._engine.name(self)  # a backend asked for that cannot serve: a ValueError now
-
-    def step(self) -> StepRecord:
-        """Train the discriminator on one real batch, then one fake batch."""
-        return self._engine.step(self)
-
-    def _plain_step(self) -> StepRecord:
-        """:meth:`step` out of :meth:`train_discriminator`, through autograd."""
-        n = self.batch_size
-        d_loss_real = self.train_discriminator(self.real.sample(n, generator=self.rng), 1.0)
-        d_loss_fake = self.train_discriminator(self.fake.sample(n, generator=self.rng), 0.0)
-        return StepRecord(d_loss_real=d_loss_real, d_loss_fake=d_loss_fake)

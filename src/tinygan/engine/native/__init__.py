@@ -30,6 +30,7 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -37,7 +38,8 @@ import torch
 from tinygan.engine import fused
 from tinygan.engine.native import build as _build
 from tinygan.engine.native.cache import NativeKernelError, cache_dir
-from tinygan.engine.native.job import ABI, LANES, Job
+from tinygan.engine.native.job import ABI, LANES, Job, check_tensor, net_struct, param_shapes
+from tinygan.engine.native.job import pointers as _pointers
 from tinygan.engine.native.mt_states import MT_N
 
 __all__ = ["LANES", "Kernel", "NativeKernelError", "cache_dir", "kernel", "supports"]
@@ -82,6 +84,9 @@ class Kernel:
         lib.tg_train.restype = ctypes.c_int
         lib.tg_draw.argtypes = [ctypes.c_void_p, ctypes.c_int32, ctypes.c_int32, ctypes.c_void_p]
         lib.tg_draw.restype = ctypes.c_int
+        pointer, count = ctypes.c_void_p, ctypes.c_int32
+        lib.tg_forward.argtypes = [pointer, pointer, count, count, pointer, pointer]
+        lib.tg_forward.restype = ctypes.c_int
         self._lib = lib
         self.build = build
         self.draws = False
@@ -135,6 +140,32 @@ class Kernel:
             raise ValueError(f"states must have a multiple of {LANES} columns, got {k}")
         out = torch.empty((count, k))
         if self._lib.tg_draw(states.data_ptr(), k, count, out.data_ptr()):
+            raise MemoryError("native kernel: out of memory")
+        return out
+
+    def forward(
+        self, spec: fused.NetSpec, params: Sequence[torch.Tensor], x: torch.Tensor
+    ) -> torch.Tensor:
+        """Run stacked networks forward: ``x (n, in, K)`` to ``(n, out, K)``, members last.
+
+        Within float tolerance of :func:`tinygan.engine.fused.forward`'s, on float32
+        stacks with ``K`` a multiple of 16 (judging a sweep's 1,000 generators on 1,000
+        inputs takes milliseconds here, a third of a second in torch).
+
+        Raises:
+            ValueError: If a tensor does not fit ``spec``.
+        """
+        k = x.shape[-1]
+        shapes = param_shapes(spec, k)
+        if len(params) != len(shapes) or k % LANES:
+            raise ValueError(f"native forward: {len(params)} stacks of {k} members do not fit")
+        for i, (t, shape) in enumerate(zip(params, shapes, strict=True)):
+            check_tensor(f"native forward's params[{i}]", t, shape)
+        check_tensor("native forward's x", x, (x.shape[0], spec.sizes[0], k))
+        out = torch.empty((x.shape[0], spec.sizes[-1], k))
+        net, table = net_struct(spec), _pointers(list(params))
+        addresses = (ctypes.addressof(net), table, k, x.shape[0], x.data_ptr(), out.data_ptr())
+        if self._lib.tg_forward(*addresses):
             raise MemoryError("native kernel: out of memory")
         return out
 

@@ -21,8 +21,8 @@
  * where written, in the data's map), so any vector width the compiler maps the vectors
  * onto gives the same numbers, on any machine.
  *
- * Entry points: tg_train (the iterations), tg_draw (uniforms alone, for the
- * self-check), and tg_abi (the version and the sizes
+ * Entry points: tg_train (the iterations), tg_forward (a network's forward pass),
+ * tg_draw (uniforms alone, for the self-check), and tg_abi (the version and the sizes
  * of the structs below, which the Python side checks at load). The Python side
  * (tinygan/engine/native/job.py) checks every shape and pointer first; the kernel
  * trusts its job.
@@ -563,5 +563,28 @@ int tg_draw(uint32_t *generators, int32_t K, int32_t count, float *out) {
         close_rngs(generators, K, k0, &rngs);
     }
     free(state);
+    return 0;
+}
+
+/* One network's forward pass for K members (a multiple of LANES) on n samples each:
+   x (n, in, K) to out (n, out, K), members last. 0, or -1 if out of memory. */
+int tg_forward(const tg_net *net, float **params, int32_t K, int32_t n, const float *x,
+               float *out) {
+    layout L;
+    make_layout(net, 1, &L);
+    lanes_t *P = aligned_alloc(64, (size_t)(L.params + L.outputs) * sizeof(lanes_t));
+    if (!P) return -1;
+    lanes_t *Y = P + L.params;
+    int in = net->sizes[0], width = net->sizes[net->layers];
+    for (int k0 = 0; k0 < K; k0 += LANES) {
+        gather(net, params, P, K, k0);
+        for (int s = 0; s < n; s++) {
+            load_input(Y, x + (size_t)s * in * K, in, K, k0);
+            forward(net, &L, P, Y, 1);
+            for (int r = 0; r < width; r++)
+                memcpy(out + ((size_t)s * width + r) * K + k0, &Y[L.y[net->layers] + r], sizeof(lanes_t));
+        }
+    }
+    free(P);
     return 0;
 }

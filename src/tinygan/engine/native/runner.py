@@ -17,7 +17,7 @@ import torch
 from tinygan.engine import fused
 from tinygan.engine.native import Kernel, NativeKernelError, supports
 from tinygan.engine.native.job import make_job
-from tinygan.engine.records import BlockRecords, RecordQueue
+from tinygan.engine.records import BlockRecords
 from tinygan.protocols import StepRecord
 
 __all__ = ["MAX_CALL", "OUTPUT_BYTES", "NativeRunner", "NativeStream"]
@@ -63,7 +63,7 @@ class NativeStream(Protocol):
         ...
 
 
-class NativeRunner(RecordQueue):
+class NativeRunner:
     """Runs iterations through the native kernel and hands out their records.
 
     Args:
@@ -93,13 +93,28 @@ class NativeRunner(RecordQueue):
         reason = supports(g_spec, d_spec, kind, optimizer)
         if reason is not None:
             raise NativeKernelError(reason)
-        super().__init__()
         self.kernel = kernel
+        self._records: BlockRecords | list[StepRecord] = []
+        self._next = 0
         self.g_spec, self.d_spec = g_spec, d_spec
         self.kind, self.optimizer = kind, optimizer
         self.threads = max(1, threads)
         self.batch_size = batch_size
         self._redo: tuple[Any, ...] | None = None
+
+    @property
+    def computed(self) -> int:
+        """How many iterations the last call computed."""
+        return len(self._records)
+
+    def pending(self) -> bool:
+        """Whether computed iterations wait to be handed out."""
+        return self._next < len(self._records)
+
+    def pop(self) -> StepRecord:
+        """Hand out the next computed iteration's record."""
+        self._next += 1
+        return self._records[self._next - 1]
 
     def run(
         self,
