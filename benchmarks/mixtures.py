@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import mixtures_report as report
 
 import tinygan as tg
-from tinygan.recipes.mixtures import GRID25_STEPS, RING8_STEPS, grid25, ring8
+from tinygan.recipes.mixtures import GRID25_STEPS, MIXTURE_WIDTH, RING8_STEPS, grid25, ring8
 from tinygan.recipes.pacgan import PAPER_STEPS, Maxout, paper_gan
 from tinygan.sweeps.inputs import eval_inputs, judged_output
 
@@ -81,8 +81,8 @@ def paper_trainer(data: str, seed: int, pack: int, device: str = "cpu") -> Any:
 # --- one chunk of seeds -----------------------------------------------------------------
 
 
-Task = tuple[str, int, tuple[int, ...], int, bool, str]
-"""(data, pack, seeds, steps, paper, device)."""
+Task = tuple[str, int, tuple[int, ...], int, bool, str, int]
+"""(data, pack, seeds, steps, paper, device, width)."""
 
 
 def _judge(outputs: Any, real: tg.GaussianMixture) -> list[tg.metrics.ModeCoverage]:
@@ -96,14 +96,14 @@ def run_chunk(task: Task) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         ``(rows, curves)``: one row per seed (its final judgement) and one curve point
         per seed and twentieth of the run.
     """
-    data, pack, seeds, steps, paper, device = task
+    data, pack, seeds, steps, paper, device, width = task
     torch.set_num_threads(1)
     start = time.perf_counter()
     real = MIXTURES[data]()
     if paper:
         trainers = [paper_trainer(data, seed, pack, device) for seed in seeds]
     else:
-        trainers = [RECIPES[data](seed, pack=pack, steps=steps) for seed in seeds]
+        trainers = [RECIPES[data](seed, pack=pack, steps=steps, width=width) for seed in seeds]
     z = eval_inputs(trainers[0].noise, device if paper else None, EVAL_SAMPLES)
     if len(trainers) > 1 and tg.ensemble.alike.stackable(trainers) is None:
         ensemble = tg.EnsembleTrainer.from_trainers(trainers, backend="vmap")
@@ -117,7 +117,7 @@ def run_chunk(task: Task) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         def outputs() -> Any:
             return [judged_output(t.generator, z).cpu() for t in trainers]
 
-    config = "paper" if paper else "cpu"
+    config = _config(paper, width)
     every = max(1, steps // CURVE_POINTS)
     curves: list[dict[str, Any]] = []
     done = 0
@@ -148,6 +148,13 @@ def _numbers(cover: tg.metrics.ModeCoverage) -> dict[str, Any]:
     }
 
 
+def _config(paper: bool, width: int) -> str:
+    """The rows' ``config``: ``paper``, ``cpu`` (the recipe) or ``cpu-width<N>``."""
+    if paper:
+        return "paper"
+    return "cpu" if width == MIXTURE_WIDTH else f"cpu-width{width}"
+
+
 # --- every chunk, resumable ------------------------------------------------------------
 
 
@@ -174,11 +181,11 @@ def run_all(tasks: list[Task], rows_path: Path, curves_path: Path, jobs: int) ->
     """
     done = {_key(r) for r in read_rows(rows_path)}
     todo = []
-    for data, pack, seeds, steps, paper, device in tasks:
-        config = "paper" if paper else "cpu"
+    for data, pack, seeds, steps, paper, device, width in tasks:
+        config = _config(paper, width)
         left = tuple(s for s in seeds if (data, str(pack), str(s), str(steps), config) not in done)
         if left:
-            todo.append((data, pack, left, steps, paper, device))
+            todo.append((data, pack, left, steps, paper, device, width))
     for rows, curves in _results(todo, jobs):
         _append(curves_path, CURVE_FIELDS, curves)
         _append(rows_path, FIELDS, rows)
@@ -208,7 +215,7 @@ def make_tasks(args: argparse.Namespace) -> list[Task]:
     starts = range(0, args.seeds, chunk)
     return [
         (data, pack, tuple(range(a, min(a + chunk, args.seeds))), steps[data], args.paper,
-         args.device)
+         args.device, args.width)
         for a in starts
         for data in args.data
         for pack in args.packs
@@ -226,6 +233,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--ring-steps", type=int, default=RING8_STEPS)
     parser.add_argument("--grid-steps", type=int, default=GRID25_STEPS)
     parser.add_argument("--chunk", type=int, default=20, help="seeds per ensemble")
+    parser.add_argument("--width", type=int, default=MIXTURE_WIDTH, help="hidden width")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     parser.add_argument("--curves", type=Path, default=DEFAULT_CURVES)

@@ -118,7 +118,7 @@ def test_mixtures_table_runs_resumes_and_covers_every_row(tmp_path, capsys):
 def test_mixtures_rows_are_the_sweeps_judgement_of_the_same_seed():
     mixtures = load("mixtures")
     with threads_kept():
-        rows, _ = mixtures.run_chunk(("ring", 2, (0, 1), 5, False, "cpu"))
+        rows, _ = mixtures.run_chunk(("ring", 2, (0, 1), 5, False, "cpu", 128))
     swept = tg.sweep([0, 1], partial(ring8, pack=2, steps=5), steps=5)
     for row, seed in zip(rows, swept.rows, strict=True):
         assert int(row["modes"]) == seed.values["modes"]

@@ -109,7 +109,7 @@ class SlotBatchNorm(nn.Module):
     ``sqrt(var + eps)`` (``var`` the biased variance), then scaled and shifted by the
     learned ``weight`` and ``bias``. The running mean and standard deviation move by
     ``momentum`` towards the slots' mean statistics. In inference mode
-    (:meth:`~torch.nn.Module.eval`) rows are normalised by the running statistics alone,
+    (``eval()``) rows are normalised by the running statistics alone,
     ``(x - running_mean) / running_std * weight + bias``, whatever the batch.
 
     Args:

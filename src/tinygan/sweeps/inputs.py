@@ -63,7 +63,7 @@ def eval_inputs(
 def judged_output(generator: Any, z: torch.Tensor) -> torch.Tensor:
     """The generator's output on ``z`` without gradients, a module in inference mode.
 
-    A :class:`torch.nn.Module` in training mode is switched to :meth:`~torch.nn.Module.eval`
+    A :class:`torch.nn.Module` in training mode is switched to inference mode (``eval()``)
     for the call (batch norm then uses its running statistics, as PacGAN's evaluation
     does, and changes nothing) and back after it.
     """
