@@ -45,7 +45,8 @@ from tinygan.metrics import ImageJudge, check_verdict, counts_as_integers, defau
 from tinygan.recipes.digits import DIGITS_LADDER, DIGITS_STEPS, digits_ladder
 from tinygan.recipes.images import DIGITS_CONV_STEPS, digits_conv
 from tinygan.sweeps import EVAL_INPUTS
-from tinygan.sweeps.chunk import eval_inputs, evaluate_generator
+from tinygan.sweeps.chunk import evaluate_generator
+from tinygan.sweeps.inputs import eval_inputs
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "docs" / "digits_table.inc"

@@ -1,32 +1,30 @@
-"""Generate ``docs/mixtures_table.inc``: mode collapse on the 2-D ring and grid, packed or not.
+"""Generate the mixtures' table and convergence figure: mode collapse on the 2-D ring and grid.
 
-For each dataset (the 8-mode ring and the 25-mode grid of PacGAN) and each pack size
-``m`` (1: a plain GAN; 2, 3, 4: PacGAN2-4), the recipe of :mod:`tinygan.recipes.mixtures`
-is trained from ``--seeds`` seeds and judged by :func:`tinygan.metrics.mode_coverage` on
-2,500 fresh samples (as many as the PacGAN authors' code evaluates; noise from a
-fixed generator, seed 2018). The table gives the mean
-and standard error over seeds of modes captured, the share of high-quality samples and
-the reverse KL, and the share of seeds that capture every mode with its 95% Wilson
-interval. Each finished run is appended to a CSV at once (``--csv``), so an interrupted
-run resumes where it stopped; the table is written from the CSV.
+For each dataset (PacGAN's 8-mode ring and 25-mode grid) and each pack size ``m`` (1: a
+plain GAN; 2, 3, 4: PacGAN2-4) the recipe of :mod:`tinygan.recipes.mixtures` is trained
+from ``--seeds`` seeds, ``--chunk`` seeds at a time (20: a whole cell) as one ensemble
+(the ``vmap`` backend: alike trainers train as one batched computation, each member as
+its lone trainer would step by step, within float tolerance; about 1.6 times the
+throughput of lone runs here, ``--throughput``). Every twentieth of the run each generator is
+judged by :func:`tinygan.metrics.mode_coverage` on the fixed evaluation inputs every
+tinygan judge of a mixture uses (2,500 draws from ``tinygan.sweeps.EVAL_SEED``, as many
+samples as PacGAN's code judges): those are the convergence curves (``--curves``);
+the last of them is the seed's row (``--csv``). A chunk's rows and curves are appended
+as it finishes, so an interrupted run resumes where it stopped (a chunk in progress
+starts again); the table (``--out``) and the figure (``--figure``) are written from the
+files, by ``benchmarks/mixtures_report.py``.
 
-The docs build only includes the committed table; it never reruns the training. To
-regenerate it (about 30 minutes on two cores)::
+The docs build only includes the committed table and figure; it never retrains. To
+regenerate both (see docs/mixtures.rst for how long it takes)::
 
-    nice python benchmarks/mixtures.py --jobs 2             # 20 seeds, both datasets
-    python benchmarks/mixtures.py --seeds 2 --ring-steps 50 --grid-steps 50 \\
-        --csv /tmp/m.csv --out /tmp/m.inc                   # a quick look
+    nice python benchmarks/mixtures.py --jobs 2                # 20 seeds, both datasets
+    python benchmarks/mixtures.py --seeds 2 --ring-steps 40 --grid-steps 40 \\
+        --csv /tmp/m.csv --curves /tmp/c.csv --out /tmp/m.inc --figure /tmp/m.png
 
-``--paper`` trains PacGAN's own configuration instead (G: four hidden layers of 400
-units with batch norm; D: three maxout layers of 200 units, 5 pieces; Adam 1e-4 with
-beta1 0.8; batch 100 packs; 400 epochs of 100,000 samples, 400,000 iterations): meant
-for a long run on a bigger machine, it is not what the committed table ran. As written
-it trains on the CPU; the trainers' ``device=`` option is the way to a GPU (untried here:
-no GPU was available).
-
-``--timing`` prints the time of one training step of the CPU recipe next to the time of
-the same step's matrix multiplications alone, and their share of the machine's float32
-throughput.
+``--paper`` trains PacGAN's own configuration instead
+(:func:`tinygan.recipes.pacgan.paper_gan`: 400,000 iterations of much bigger networks
+per seed, one seed at a time; ``--device cuda`` for a GPU). ``--timing`` times one step
+of each configuration; ``--throughput`` measures the ensemble against lone runs.
 """
 
 from __future__ import annotations
@@ -37,357 +35,238 @@ import datetime
 import math
 import multiprocessing
 import os
-import statistics
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
-from torch import nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import mixtures_report as report
 
 import tinygan as tg
-from tinygan.recipes.mixtures import GRID25_STEPS, RING8_STEPS, grid25, ring8
+from tinygan.recipes.mixtures import GRID25_STEPS, MIXTURE_WIDTH, RING8_STEPS, grid25, ring8
+from tinygan.recipes.pacgan import PAPER_STEPS, Maxout, paper_gan
+from tinygan.sweeps.inputs import eval_inputs, judged_output
+
+__all__ = ["Maxout", "main", "paper_trainer", "read_rows", "run_chunk"]
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 DEFAULT_OUT = DOCS / "mixtures_table.inc"  # not .rst: included, never a page of its own
 DEFAULT_CSV = DOCS / "mixtures_seeds.csv"
-EVAL_SAMPLES = 2500
-EVAL_SEED = 2018
+DEFAULT_CURVES = DOCS / "mixtures_curves.csv"
+DEFAULT_FIGURE = DOCS / "mixtures_convergence.png"
+EVAL_SAMPLES = tg.metrics.mixture_judge.eval_inputs  # 2,500, as PacGAN
+CURVE_POINTS = 20
 FIELDS = [
-    "data",
-    "pack",
-    "seed",
-    "steps",
-    "config",
-    "modes",
-    "high_quality",
-    "reverse_kl",
-    "seconds",
-]
-DATA = {
-    "ring": (ring8, RING8_STEPS, tg.GaussianMixture.ring),
-    "grid": (grid25, GRID25_STEPS, tg.GaussianMixture.grid),
-}
+    "data", "pack", "seed", "steps", "config", "modes", "high_quality", "reverse_kl",
+    "seconds", "backend",
+]  # fmt: skip
+CURVE_FIELDS = ["data", "pack", "seed", "steps", "config", "iteration", "modes"]
+CURVE_FIELDS += ["high_quality", "reverse_kl"]
+RECIPES = {"ring": ring8, "grid": grid25}
+MIXTURES = {"ring": tg.GaussianMixture.ring, "grid": tg.GaussianMixture.grid}
+
+read_rows = report.read_rows
+mean_se = report.mean_se
 
 
-# --- the paper's configuration (--paper) -------------------------------------------------
+def paper_trainer(data: str, seed: int, pack: int, device: str = "cpu") -> Any:
+    """PacGAN's configuration for ``data`` (``"ring"`` or ``"grid"``), from ``seed`` alone."""
+    return paper_gan(MIXTURES[data](), seed, pack=pack, device=device)
 
 
-class Maxout(nn.Module):
-    """A maxout layer: ``pieces`` linear maps, the largest output kept per unit."""
-
-    def __init__(self, fan_in: int, units: int, pieces: int, generator: torch.Generator):
-        super().__init__()
-        self.units, self.pieces = units, pieces
-        self.linear = _linear(fan_in, units * pieces, generator)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.linear(x).view(-1, self.units, self.pieces).amax(dim=2)
+# --- one chunk of seeds -----------------------------------------------------------------
 
 
-def _linear(fan_in: int, fan_out: int, generator: torch.Generator) -> nn.Linear:
-    """A linear layer initialised as the authors' code does: N(0, 0.02) weights, 0 biases."""
-    layer = nn.utils.skip_init(nn.Linear, fan_in, fan_out)
-    nn.init.normal_(layer.weight, 0.0, 0.02, generator=generator)
-    nn.init.zeros_(layer.bias)
-    return layer
+Task = tuple[str, int, tuple[int, ...], int, bool, str, int]
+"""(data, pack, seeds, steps, paper, device, width)."""
 
 
-def paper_trainer(data: str, seed: int, pack: int, device: str) -> tg.AdversarialTrainer:
-    """PacGAN's 2-D configuration, from ``seed`` alone.
+def _judge(outputs: Any, real: tg.GaussianMixture) -> list[tg.metrics.ModeCoverage]:
+    return [tg.metrics.mode_coverage(out, real) for out in outputs]
 
-    As the paper describes it (Lin et al. 2018) and the authors' code sets it
-    (github.com/fjxmlzn/PacGAN, ``synthetic_data_experiments/2DRing_GAN&PacGAN/config.py``):
-    noise 2-D standard normal; G four ReLU hidden layers of 400 with batch norm; D three
-    maxout layers of 200 units with 5 pieces; weights N(0, 0.02), biases 0; Adam 1e-4,
-    beta1 0.8; 100 packs per batch (our reading: ``100 * m`` samples per step).
+
+def run_chunk(task: Task) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Train one chunk of seeds (as one ensemble where it can) and judge it as it goes.
+
+    Returns:
+        ``(rows, curves)``: one row per seed (its final judgement) and one curve point
+        per seed and twentieth of the run.
     """
-    weights = torch.Generator().manual_seed(seed)
-    g_layers: list[nn.Module] = []
-    width = 2
-    for _ in range(4):
-        g_layers += [_linear(width, 400, weights), nn.BatchNorm1d(400), nn.ReLU()]
-        width = 400
-    generator = nn.Sequential(*g_layers, _linear(400, 2, weights)).to(device)
-    critic = nn.Sequential(
-        Maxout(2 * pack, 200, 5, weights),
-        Maxout(200, 200, 5, weights),
-        Maxout(200, 200, 5, weights),
-        _linear(200, 1, weights),
-    ).to(device)
-    discriminator = critic if pack == 1 else tg.Packed(critic, pack)
-    real = DATA[data][2]()
-
-    return tg.AdversarialTrainer(
-        generator,
-        discriminator,
-        real,
-        tg.GaussianNoise(2),
-        lr=1e-4,
-        batch_size=100 * pack,
-        loss=nn.functional.binary_cross_entropy_with_logits,
-        optimizer=lambda p: torch.optim.Adam(p, lr=1e-4, betas=(0.8, 0.999)),
-        seed=seed,
-    )
-
-
-PAPER_STEPS = 400 * 100_000 // 100  # 400 epochs of 100,000 samples, batches of 100
-
-
-# --- one run -----------------------------------------------------------------------------
-
-
-def run_one(task: tuple[str, int, int, int, bool, str]) -> dict[str, Any]:
-    """Train one (data, pack, seed) configuration and judge it."""
-    data, pack, seed, steps, paper, device = task
+    data, pack, seeds, steps, paper, device, width = task
     torch.set_num_threads(1)
     start = time.perf_counter()
+    real = MIXTURES[data]()
     if paper:
-        trainer = paper_trainer(data, seed, pack, device)
+        trainers = [paper_trainer(data, seed, pack, device) for seed in seeds]
     else:
-        trainer = DATA[data][0](seed, pack=pack, steps=steps)
-    trainer.fit(steps)
-    noise = tg.GaussianNoise(2).sample(
-        EVAL_SAMPLES, generator=torch.Generator().manual_seed(EVAL_SEED)
-    )
-    generator = trainer.generator
-    if isinstance(generator, nn.Module):
-        generator.eval()
-    with torch.no_grad():
-        samples = generator(noise.to(device) if paper else noise).cpu()
-    cover = tg.metrics.mode_coverage(samples, trainer.real)
+        trainers = [RECIPES[data](seed, pack=pack, steps=steps, width=width) for seed in seeds]
+    z = eval_inputs(trainers[0].noise, device if paper else None, EVAL_SAMPLES)
+    if len(trainers) > 1 and tg.ensemble.alike.stackable(trainers) is None:
+        ensemble = tg.EnsembleTrainer.from_trainers(trainers, backend="vmap")
+        runs, backend = [ensemble], ensemble.backend
+
+        def outputs() -> Any:
+            return ensemble.generate(z)
+    else:
+        runs, backend = trainers, trainers[0].backend
+
+        def outputs() -> Any:
+            return [judged_output(t.generator, z).cpu() for t in trainers]
+
+    config = _config(paper, width)
+    every = max(1, steps // CURVE_POINTS)
+    curves: list[dict[str, Any]] = []
+    done = 0
+    while done < steps:
+        block = min(every, steps - done)
+        for run in runs:
+            run.fit(block)
+        done += block
+        for seed, cover in zip(seeds, _judge(outputs(), real), strict=True):
+            curves.append({**_numbers(cover), "iteration": done, "seed": seed})
+    seconds = (time.perf_counter() - start) / len(seeds)
+    same = {"data": data, "pack": pack, "steps": steps, "config": config}
+    curves = [{**same, **point} for point in curves]
+    rows = [
+        {**same, **point, "seconds": f"{seconds:.2f}", "backend": backend}
+        for point in curves[-len(seeds) :]
+    ]
+    for row in rows:
+        del row["iteration"]
+    return rows, curves
+
+
+def _numbers(cover: tg.metrics.ModeCoverage) -> dict[str, Any]:
     return {
-        "data": data,
-        "pack": pack,
-        "seed": seed,
-        "steps": steps,
-        "config": "paper" if paper else "cpu",
         "modes": cover.modes,
         "high_quality": f"{cover.high_quality:.6f}",
         "reverse_kl": f"{cover.reverse_kl:.6f}",
-        "seconds": f"{time.perf_counter() - start:.2f}",
     }
 
 
-def read_rows(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
-        return []
-    with path.open(newline="") as f:
-        return list(csv.DictReader(f))
+def _config(paper: bool, width: int) -> str:
+    """The rows' ``config``: ``paper``, ``cpu`` (the recipe) or ``cpu-width<N>``."""
+    if paper:
+        return "paper"
+    return "cpu" if width == MIXTURE_WIDTH else f"cpu-width{width}"
 
 
-def run_all(tasks: list[tuple[str, int, int, int, bool, str]], path: Path, jobs: int) -> None:
-    """Run the tasks whose rows ``path`` lacks, appending each row as it finishes."""
-    done = {(r["data"], r["pack"], r["seed"], r["steps"], r["config"]) for r in read_rows(path)}
-    todo = [
-        t
-        for t in tasks
-        if (t[0], str(t[1]), str(t[2]), str(t[3]), "paper" if t[4] else "cpu") not in done
-    ]
-    path.parent.mkdir(parents=True, exist_ok=True)
+# --- every chunk, resumable ------------------------------------------------------------
+
+
+def _key(row: dict[str, Any]) -> tuple[str, str, str, str, str]:
+    return (row["data"], str(row["pack"]), str(row["seed"]), str(row["steps"]), row["config"])
+
+
+def _append(path: Path, fields: list[str], rows: list[dict[str, Any]]) -> None:
     new = not path.exists()
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS)
+        writer = csv.DictWriter(f, fieldnames=fields)
         if new:
             writer.writeheader()
-        for row in _results(todo, jobs):
-            writer.writerow(row)
-            f.flush()
+        writer.writerows(rows)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def run_all(tasks: list[Task], rows_path: Path, curves_path: Path, jobs: int) -> None:
+    """Run the chunks whose rows ``rows_path`` lacks, appending rows and curves as each ends.
+
+    A chunk's curves are written before its rows: a chunk with rows is complete.
+    """
+    done = {_key(r) for r in read_rows(rows_path)}
+    todo = []
+    for data, pack, seeds, steps, paper, device, width in tasks:
+        config = _config(paper, width)
+        left = tuple(s for s in seeds if (data, str(pack), str(s), str(steps), config) not in done)
+        if left:
+            todo.append((data, pack, left, steps, paper, device, width))
+    for rows, curves in _results(todo, jobs):
+        _append(curves_path, CURVE_FIELDS, curves)
+        _append(rows_path, FIELDS, rows)
+        for row in rows:
             print(
                 f"{row['data']} m={row['pack']} seed {row['seed']}: {row['modes']} modes, "
                 f"{float(row['high_quality']):.0%} high quality, KL {row['reverse_kl']}, "
-                f"{row['seconds']} s",
+                f"{row['seconds']} s per seed ({row['backend']})",
                 flush=True,
             )
 
 
-def _results(todo: list[Any], jobs: int) -> Iterator[dict[str, Any]]:
+def _results(todo: list[Task], jobs: int) -> Iterator[Any]:
     if jobs == 1:
-        yield from map(run_one, todo)
+        yield from map(run_chunk, todo)
         return
     with multiprocessing.get_context("spawn").Pool(jobs) as pool:
-        yield from pool.imap_unordered(run_one, todo)
+        yield from pool.imap_unordered(run_chunk, todo)
 
 
-# --- the table ---------------------------------------------------------------------------
+def make_tasks(args: argparse.Namespace) -> list[Task]:
+    """The chunks, first chunk of every cell first, so a stopped run is even across cells."""
+    steps = {"ring": args.ring_steps, "grid": args.grid_steps}
+    chunk = 1 if args.paper else args.chunk
+    if args.paper:
+        steps = {"ring": PAPER_STEPS, "grid": PAPER_STEPS}
+    starts = range(0, args.seeds, chunk)
+    return [
+        (data, pack, tuple(range(a, min(a + chunk, args.seeds))), steps[data], args.paper,
+         args.device, args.width)
+        for a in starts
+        for data in args.data
+        for pack in args.packs
+    ]  # fmt: skip
 
 
-def mean_se(values: Sequence[float], scale: float = 1.0, digits: int = 2) -> str:
-    """``mean ± standard error`` (sample standard deviation over sqrt(n)).
-
-    Infinite values (a reverse KL with no high-quality sample) are left out of the mean
-    and counted after it.
-    """
-    finite = [v for v in values if math.isfinite(v)]
-    left_out = len(values) - len(finite)
-    if not finite:
-        return f"inf ({left_out} seeds)"
-    mean = statistics.fmean(finite) * scale
-    se = statistics.stdev(finite) / math.sqrt(len(finite)) * scale if len(finite) > 1 else 0.0
-    text = f"{mean:.{digits}f} ± {se:.{digits}f}"
-    return text if not left_out else f"{text} ({len(finite)} seeds; {left_out} inf)"
+# --- main ------------------------------------------------------------------------------
 
 
-def table(rows: list[dict[str, str]]) -> str:
-    """The rst include: one list-table per dataset, ours beside the paper's."""
-    label = {1: "GAN", 2: "PacGAN2", 3: "PacGAN3", 4: "PacGAN4"}
-    out: list[str] = []
-    for data, name, k in (("ring", "2-D ring (8 modes)", 8), ("grid", "2-D grid (25 modes)", 25)):
-        mine = [r for r in rows if r["data"] == data and r["config"] == "cpu"]
-        if not mine:
-            continue
-        steps = sorted({int(r["steps"]) for r in mine})
-        out += [
-            f".. list-table:: {name}: tinygan on this CPU ({', '.join(f'{s:,}' for s in steps)}"
-            " iterations)",
-            "   :header-rows: 1",
-            "",
-            "   * - method",
-            "     - seeds",
-            "     - modes",
-            "     - high quality (%)",
-            "     - reverse KL",
-            "     - every mode (95% interval)",
-            "     - s per run",
-        ]
-        for pack in sorted({int(r["pack"]) for r in mine}):
-            runs = [r for r in mine if int(r["pack"]) == pack]
-            modes = [float(r["modes"]) for r in runs]
-            every = sum(int(r["modes"]) == k for r in runs)
-            low, high = tg.wilson_interval(every, len(runs))
-            seconds = statistics.fmean(float(r["seconds"]) for r in runs)
-            out += [
-                f"   * - {label.get(pack, f'PacGAN{pack}')}",
-                f"     - {len(runs)}",
-                f"     - {mean_se(modes, digits=1)}",
-                f"     - {mean_se([float(r['high_quality']) for r in runs], 100, 1)}",
-                f"     - {mean_se([float(r['reverse_kl']) for r in runs])}",
-                f"     - {every}/{len(runs)} ({low:.0%} - {high:.0%})",
-                f"     - {seconds:.0f}",
-            ]
-        out.append("")
-    return "\n".join(out)
-
-
-def write_table(csv_path: Path, out: Path, note: str) -> str:
-    text = f".. Generated by benchmarks/mixtures.py on {note}; do not edit.\n\n"
-    text += table(read_rows(csv_path))
-    out.write_text(text)
-    return text
-
-
-# --- timing (--timing) -------------------------------------------------------------------
-
-
-def _best(fn: Any, repeats: int = 7, number: int = 50) -> float:
-    best = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - start) / number)
-    return best
-
-
-def step_matmuls(batch: int, pack: int, width: int) -> list[tuple[int, int, int]]:
-    """The (rows, inner, cols) of every matrix product in one training step of the recipe.
-
-    Per linear layer ``(rows, fan_in) @ (fan_in, fan_out)`` forward; backward, the
-    weight's gradient ``(fan_out, rows) @ (rows, fan_in)`` and, where it is needed, the
-    input's gradient ``(rows, fan_out) @ (fan_out, fan_in)``.
-    """
-    n = batch // pack
-    g = [(2, width), (width, width), (width, 2)]
-    d = [(2 * pack, width), (width, width), (width, 1)]
-    fwd = lambda rows, layers: [(rows, a, b) for a, b in layers]  # noqa: E731
-    wgrad = lambda rows, layers: [(b, rows, a) for a, b in layers]  # noqa: E731
-    igrad = lambda rows, layers: [(rows, b, a) for a, b in layers]  # noqa: E731
-    d_step = fwd(n, d) + wgrad(n, d) + igrad(n, d[1:])
-    return (
-        d_step  # D on real
-        + fwd(batch, g)  # G's output for D's fake step (no grad)
-        + d_step  # D on fake
-        + fwd(batch, g)
-        + fwd(n, d)
-        + igrad(n, d)  # G's step: through D to G
-        + wgrad(batch, g)
-        + igrad(batch, g[1:])
-    )
-
-
-def timing(pack: int = 1) -> dict[str, float]:
-    """Time one recipe step against its matrix products alone (one thread)."""
-    torch.set_num_threads(1)
-    trainer = ring8(0, pack=pack)
-    trainer.fit(50)
-    step = _best(trainer.step, repeats=5, number=100)
-    shapes = step_matmuls(trainer.batch_size, pack, 128)
-    mats = [(torch.randn(r, i), torch.randn(i, c)) for r, i, c in shapes]
-
-    def products() -> None:
-        for a, b in mats:
-            torch.mm(a, b)
-
-    mm = _best(products, repeats=5, number=100)
-    flops = sum(2 * r * i * c for r, i, c in shapes)
-    big = torch.randn(1024, 1024)
-    peak = 2 * 1024**3 / _best(lambda: torch.mm(big, big), repeats=5, number=5)
-    return {"step_s": step, "matmul_s": mm, "flops": flops, "peak_flops": peak}
-
-
-# --- main --------------------------------------------------------------------------------
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--packs", type=int, nargs="+", default=[1, 2, 3, 4])
+    parser.add_argument("--data", nargs="+", default=["ring", "grid"], choices=sorted(RECIPES))
+    parser.add_argument("--ring-steps", type=int, default=RING8_STEPS)
+    parser.add_argument("--grid-steps", type=int, default=GRID25_STEPS)
+    parser.add_argument("--chunk", type=int, default=20, help="seeds per ensemble")
+    parser.add_argument("--width", type=int, default=MIXTURE_WIDTH, help="hidden width")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--csv", type=Path, default=DEFAULT_CSV)
+    parser.add_argument("--curves", type=Path, default=DEFAULT_CURVES)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--figure", type=Path, default=DEFAULT_FIGURE)
+    parser.add_argument("--paper", action="store_true", help="PacGAN's own configuration")
+    parser.add_argument("--device", default="cpu", help="where --paper trains")
+    parser.add_argument("--timing", action="store_true", help="time one step of each")
+    parser.add_argument("--throughput", action="store_true", help="ensemble against lone")
+    return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", type=int, default=20)
-    parser.add_argument("--packs", type=int, nargs="+", default=[1, 2, 3, 4])
-    parser.add_argument("--data", nargs="+", default=["ring", "grid"], choices=sorted(DATA))
-    parser.add_argument("--ring-steps", type=int, default=RING8_STEPS)
-    parser.add_argument("--grid-steps", type=int, default=GRID25_STEPS)
-    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
-    parser.add_argument("--csv", type=Path, default=DEFAULT_CSV)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument(
-        "--paper",
-        action="store_true",
-        help="PacGAN's configuration (400,000 iterations per seed; a long run)",
-    )
-    parser.add_argument("--timing", action="store_true", help="time one step and its matmuls")
-    args = parser.parse_args(argv)
-    if args.timing:
-        result = timing()
-        print(
-            f"one step {result['step_s'] * 1e3:.2f} ms; its {result['flops'] / 1e6:.1f} MFLOP "
-            f"of matrix products alone {result['matmul_s'] * 1e3:.2f} ms "
-            f"({result['matmul_s'] / result['step_s']:.0%} of the step); float32 peak "
-            f"(1024x1024 matmul, one thread) {result['peak_flops'] / 1e9:.1f} GFLOP/s; the "
-            f"step reaches {result['flops'] / result['step_s'] / result['peak_flops']:.1%} "
-            "of it"
-        )
-        return result
-    steps = {"ring": args.ring_steps, "grid": args.grid_steps}
-    if args.paper:
-        steps = {"ring": PAPER_STEPS, "grid": PAPER_STEPS}
-    # Seed by seed, so that a run stopped early has as many seeds in every row.
-    tasks = [
-        (data, pack, seed, steps[data], args.paper, "cpu")
-        for seed in range(args.seeds)
-        for data in args.data
-        for pack in args.packs
-    ]
+    args = parse(argv)
+    if args.timing or args.throughput:
+        import mixtures_timing as timing  # a sibling script
+
+        return timing.main(args)
     start = time.perf_counter()
-    run_all(tasks, args.csv, args.jobs)
+    run_all(make_tasks(args), args.csv, args.curves, args.jobs)
     elapsed = time.perf_counter() - start
-    total = sum(float(r["seconds"]) for r in read_rows(args.csv))
+    rows = read_rows(args.csv)
+    total = sum(float(r["seconds"]) for r in rows)
     note = (
-        f"{datetime.date.today():%Y-%m-%d}, {args.seeds} seeds, {args.jobs} processes; "
-        f"{total / 60:.0f} minutes of training in all, {elapsed / 60:.1f} minutes for this call"
+        f"{datetime.date.today():%Y-%m-%d}, {args.jobs} processes, ensembles of up to "
+        f"{args.chunk} seeds; {total / 3600:.1f} hours of training per seed summed "
+        f"({math.fsum(float(r['seconds']) for r in rows) / max(1, len(rows)):.0f} s per "
+        f"seed on average), {elapsed / 60:.1f} minutes for this call"
     )
-    text = write_table(args.csv, args.out, note)
+    text = report.write_table(args.csv, args.out, note, args.curves)
+    figure = report.write_figure(args.curves, args.figure)
     print(text)
-    print(f"wrote {args.out} ({elapsed:.0f} s)")
+    print(f"wrote {args.out} and {figure} ({elapsed:.0f} s)")
     return {"table": text, "seconds": elapsed}
 
 

@@ -128,9 +128,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     )
     print(f"peak memory:                 {rss_peak:10.0f} MiB (target < 2048 MiB)")
     print(f"success, eager sweep:    {fmt_interval(result.successes, result.n)}")
-    print(
-        f"success, native sweep: {fmt_interval(compiled.successes, compiled.n)} ({flips} flips)"
-    )
+    print(f"success, native sweep: {fmt_interval(compiled.successes, compiled.n)} ({flips} flips)")
     print(f"success, post loop:      {fmt_interval(post_successes, args.post_seeds)}")
     print(f"sweep's rate inside the post loop's interval: {'yes' if agree else 'NO'}")
     return {

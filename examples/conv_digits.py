@@ -22,7 +22,7 @@ import tinygan as tg
 from tinygan.metrics import default_judge
 from tinygan.plotting import plot_generated_beside_real, plot_image_snapshots
 from tinygan.recipes.images import DIGITS_CONV_STEPS, digits_conv
-from tinygan.sweeps.chunk import eval_inputs
+from tinygan.sweeps.inputs import eval_inputs
 
 parser = argparse.ArgumentParser(description="A convolutional GAN on the 8x8 digits.")
 parser.add_argument("--steps", type=int, default=DIGITS_CONV_STEPS, help="training iterations")

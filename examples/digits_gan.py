@@ -30,7 +30,7 @@ from tinygan.plotting import (
     save_image_animation,
 )
 from tinygan.recipes.digits import DIGITS_STEPS, digits, digits_ladder
-from tinygan.sweeps.chunk import eval_inputs
+from tinygan.sweeps.inputs import eval_inputs
 
 parser = argparse.ArgumentParser(description="The post's GAN and the default one, on digits.")
 parser.add_argument("--steps", type=int, default=DIGITS_STEPS, help="training iterations")

@@ -30,20 +30,21 @@ def test_the_post_run_writes_the_judges_numbers(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("kind", "names"),
+    ("kind", "names", "judged"),
     [
-        ("ring8", ["modes", "high_quality", "reverse_kl", "success"]),
-        ("grid25", ["modes", "high_quality", "reverse_kl", "success"]),
+        ("ring8", ["modes", "high_quality", "reverse_kl", "success"], 2500),
+        ("grid25", ["modes", "high_quality", "reverse_kl", "success"], 2500),
         (
             "digits",
             [
                 *("classes_covered", "confident_share", "reverse_kl", "frechet_distance"),
                 *("coverage", "density", "worst_class_coverage", "held_out_accuracy"),
             ],
+            1000,
         ),
     ],
 )
-def test_each_kind_trains_its_recipe_and_writes_its_figures(tmp_path, kind, names, capsys):
+def test_each_kind_trains_its_recipe_and_writes_its_figures(tmp_path, kind, names, judged, capsys):
     out = tmp_path / kind
     assert main(["train", "--data", kind, "--steps", "12", "--out", str(out), "--quiet"]) == 0
     summary = json.loads((out / "summary.json").read_text())
@@ -53,7 +54,8 @@ def test_each_kind_trains_its_recipe_and_writes_its_figures(tmp_path, kind, name
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
     assert (out / "snapshots.gif").read_bytes()[:6] == b"GIF89a"
     assert (out / "history.csv").read_text().count("\n") == 13  # header + 12 iterations
-    assert "judged on 1000 generated samples" in capsys.readouterr().out
+    assert summary["eval_inputs"] == judged
+    assert f"judged on {judged} generated samples" in capsys.readouterr().out
 
 
 def test_the_same_seed_gives_the_same_summary(tmp_path):
@@ -159,3 +161,18 @@ def test_sweep_offers_no_kind_that_needs_files(capsys):
     with pytest.raises(SystemExit):
         main(["sweep", "--data", "mnist", "--seeds", "1"])
     assert "invalid choice: 'mnist'" in capsys.readouterr().err
+
+
+def test_mixture_snapshots_are_the_generator_on_the_judges_fixed_inputs():
+    from tinygan import Snapshots
+    from tinygan.recipes import ring8
+    from tinygan.sweeps.inputs import eval_inputs
+
+    trainer = ring8(0)
+    z = eval_inputs(trainer.noise, count=2500)
+    snaps = Snapshots(every=2, inputs=z)
+    trainer.callbacks.append(snaps)
+    trainer.fit(4)
+    assert snaps.steps == [2, 4] and snaps.outputs.shape == (2, 2500, 2)
+    with torch.no_grad():
+        assert torch.equal(torch.from_numpy(snaps.outputs[-1]), trainer.generator(z))

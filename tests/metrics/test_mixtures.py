@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,6 +23,7 @@ from tinygan.metrics import (
     mode_coverage,
 )
 
+PAPER = Path(__file__).resolve().parents[2] / "docs" / "pacgan_table1.csv"
 RING = tg.GaussianMixture.ring()
 GRID = tg.GaussianMixture.grid()
 
@@ -163,6 +166,17 @@ def test_judge_names_and_success_rule():
     arc = 8 * 2 * 2 * math.asin(0.03 / 2) / (2 * math.pi)  # the arcs within 0.03 of a mean
     assert verdict["modes"] == 8.0 and verdict["success"] is False
     assert verdict["high_quality"] == pytest.approx(arc, abs=1e-4)
+
+
+def test_success_asks_for_the_literatures_share_of_high_quality_samples():
+    # PacGAN's Table 1 (docs/pacgan_table1.csv): every method 91.3% to 98.2% high quality.
+    lines = [line for line in PAPER.read_text().splitlines() if not line.startswith("#")]
+    paper = [float(row["high_quality_pct"]) for row in csv.DictReader(lines)]
+    assert min(paper) == 91.3 and SUCCESS_HIGH_QUALITY == 0.8 < min(paper) / 100
+    on_modes, off = RING.means.repeat(10, 1), torch.full((1, 2), 5.0)  # 80 good samples
+    assert mixture_judge(torch.cat([on_modes, off.repeat(20, 1)]), RING)["success"]  # 80%
+    assert not mixture_judge(torch.cat([on_modes, off.repeat(21, 1)]), RING)["success"]
+    assert mixture_judge.eval_inputs == 2500  # judged on PacGAN's 2,500 samples
 
 
 def test_default_judge_of_a_mixture_is_the_mixture_judge():

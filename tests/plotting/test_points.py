@@ -40,7 +40,7 @@ def test_one_panel_per_snapshot_titled_by_step_and_modes_marked_in_the_last():
     fig = plot_points(snapshots(), RING, steps=[10, 20, 30, 40])
     assert [ax.get_title() for ax in fig.axes] == ["step 10", "step 20", "step 30", "step 40"]
     last = fig.axes[-1]
-    assert last.get_xlabel() == "5/8 modes · 100% high quality · KL 0.47"
+    assert last.get_xlabel() == "5/8 modes · 100% high quality · KL 0.47\njudged on 40 samples"
     assert marked(last) == {"#1a9850": 5, "#d73027": 3}
     assert all(marked(ax) == {} for ax in fig.axes[:-1])
 
@@ -49,6 +49,7 @@ def test_panels_are_evenly_spaced_and_keep_the_last_and_final_replaces_its_point
     fig = plot_points(snapshots(k=7), RING, panels=3, final=RING.means.repeat(3, 1))
     assert [ax.get_title() for ax in fig.axes] == ["step 1", "step 4", "step 7"]
     assert fig.axes[-1].get_xlabel().startswith("8/8 modes · 100% high quality")
+    assert fig.axes[-1].get_xlabel().endswith("judged on 24 samples")  # final's, not the snapshot's
     assert len(plot_points(snapshots(k=2), RING, panels=9).axes) == 2
 
 

@@ -9,6 +9,16 @@ from torch.nn import functional
 import tinygan as tg
 from tinygan.recipes import grid25, ring8
 from tinygan.recipes.mixtures import MIXTURE_BATCH_SIZE, LinearDecay
+from tinygan.recipes.pacgan import SimultaneousTrainer
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Small networks: one thread (two, on a busy machine, are many times slower)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 def weights(trainer: tg.AdversarialTrainer) -> list[torch.Tensor]:
@@ -30,7 +40,8 @@ def test_what_the_recipes_build():
     assert isinstance(ring.real, tg.GaussianMixture) and len(ring.real.means) == 8
     assert len(grid.real.means) == 25 and grid.real.std == 0.05
     assert isinstance(ring.noise, tg.GaussianNoise) and ring.noise.dim == 2
-    assert ring.batch_size == MIXTURE_BATCH_SIZE
+    assert ring.batch_size == MIXTURE_BATCH_SIZE == 100  # 100 samples, 100 packs of 1
+    assert grid.batch_size == 300  # 100 packs of 3, as PacGAN
     assert isinstance(ring.g_optimizer, torch.optim.Adam)
     assert not isinstance(ring.discriminator, tg.Packed)
     assert isinstance(grid.discriminator, tg.Packed) and grid.discriminator.m == 3
@@ -79,3 +90,29 @@ def test_extra_callbacks_come_after_the_decay():
     snaps = tg.Snapshots(every=2)
     trainer = grid25(0, callbacks=[snaps]).fit(4)
     assert trainer.callbacks[1] is snaps and snaps.steps == [2, 4]
+
+
+def test_the_paper_option_builds_pacgans_configuration_and_refuses_cpu_knobs():
+    paper = grid25(0, pack=2, paper=True)
+    assert isinstance(paper, SimultaneousTrainer) and paper.batch_size == 200
+    assert paper.real.std == 0.05 and len(paper.real.means) == 25
+    with pytest.raises(ValueError, match="width, lr set the CPU recipe; paper=True builds"):
+        ring8(0, paper=True, width=64, lr=0.1)
+
+
+def test_adam_is_the_foreach_implementation_with_the_recipes_betas():
+    opt = ring8(0).g_optimizer
+    assert opt.defaults["foreach"] and opt.defaults["betas"] == (0.5, 0.999)
+
+
+def test_seeds_trained_as_one_ensemble_follow_their_lone_trainers():
+    # The table trains its seeds as vmap ensembles. (With Adam's fused=True they would
+    # not: PyTorch's fused CPU Adam misreads the transposed gradients vmap hands it.)
+    ensemble = tg.EnsembleTrainer.from_trainers([ring8(s, pack=2) for s in (0, 1)])
+    assert ensemble.backend == "vmap"
+    ensemble.fit(20)
+    for seed, (G, D) in enumerate(ensemble.unstack()):
+        lone = ring8(seed, pack=2).fit(20)
+        for net, alone in ((G, lone.generator), (D, lone.discriminator)):
+            for a, b in zip(net.parameters(), alone.parameters(), strict=True):
+                assert torch.allclose(a, b, atol=1e-5), seed

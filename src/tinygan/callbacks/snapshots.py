@@ -15,14 +15,28 @@ from tinygan.protocols import StepRecord
 __all__ = ["Snapshots"]
 
 
+def _inference(generator: Any, inputs: torch.Tensor) -> torch.Tensor:
+    """``generator(inputs)`` without gradients, a module in inference mode for the call."""
+    training = getattr(generator, "training", False)
+    if training:
+        generator.eval()
+    try:
+        with torch.no_grad():
+            return generator(inputs).detach()  # type: ignore[no-any-return]
+    finally:
+        if training:
+            generator.train()
+
+
 class Snapshots(Callback):
     """Keep the generator's output every ``every`` iterations, as the post does.
 
     By default a snapshot is the iteration's own output (the record's ``fake``: the
     training batch, from fresh noise each time). Given ``inputs``, a snapshot is the
     generator's output for those same inputs every time (a fixed noise grid, computed
-    without gradients and without touching the trainer's random state), so that
-    snapshot after snapshot shows the same inputs' images change.
+    without gradients, in inference mode as a judge sees it (batch norm on its running
+    statistics), and without touching the trainer's random state), so that snapshot
+    after snapshot shows the same inputs' images change.
 
     Args:
         every: Take a snapshot at iterations ``every``, ``2 * every``, ...
@@ -61,9 +75,8 @@ class Snapshots(Callback):
         if step % self.every != 0:
             return
         if self.inputs is not None:
-            with torch.no_grad():
-                self.steps.append(step)
-                self._outputs.append(trainer.generator(self.inputs).detach())
+            self.steps.append(step)
+            self._outputs.append(_inference(trainer.generator, self.inputs))
         elif record.fake is not None:
             self.steps.append(step)
             self._outputs.append(record.fake)

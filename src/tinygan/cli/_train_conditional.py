@@ -33,7 +33,7 @@ from tinygan.data import ImageData, mnist
 from tinygan.metrics import ConditionalJudge, ImageJudge, counts_as_integers
 from tinygan.recipes.conditional import CONDITIONAL_STEPS, digits_conditional
 from tinygan.sweeps import EVAL_INPUTS
-from tinygan.sweeps.chunk import eval_inputs
+from tinygan.sweeps.inputs import eval_inputs
 
 __all__ = ["LABELLED", "run_conditional"]
 

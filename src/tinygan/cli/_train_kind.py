@@ -6,10 +6,15 @@ for), then into ``--out``: ``config.json``, ``history.csv`` (the losses per iter
 ``model.pt``, ``summary.json`` (the kind's default judge on the trained generator, as a
 sweep judges each seed: its numbers under its names, then ``d_loss`` and the settings),
 ``losses.png``, ``snapshots.png`` (the generator's output as training went),
-``samples.png`` (its final output) and ``snapshots.gif``. For images, the snapshots are
-the generator's images for the first 36 fixed evaluation inputs, the same at
-every snapshot, ten snapshots evenly spaced, and ``samples.png`` sets the first 50 of
-the judged images beside 50 real ones.
+``samples.png`` (its final output) and ``snapshots.gif``.
+
+The judge and the figures see the same samples: the generator's output on the fixed
+evaluation inputs (:mod:`tinygan.sweeps.inputs`: as many as the judge asks for, 2,500
+for the mixtures, 1,000 for images). For the mixtures every snapshot is taken on those
+inputs too, so each panel and GIF frame is judged as the summary is; for images the
+snapshots are the generator's images for the first 36 of them, the same at every
+snapshot, ten snapshots evenly spaced, and ``samples.png`` sets the first 50 of the
+judged images beside 50 real ones.
 """
 
 from __future__ import annotations
@@ -36,8 +41,8 @@ from tinygan.cli._train_output import (
     write_judged,
 )
 from tinygan.data import GaussianMixture, ImageData
-from tinygan.sweeps import EVAL_INPUTS
-from tinygan.sweeps.chunk import eval_inputs
+from tinygan.metrics import default_judge
+from tinygan.sweeps.inputs import eval_count, eval_inputs, judged_output
 
 __all__ = ["run_kind"]
 
@@ -107,7 +112,9 @@ def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
         raise CLIError(str(exc)) from None
     out = Path(args.out)
     prepare_out(out, force=args.force)
-    grid = eval_inputs(trainer.noise)[:_GRID] if isinstance(trainer.real, ImageData) else None
+    judge = default_judge(trainer.real)
+    inputs = eval_inputs(trainer.noise, count=eval_count(judge))
+    grid = inputs[:_GRID] if isinstance(trainer.real, ImageData) else inputs
     log, snaps = LossLogger(), Snapshots(every=every, inputs=grid)
     history = CSVLogger(out / "history.csv")
     config = {"data": kind.name, "recipe": kind.recipe, "seed": seed, "steps": steps}
@@ -131,13 +138,13 @@ def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
     save_model(trainer, out / "model.pt")
     last, recent = recent_d_loss(log, trainer.iteration)
     settings = {**config, "seconds": round(seconds, 3)}
-    row = write_judged(trainer, recent, seed, settings, out / "summary.json")
+    row = write_judged(trainer, recent, seed, settings, out / "summary.json", judge)
     written = [out / "config.json", history.path, out / "model.pt", out / "summary.json"]
-    with torch.no_grad():
-        samples = trainer.generator(eval_inputs(trainer.noise))
+    samples = judged_output(trainer.generator, inputs)
+    what = "images" if isinstance(trainer.real, ImageData) else "samples"
     title = (
         f"{kind.name}, seed {seed}, {trainer.iteration:,} iterations: the first 50 of the "
-        f"{EVAL_INPUTS:,} judged images ({'succeeds' if row.success else 'fails'})"
+        f"{len(inputs):,} judged {what} ({'succeeds' if row.success else 'fails'})"
     )
     try:
         written += _figures(log, snaps, samples, trainer.real, out, title)
@@ -150,7 +157,7 @@ def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
         f"{name} {value}" if isinstance(value, bool) else f"{name} {value:.4g}"
         for name, value in row.values.items()
     )
-    print(f"judged on {EVAL_INPUTS} generated samples: {numbers}")
+    print(f"judged on {len(inputs)} generated samples (fixed inputs): {numbers}")
     print(f"D's mean loss over the last {last} iterations: {recent:.3f}")
     print("wrote " + ", ".join(str(p) for p in written))
     return 0

@@ -13,9 +13,10 @@ from tinygan.callbacks import LossLogger, Snapshots
 from tinygan.checkpoint import save_atomically, write_atomically
 from tinygan.cli._common import CLIError
 from tinygan.cli._train_config import FILES, TrainConfig
-from tinygan.metrics import counts_as_integers, default_judge
-from tinygan.sweeps import EVAL_INPUTS, SeedResult
+from tinygan.metrics import Judge, counts_as_integers, default_judge
+from tinygan.sweeps import SeedResult
 from tinygan.sweeps.chunk import evaluate_generator
+from tinygan.sweeps.inputs import eval_count
 from tinygan.training import AdversarialTrainer
 
 __all__ = [
@@ -100,20 +101,26 @@ def save_model(trainer: Any, path: Path) -> None:
 
 
 def write_judged(
-    trainer: Any, d_loss: float, seed: int, settings: dict[str, Any], path: Path
+    trainer: Any,
+    d_loss: float,
+    seed: int,
+    settings: dict[str, Any],
+    path: Path,
+    judge: Judge | None = None,
 ) -> SeedResult:
     """Judge the trained generator as a sweep judges a seed; write ``summary.json``.
 
     The judge's numbers come first, under its names, then ``d_loss``, ``settings``,
-    ``eval_inputs`` and ``backend`` (what computed the iterations: its name and, for the
-    native kernel, its build).
+    ``eval_inputs`` (how many fixed inputs it judged) and ``backend`` (what computed the
+    iterations: its name and, for the native kernel, its build). ``judge=None`` takes
+    the real data's default.
     """
-    judge = default_judge(trainer.real)
+    use = judge if judge is not None else default_judge(trainer.real)
     row = evaluate_generator(
-        trainer.generator, trainer.real, trainer.noise, seed=seed, d_loss=d_loss, judge=judge
+        trainer.generator, trainer.real, trainer.noise, seed=seed, d_loss=d_loss, judge=use
     )
-    values = counts_as_integers(row.values, judge)  # classes_covered 10, not 10.0
-    summary = {**values, "d_loss": d_loss, **settings, "eval_inputs": EVAL_INPUTS}
+    values = counts_as_integers(row.values, use)  # classes_covered 10, not 10.0
+    summary = {**values, "d_loss": d_loss, **settings, "eval_inputs": eval_count(use)}
     summary["backend"] = backend_of(trainer)
     text = json.dumps(summary, indent=2) + "\n"
     write_atomically(path, lambda f: f.write(text.encode()))

@@ -17,12 +17,25 @@ import torch
 
 from tinygan.data import GaussianMixture
 
-__all__ = ["SUCCESS_HIGH_QUALITY", "ModeCoverage", "mixture_judge", "mode_coverage"]
+__all__ = [
+    "EVAL_SAMPLES",
+    "SUCCESS_HIGH_QUALITY",
+    "ModeCoverage",
+    "mixture_judge",
+    "mode_coverage",
+]
 
-#: The share of high-quality samples :func:`mixture_judge` asks for, besides every mode: a
-#: quarter. A generator that smears its samples evenly along the ring (radius 1, std 0.01)
-#: puts only about 8% of them within 3 standard deviations of a mode.
-SUCCESS_HIGH_QUALITY = 0.25
+#: The share of high-quality samples :func:`mixture_judge` asks for, besides every mode:
+#: 80%, set from the literature, not from any recipe of ours: in PacGAN's Table 1 (Lin et
+#: al. 2018) every method on both mixtures puts 91.3% to 98.2% of its samples (mean over
+#: 10 trials) within 3 standard deviations of a mode, and 80% sits below all of them with
+#: a margin for the spread between seeds. A generator that smears its samples evenly
+#: along the ring (radius 1, std 0.01) puts only about 8% of them that close.
+SUCCESS_HIGH_QUALITY = 0.8
+
+#: How many generated samples :func:`mixture_judge` judges (its ``eval_inputs``): 2,500,
+#: as PacGAN's code evaluates each generator (``num_log_figure_sample``).
+EVAL_SAMPLES = 2500
 
 
 @dataclass(frozen=True)
@@ -144,11 +157,15 @@ def mixture_judge(samples: torch.Tensor, mixture: GaussianMixture) -> dict[str, 
     """Judge samples against a :class:`~tinygan.GaussianMixture`: every mode, mostly good?
 
     The numbers are :func:`mode_coverage`'s with its default threshold (3 standard
-    deviations). **Success** means the generator captured every component and at least a
-    quarter of its samples are high quality (``high_quality >=``
-    ``SUCCESS_HIGH_QUALITY``): a collapsed generator misses modes, and one that
-    smears its samples between the modes (as a GAN does early in training) puts too few
-    near any of them, even if it touches every mode.
+    deviations). **Success** means the generator captured every component and at least
+    80% of its samples are high quality (``high_quality >= SUCCESS_HIGH_QUALITY``, a bar
+    set below every method of PacGAN's Table 1): a collapsed generator misses modes, and
+    one that smears its samples between the modes (as a GAN does early in training) puts
+    too few near any of them, even if it touches every mode.
+
+    Sweeps and ``tinygan train`` judge it on ``EVAL_SAMPLES`` (2,500) generated samples,
+    as PacGAN does: the function's ``eval_inputs`` attribute says so (see
+    :func:`tinygan.sweeps.inputs.eval_count`).
 
     Args:
         samples: The generator's output, shape ``(n, mixture.dim)``.
@@ -171,3 +188,6 @@ def mixture_judge(samples: torch.Tensor, mixture: GaussianMixture) -> dict[str, 
         "reverse_kl": cover.reverse_kl,
         "success": bool(success),
     }
+
+
+mixture_judge.eval_inputs = EVAL_SAMPLES  # type: ignore[attr-defined]

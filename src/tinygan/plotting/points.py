@@ -132,11 +132,11 @@ def _mark_modes(ax: Axes, real: GaussianMixture, cover: ModeCoverage) -> None:
         )
 
 
-def _summary(cover: ModeCoverage, real: GaussianMixture) -> str:
+def _summary(cover: ModeCoverage, real: GaussianMixture, n: int) -> str:
     kl = "inf" if math.isinf(cover.reverse_kl) else f"{cover.reverse_kl:.2f}"
     return (
         f"{cover.modes}/{len(real.means)} modes · {100 * cover.high_quality:.0f}% high quality"
-        f" · KL {kl}"
+        f" · KL {kl}\njudged on {n:,} samples"
     )
 
 
@@ -146,13 +146,13 @@ def plot_coverage(
     *,
     title: str | None = None,
     ax: Axes | None = None,
-    figsize: Sequence[float] = (4.0, 4.2),
+    figsize: Sequence[float] = (4.0, 4.4),
 ) -> Figure:
     """Draw samples over a mixture's modes, captured modes in green, missed ones in red.
 
     A mode is captured when at least one sample is high quality near it (see
-    :func:`tinygan.metrics.mode_coverage`); the line under the panel gives the three
-    numbers.
+    :func:`tinygan.metrics.mode_coverage`); the lines under the panel give the three
+    numbers and how many samples they judged.
 
     Args:
         samples: 2-D points, shape ``(n, 2)`` (a tensor or an array).
@@ -173,8 +173,9 @@ def plot_coverage(
         >>> import tinygan as tg
         >>> ring = tg.GaussianMixture.ring()
         >>> fig = plot_coverage(ring.means[:5].repeat(20, 1), ring)
-        >>> fig.axes[0].get_xlabel()
-        '5/8 modes · 100% high quality · KL 0.47'
+        >>> print(fig.axes[0].get_xlabel())
+        5/8 modes · 100% high quality · KL 0.47
+        judged on 100 samples
     """
     mixture = _check_mixture(real)
     points = _as_points("samples", samples)
@@ -183,7 +184,7 @@ def plot_coverage(
         ax = fig.subplots()
     cover = mode_coverage(torch.from_numpy(points), mixture)
     _panel(ax, points, mixture, title or "generated samples")
-    ax.set_xlabel(_summary(cover, mixture), fontsize=8)
+    ax.set_xlabel(_summary(cover, mixture, len(points)), fontsize=8)
     _mark_modes(ax, mixture, cover)
     figure = ax.get_figure()
     assert figure is not None
@@ -243,7 +244,7 @@ def plot_points(
     size = float(panel_size)
     if not (math.isfinite(size) and size > 0):
         raise ValueError(f"panel_size must be a positive number, got {panel_size!r}")
-    fig = figure_class()(figsize=(size * len(chosen), size * 1.12), layout="constrained")
+    fig = figure_class()(figsize=(size * len(chosen), size * 1.2), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(chosen)))
     for ax, index in zip(axes[:-1], chosen[:-1], strict=False):
         _panel(ax, outputs[index], mixture, f"step {taken[index]:,}")

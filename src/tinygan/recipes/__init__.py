@@ -11,6 +11,8 @@ command line. Nothing in the library imports it but the CLI.
 - ``mixtures``: :func:`~tinygan.recipes.mixtures.ring8` and
   :func:`~tinygan.recipes.mixtures.grid25`, a CPU-sized GAN (packed or not) for
   the 2-D ring and grid of the mode-collapse benchmarks.
+- ``pacgan``: :func:`~tinygan.recipes.pacgan.paper_gan`, PacGAN's own configuration for
+  them (its networks, normalisation and simultaneous update), for long runs.
 - ``digits``: :func:`~tinygan.recipes.digits.digits_ladder` (Part III's ladder: the
   post's GAN carried to the 8x8 digits, then one change at a time),
   :func:`~tinygan.recipes.digits.digits` (its top rung, the one that works) and

@@ -3,6 +3,7 @@
 - ``run``: :func:`tinygan.sweep`, chunks and executors;
 - ``config``: :class:`~tinygan.SweepConfig` and :class:`~tinygan.SeedResult`;
 - ``chunk``: training and judging one chunk of seeds;
+- ``inputs``: the fixed evaluation inputs, as many as each judge asks for;
 - ``result``: :class:`~tinygan.SweepResult`, and what a sweep writes (``seeds.csv``,
   ``summary.json``, ``histogram.png``); ``provenance``: which backend trained how many
   seeds;

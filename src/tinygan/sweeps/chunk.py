@@ -2,8 +2,8 @@
 
 :func:`run_chunk` (the post's configuration) and :func:`run_recipe_chunk` (any recipe)
 are the units :func:`tinygan.sweep` hands to an executor. Each trained generator is run
-on the fixed evaluation inputs (:data:`tinygan.sweeps.EVAL_INPUTS` noise vectors drawn
-with :data:`tinygan.sweeps.EVAL_SEED`) and its output goes to the judge.
+on the fixed evaluation inputs (noise vectors drawn with :data:`tinygan.sweeps.EVAL_SEED`,
+as many as the judge declares: :mod:`tinygan.sweeps.inputs`) and its output goes to the judge.
 """
 
 from __future__ import annotations
@@ -19,9 +19,15 @@ from tinygan.ensemble import EnsembleTrainer
 from tinygan.ensemble.alike import stackable
 from tinygan.metrics import Judge, check_verdict, default_judge, pattern_verdicts
 from tinygan.protocols import DataSource, StepRecord
-from tinygan.sweeps.config import EVAL_INPUTS, EVAL_SEED, SeedResult, SweepConfig
+from tinygan.sweeps.config import EVAL_INPUTS, SeedResult, SweepConfig
+from tinygan.sweeps.inputs import eval_count, eval_inputs, judged_output
 
-__all__ = ["LOSS_WINDOW", "evaluate_generator", "run_chunk", "run_recipe_chunk"]
+__all__ = [
+    "LOSS_WINDOW",
+    "evaluate_generator",
+    "run_chunk",
+    "run_recipe_chunk",
+]
 
 LOSS_WINDOW = 1000
 """D's loss is averaged over this many final iterations (fewer if a run is shorter)."""
@@ -51,12 +57,6 @@ class _LossWindow(Callback):
         return means
 
 
-def eval_inputs(noise: DataSource, device: torch.device | str | None = None) -> torch.Tensor:
-    """The fixed noise every trained generator is judged on, drawn on ``device``."""
-    rng = torch.Generator(device=device or "cpu").manual_seed(EVAL_SEED)
-    return noise.sample(EVAL_INPUTS, generator=rng)
-
-
 def evaluate_generator(
     generator: Callable[[torch.Tensor], torch.Tensor],
     real: DataSource,
@@ -68,8 +68,10 @@ def evaluate_generator(
 ) -> SeedResult:
     """Judge one trained generator as :func:`tinygan.sweep` judges each of its seeds.
 
-    Runs ``generator`` on the :data:`tinygan.sweeps.EVAL_INPUTS` fixed inputs drawn from
-    ``noise`` with :data:`tinygan.sweeps.EVAL_SEED` and hands its output to ``judge``.
+    Runs ``generator`` (a module in inference mode for the call, see
+    :func:`~tinygan.sweeps.inputs.judged_output`) on as many fixed inputs as the judge
+    asks for (:func:`~tinygan.sweeps.inputs.eval_count`), drawn from ``noise`` with
+    :data:`tinygan.sweeps.EVAL_SEED`, and hands its output to ``judge``.
 
     Args:
         generator: The trained generator (any model, e.g. one trained by
@@ -92,9 +94,9 @@ def evaluate_generator(
         False
     """
     use = judge if judge is not None else default_judge(real)
-    with torch.no_grad():
-        outputs = generator(eval_inputs(noise))
-    return SeedResult(seed, check_verdict(use(outputs, real), use), d_loss)
+    count = eval_count(use)
+    outputs = judged_output(generator, eval_inputs(noise, count=count))
+    return SeedResult(seed, check_verdict(use(outputs, real), use), d_loss, eval_inputs=count)
 
 
 def run_chunk(
@@ -144,7 +146,7 @@ def run_chunk(
     outputs = trainer.generate(eval_inputs(noise, trainer.device)).double().cpu().numpy()
     verdicts = pattern_verdicts(outputs, real)
     return [
-        SeedResult(int(seed), verdict, d_loss, trainer.backend)
+        SeedResult(int(seed), verdict, d_loss, trainer.backend, EVAL_INPUTS)
         for seed, verdict, d_loss in zip(seeds, verdicts, d_losses, strict=True)
     ]
 
@@ -213,7 +215,8 @@ def run_recipe_chunk(
     first = trainers[0]
     use = judge if judge is not None else default_judge(first.real)
     device = next(iter(first.generator.parameters()), torch.zeros(0)).device
-    z = eval_inputs(first.noise, device)
+    count = eval_count(use)
+    z = eval_inputs(first.noise, device, count)
     reason = stackable(trainers)
     asked = compile or backend != "auto"
     if reason is None and (len(trainers) > 1 or asked):
@@ -224,8 +227,7 @@ def run_recipe_chunk(
         if ensemble.backend == "vmap":
             outputs = list(ensemble.generate(z))
         else:  # each generator as a module: the lone trainer's own forward pass
-            with torch.no_grad():
-                outputs = [generator(z) for generator, _ in ensemble.unstack()]
+            outputs = [judged_output(generator, z) for generator, _ in ensemble.unstack()]
         backends = [ensemble.backend] * len(trainers)
     else:
         if asked:
@@ -238,11 +240,10 @@ def run_recipe_chunk(
         d_losses, outputs, backends = [], [], []
         for trainer in trainers:
             d_losses += _fit_with_window(trainer, steps, 1)
-            with torch.no_grad():
-                outputs.append(trainer.generator(eval_inputs(trainer.noise, device)))
+            outputs.append(judged_output(trainer.generator, z))
             backends.append(getattr(trainer, "backend", None))
     return [
-        SeedResult(int(seed), check_verdict(use(out, trainer.real), use), d_loss, backend)
+        SeedResult(int(seed), check_verdict(use(out, trainer.real), use), d_loss, backend, count)
         for seed, out, trainer, d_loss, backend in zip(
             seeds, outputs, trainers, d_losses, backends, strict=True
         )

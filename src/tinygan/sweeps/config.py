@@ -141,12 +141,15 @@ class SeedResult:
         backend: The backend that trained it (``"native"``, ``"fused"``, ``"vmap"``,
             ...); ``None`` where unknown (a row read back from ``seeds.csv``, a trainer
             with its own step). Rows compare equal whatever their backend.
+        eval_inputs: How many fixed evaluation inputs its generator was judged on;
+            ``None`` where unknown (a row read back from ``seeds.csv``).
     """
 
     seed: int
     values: dict[str, float | bool]
     d_loss: float = math.nan
     backend: str | None = field(default=None, compare=False)
+    eval_inputs: int | None = field(default=None, compare=False)
 
     @property
     def success(self) -> bool:

@@ -68,15 +68,24 @@ class SweepFolder:
         spec: What the sweep is, as plain data (configuration and seeds).
         resume: Keep the rows already in the folder (which must hold this same sweep);
             otherwise the folder starts afresh.
+        eval_inputs: How many evaluation inputs each generator is judged on; ``None``:
+            the judge's own count, learnt from the first rows (or the folder resumed).
 
     Raises:
         SweepFolderError: When resuming a folder that holds a different sweep, or whose
             files cannot be read.
     """
 
-    def __init__(self, out: str | Path, spec: dict[str, Any], *, resume: bool) -> None:
+    def __init__(
+        self,
+        out: str | Path,
+        spec: dict[str, Any],
+        *,
+        resume: bool,
+        eval_inputs: int | None = EVAL_INPUTS,
+    ) -> None:
         self.path = Path(out)
-        self.spec = {**spec, "eval_inputs": EVAL_INPUTS, "eval_seed": EVAL_SEED}
+        self.spec = {**spec, "eval_inputs": eval_inputs, "eval_seed": EVAL_SEED}
         self.kinds: dict[str, str] | None = None
         self.rows: dict[int, SeedResult] = {}
         self.backends: dict[str, int] = {}
@@ -107,6 +116,8 @@ class SweepFolder:
         config = stored.get("config")
         if isinstance(config, dict) and "pattern" in config:
             config.setdefault("device", "cpu")  # written before sweeps had a device
+        if self.spec["eval_inputs"] is None:  # the judge's own count: the folder's, so far
+            self.spec["eval_inputs"] = stored.get("eval_inputs")
         differences = _differences(stored, self.spec)
         if differences:
             raise SweepFolderError(
@@ -135,9 +146,22 @@ class SweepFolder:
         return [seed for seed in seeds if seed not in self.rows]
 
     def add(self, rows: Sequence[SeedResult]) -> None:
-        """Keep a finished chunk's rows and rewrite ``seeds.csv`` (atomically, synced)."""
+        """Keep a finished chunk's rows and rewrite ``seeds.csv`` (atomically, synced).
+
+        Raises:
+            SweepFolderError: If the rows were judged on another number of evaluation
+                inputs than the folder's.
+        """
         if not rows:
             return
+        count, known = rows[0].eval_inputs, self.spec["eval_inputs"]
+        if count is not None and known is not None and count != known:
+            raise SweepFolderError(
+                f"{str(self.path)!r} holds rows judged on {known} evaluation inputs; these "
+                f"were judged on {count}. Write this sweep elsewhere."
+            )
+        if count is not None:
+            self.spec["eval_inputs"] = count
         if self.kinds is None:
             self.kinds = {
                 name: "bool" if isinstance(value, bool) else "float"

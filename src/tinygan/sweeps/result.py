@@ -3,14 +3,12 @@
 :class:`SweepResult` gathers every seed's :class:`~tinygan.SeedResult` with the success
 rate and its Wilson interval; :meth:`SweepResult.write` writes its files.
 
-``seeds.csv`` has one row per seed: the column ``seed``, then one column per number the
-judge returned, under the judge's names and in its order (``success`` among them), then
-``d_loss`` (the discriminator's mean loss over the last 1,000 iterations). Numbers are
-written in full precision (``repr``), bools as ``1`` or ``0``, so two sweeps' files are
-equal exactly when their results are.
+``seeds.csv`` has one row per seed: ``seed``, one column per number the judge returned
+(under its names, in its order, ``success`` among them), then ``d_loss`` (the
+discriminator's mean loss over the last 1,000 iterations). Numbers are written in full
+precision (``repr``), bools as ``1`` or ``0``: equal files mean equal results.
 
-``summary.json`` holds :meth:`SweepResult.summary`; ``histogram.png`` is
-:func:`plot_sweep`'s figure.
+``summary.json`` holds :meth:`SweepResult.summary`; ``histogram.png`` is :func:`plot_sweep`'s.
 """
 
 from __future__ import annotations
@@ -58,11 +56,13 @@ class SweepResult:
         backend: Which backend trained the seeds
             (:func:`~tinygan.sweeps.provenance.backend_record`); ``None``: counted from the
             rows.
+        eval_inputs: How many inputs each generator was judged on (``None``: unknown).
     """
 
     config: SweepConfig | RecipeConfig
     rows: tuple[SeedResult, ...] = field(repr=False)
     backend: dict[str, Any] | None = field(default=None, repr=False)
+    eval_inputs: int | None = field(default=EVAL_INPUTS, repr=False)
 
     @property
     def n(self) -> int:
@@ -99,9 +99,9 @@ class SweepResult:
         """The summary as :func:`tinygan.sweep` writes it to ``summary.json``.
 
         Keys ``n``, ``successes``, ``success_rate``, ``ci_low``, ``ci_high``,
-        ``confidence`` (0.95), ``eval_inputs``, ``eval_seed``, ``config``, ``backend``
-        (which backend trained the seeds: :func:`~tinygan.sweeps.provenance.backend_record`)
-        and ``numbers``: for
+        ``confidence`` (0.95), ``eval_inputs`` (how many inputs each seed was judged on),
+        ``eval_seed``, ``config``, ``backend`` (which backend trained the seeds:
+        :func:`~tinygan.sweeps.provenance.backend_record`) and ``numbers``: for
         every judged number but ``success``, and for ``d_loss``, its
         :func:`~tinygan.sweeps.result.number_summary` over the seeds.
         """
@@ -118,7 +118,7 @@ class SweepResult:
             "ci_low": low,
             "ci_high": high,
             "confidence": 0.95,
-            "eval_inputs": EVAL_INPUTS,
+            "eval_inputs": self.eval_inputs,
             "eval_seed": EVAL_SEED,
             "config": asdict(self.config),
             "backend": self.backend or backend_record(count_backends(self.rows)),

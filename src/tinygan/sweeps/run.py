@@ -10,15 +10,16 @@ without one, the post's configuration and its variants (:class:`tinygan.SweepCon
 Alike trainers of a chunk train together as one :class:`tinygan.EnsembleTrainer` (see
 :mod:`tinygan.ensemble.alike`); others one after another.
 
-**Judging.** Each trained generator runs on a fixed set of
-:data:`tinygan.sweeps.EVAL_INPUTS` (1,000) noise inputs drawn from
-``torch.Generator().manual_seed(EVAL_SEED)``, the same for every seed, and a judge turns
-its output into named numbers with ``"success"`` among them (see
-:mod:`tinygan.metrics.judges`). For the post's patterns a seed succeeds when its
-generator's *mean output* lies inside the real data's range at every position; each seed
-also gets its *spread* per position (fuzzy real data has about 0.058; much less means
-mode collapse), its *distance* outside the ranges, and its discriminator's mean loss over
-the last 1,000 iterations (the post's D settles near 0.25).
+**Judging.** Each trained generator runs on a fixed set of noise inputs drawn from
+``torch.Generator().manual_seed(EVAL_SEED)``, the same for every seed, as many as the
+judge declares (:mod:`tinygan.sweeps.inputs`: 1,000, :data:`tinygan.sweeps.EVAL_INPUTS`,
+for the post's patterns; 2,500 for the mixtures), and a judge turns its output into
+named numbers with ``"success"`` among them (see :mod:`tinygan.metrics.judges`). For
+the post's patterns a seed succeeds when its generator's *mean output* lies inside the
+real data's range at every position; each seed also gets its *spread* per position (fuzzy
+real data has about 0.058; much less means mode collapse), its *distance* outside the
+ranges, and its discriminator's mean loss over the last 1,000 iterations (the post's D
+settles near 0.25).
 
 **Determinism.** Seed ``s``'s row depends on ``s`` alone: not on the other seeds in the
 sweep, nor on how the seeds are split into chunks, nor on which
@@ -55,6 +56,7 @@ from tinygan.sweeps.config import (
 )
 from tinygan.sweeps.folder import SweepFolder
 from tinygan.sweeps.histogram import HistogramProcess
+from tinygan.sweeps.inputs import eval_count
 from tinygan.sweeps.provenance import backend_record, count_backends
 from tinygan.sweeps.result import SweepResult
 
@@ -233,10 +235,11 @@ def sweep(
     check_bool("resume", resume)
     if resume and out is None:
         raise ValueError("resume=True needs out=, the folder of the sweep to resume")
+    count = EVAL_INPUTS if recipe is None else None if judge is None else eval_count(judge)
     folder = None
     if out is not None:
         spec = {"config": asdict(config), "seeds": seed_list, "backend": backend}
-        folder = SweepFolder(Path(out), spec, resume=resume)
+        folder = SweepFolder(Path(out), spec, resume=resume, eval_inputs=count)
     todo = folder.missing(seed_list) if folder is not None else seed_list
     chunks = [todo[i : i + chunk_size] for i in range(0, len(todo), chunk_size)]
     logger.info(
@@ -278,7 +281,9 @@ def sweep(
         counts = folder.backends if folder is not None else count_backends(done.values())
         rows = tuple(done[seed] for seed in seed_list)
         record = backend_record(counts, _native_build(counts), requested=backend)
-        result = SweepResult(config, rows, record)
+        count = folder.spec["eval_inputs"] if folder is not None else count
+        judged = next((row.eval_inputs for row in rows if row.eval_inputs), count)
+        result = SweepResult(config, rows, record, eval_inputs=judged)
         if folder is not None:
             assert result.backend is not None
             folder.record_backend(result.backend)
