@@ -192,6 +192,23 @@ def test_loss_logger_keeps_tensors_without_a_host_sync(monkeypatch):
 # --- Snapshots --------------------------------------------------------------------------
 
 
+def test_snapshots_on_fixed_inputs_see_the_generator_in_inference_mode():
+    gen = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.BatchNorm1d(4))
+    disc = tg.mlp([4, 3, 1])
+    z = torch.randn(5, 4, generator=torch.Generator().manual_seed(1))
+    snaps = tg.Snapshots(every=2, inputs=z)
+    trainer = tg.AdversarialTrainer(
+        gen, disc, tg.FuzzyPattern("1010"), tg.UniformNoise(4), batch_size=8, seed=0,
+        callbacks=[snaps],
+    )  # fmt: skip
+    trainer.fit(2)
+    assert gen.training  # switched back after the snapshot
+    gen.eval()
+    with torch.no_grad():
+        expected = gen(z)  # batch norm on its running statistics, as a judge sees it
+    assert torch.equal(torch.from_numpy(snaps.outputs[-1]), expected)
+
+
 def test_snapshots_keep_the_output_every_n_steps():
     snaps = tg.Snapshots(every=3)
     trainer = post_trainer(2, batch_size=2, callbacks=[snaps])

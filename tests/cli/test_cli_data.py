@@ -176,3 +176,17 @@ def test_mixture_snapshots_are_the_generator_on_the_judges_fixed_inputs():
     assert snaps.steps == [2, 4] and snaps.outputs.shape == (2, 2500, 2)
     with torch.no_grad():
         assert torch.equal(torch.from_numpy(snaps.outputs[-1]), trainer.generator(z))
+
+
+def test_objective_goes_to_the_kinds_recipe_and_config_records_it(tmp_path):
+    out = tmp_path / "ring"
+    argv = ["train", "--data", "ring8", "--objective", "hinge", "--steps", "4", "--out", str(out)]
+    assert main([*argv, "--quiet"]) == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["objective"] == "hinge"
+    from tinygan.recipes import ring8
+
+    alone = ring8(0, objective="hinge").fit(4)
+    saved = torch.load(out / "model.pt", weights_only=True)
+    first = next(iter(saved["generator"].values()))
+    assert torch.equal(first, next(iter(alone.generator.state_dict().values())))

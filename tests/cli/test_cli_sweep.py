@@ -226,3 +226,22 @@ def test_a_closed_output_pipe_ends_quietly(monkeypatch):
 
     monkeypatch.setattr(sys, "stdout", ClosedPipe())
     assert main(["sweep", "--seeds", "2", "--steps", "10"]) == 1
+
+
+def test_objective_reaches_the_posts_sweep_and_a_recipes(tmp_path, capsys):
+    out = tmp_path / "hinge"
+    argv = ["sweep", "--seeds", "3", "--steps", "40", "--objective", "hinge", "--out", str(out)]
+    assert main([*argv, "--force"]) == 0
+    printed = capsys.readouterr().out
+    assert "objective=hinge" in printed and "compile=False" in printed  # no kernel warning
+    assert json.loads((out / "sweep.json").read_text())["config"]["objective"] == "hinge"
+    assert json.loads((out / "command.json").read_text())["objective"] == "hinge"
+    argv = ["sweep", "--seeds", "2", "--steps", "3", "--data", "ring8", "--objective", "wgan-gp"]
+    assert main(argv) == 0
+    assert "backend: autograd, 2 seeds" in capsys.readouterr().out
+
+
+def test_the_posts_sweep_refuses_wgan_gp_in_one_line(capsys):
+    assert main(["sweep", "--seeds", "2", "--steps", "3", "--objective", "wgan-gp"]) == 2
+    err = capsys.readouterr().err
+    assert "no ensemble backend computes" in err and "Traceback" not in err

@@ -85,7 +85,9 @@ def run_conditional(args: argparse.Namespace, kind: DataKind) -> int:
     seed = 0 if args.seed is None else args.seed
     steps = CONDITIONAL_STEPS if args.steps is None else args.steps
     every = args.snapshot_every or max(1, steps // _SNAPSHOTS)
-    trainer = digits_conditional(seed, data=_data(kind, args))
+    objective = getattr(args, "objective", None)
+    extra = {} if objective is None else {"objective": objective}
+    trainer = digits_conditional(seed, data=_data(kind, args), **extra)
     out = Path(args.out)
     prepare_out(out, force=args.force)
     grid_noise = eval_inputs(trainer.noise)[:_ROW]
@@ -97,6 +99,7 @@ def run_conditional(args: argparse.Namespace, kind: DataKind) -> int:
     config.update(recipe="tinygan.recipes.conditional:digits_conditional", seed=seed, steps=steps)
     if kind.files:
         config["root"] = str(args.root)
+    config["objective"] = trainer.objective.name if objective is not None else None
     config["backend"] = backend_of(trainer)["name"]
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     trainer.callbacks += [

@@ -106,8 +106,12 @@ def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
     steps = kind.default_steps() if args.steps is None else args.steps
     every = args.snapshot_every or max(1, steps // _SNAPSHOTS)
     recipe = kind.load()
+    options: dict[str, Any] = {"root": args.root} if kind.files else {}
+    objective = getattr(args, "objective", None)
+    if objective is not None:  # in place of the recipe's own loss
+        options["objective"] = objective
     try:
-        trainer = recipe(seed, root=args.root) if kind.files else recipe(seed)
+        trainer = recipe(seed, **options)
     except (FileNotFoundError, ValueError) as exc:  # the files under --root
         raise CLIError(str(exc)) from None
     out = Path(args.out)
@@ -120,6 +124,7 @@ def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
     config = {"data": kind.name, "recipe": kind.recipe, "seed": seed, "steps": steps}
     if kind.files:
         config["root"] = str(args.root)
+    config["objective"] = trainer.objective.name if objective is not None else None
     config["backend"] = backend_of(trainer)["name"]  # the recipe's trainer chooses its own
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     trainer.callbacks += [

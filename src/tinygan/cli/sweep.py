@@ -6,7 +6,8 @@ and, with ``--out``, writes ``sweep.json`` and ``seeds.csv`` as chunks finish, t
 ``summary.json`` and ``histogram.png``. The options ``--pattern``, ``--bias``, ``--loss``,
 ``--optimizer``, ``--noise``, ``--lr`` and ``--batch-size`` select the post's variants;
 ``--data ring8|grid25|digits`` sweeps another kind of data with its recipe
-(:mod:`tinygan.recipes`). On the CPU the post's ensembles train through the native kernel
+(:mod:`tinygan.recipes`). ``--objective NAME`` trains either with another objective
+(:mod:`tinygan.objectives`). On the CPU the post's ensembles train through the native kernel
 by default (``--compile``: :mod:`tinygan.engine.native`, built once per machine in about a
 second); ``--no-compile`` trains them with the fused step in torch, exactly as
 :func:`tinygan.sweep` does by default, and ``--backend`` names any backend. The output
@@ -41,6 +42,7 @@ from tinygan.cli._common import (
 )
 from tinygan.cli._data import KINDS, add_data_argument
 from tinygan.cli.train import prepare_out
+from tinygan.objectives import NAMES
 from tinygan.sweeps import EVAL_INPUTS, SweepConfig, SweepResult, sweep
 
 __all__ = ["add_parser", "run", "summary_lines"]
@@ -112,6 +114,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help=f"loss function (default: {defaults.loss}, as the post)",
     )
     parser.add_argument(
+        "--objective",
+        choices=tuple(NAMES),
+        metavar="NAME",
+        help="how the losses come from D's scores, in place of --loss or the recipe's own: "
+        f"{', '.join(NAMES)} (default: --loss's, or the recipe's); the post's ensembles "
+        "cannot train wgan-gp (its gradient penalty): sweep --data ring8|grid25|digits",
+    )
+    parser.add_argument(
         "--optimizer",
         choices=("sgd", "adam"),
         default=defaults.optimizer,
@@ -176,7 +186,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 _POST_OPTIONS = ("pattern", "lr", "batch_size", "bias", "loss", "optimizer", "noise", "device")
 _SAVED = (
-    "seeds", "first_seed", "data", "steps", *_POST_OPTIONS, "chunk_size", "compile", "backend",
+    "seeds", "first_seed", "data", "steps", *_POST_OPTIONS, "objective", "chunk_size",
+    "compile", "backend",
 )  # fmt: skip
 COMMAND = "command.json"
 
@@ -234,7 +245,10 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         settings["steps"] = SweepConfig().steps if kind is None else kind.default_steps()
     if settings["compile"] is None:  # the native kernel serves the post's GANs on the CPU
         on_cpu = str(settings["device"]).split(":")[0] == "cpu"
-        settings["compile"] = on_cpu and kind is None and settings["backend"] == "auto"
+        kernel_serves = settings["objective"] in (None, "least-squares", "non-saturating")
+        settings["compile"] = (
+            on_cpu and kind is None and settings["backend"] == "auto" and kernel_serves
+        )
     return settings
 
 
@@ -244,6 +258,7 @@ def _sweep(settings: dict[str, Any], out: Path | None, resume: bool, workers: in
     options: dict[str, Any] = {"steps": settings["steps"], "out": out, "resume": resume}
     options.update(compile=settings["compile"], chunk_size=settings["chunk_size"])
     options["backend"] = settings.get("backend", "auto")  # a command.json from before it
+    options["objective"] = settings.get("objective")
     if kind is None:  # a command.json from before an option existed holds its default
         defaults = SweepConfig()
         options.update({key: settings.get(key, getattr(defaults, key)) for key in _POST_OPTIONS})

@@ -18,6 +18,8 @@ from tinygan.callbacks import Callback
 from tinygan.data import GaussianNoise, ImageData
 from tinygan.data import digits as digit_images
 from tinygan.nets import mlp
+from tinygan.objectives import Objective
+from tinygan.recipes._objective import recipe_objective
 from tinygan.training import ConditionalTrainer
 
 __all__ = ["CONDITIONAL_STEPS", "digits_conditional"]
@@ -30,7 +32,11 @@ _CLASSES = 10
 
 
 def digits_conditional(
-    seed: int, *, data: ImageData | None = None, callbacks: Iterable[Callback] = ()
+    seed: int,
+    *,
+    data: ImageData | None = None,
+    callbacks: Iterable[Callback] = (),
+    objective: str | Objective | None = None,
 ) -> ConditionalTrainer:
     """The conditional digits GAN: G and D both read the digit's label, one-hot.
 
@@ -45,12 +51,16 @@ def digits_conditional(
         data: The labelled real images; :func:`tinygan.digits` by default. Their labels
             must be 0..9.
         callbacks: The trainer's callbacks.
+        objective: Another objective in place of BCE on D's logits (a name or an
+            :class:`~tinygan.objectives.Objective`, as for
+            :func:`tinygan.recipes.digits.digits`).
 
     Returns:
         The trainer, not yet trained.
 
     Raises:
-        ValueError: If ``data`` has no labels or not ten classes.
+        ValueError: If ``data`` has no labels or not ten classes, or ``objective``
+            names none.
 
     Example:
         >>> from tinygan.recipes.conditional import digits_conditional
@@ -64,6 +74,7 @@ def digits_conditional(
             f"data must hold labelled images of the ten digits (classes 10), got "
             f"{images.classes} classes"
         )
+    swapped = recipe_objective(objective, logits=True)
     init = torch.Generator().manual_seed(seed)
     leaky = partial(nn.LeakyReLU, 0.2)
     generator = mlp(
@@ -88,7 +99,8 @@ def digits_conditional(
         images,
         GaussianNoise(_NOISE),
         batch_size=64,
-        loss=nn.BCEWithLogitsLoss(),
+        loss=None if swapped else nn.BCEWithLogitsLoss(),
+        objective=swapped,
         optimizer=partial(torch.optim.Adam, lr=1e-3, betas=(0.5, 0.999)),
         seed=seed,
         callbacks=callbacks,

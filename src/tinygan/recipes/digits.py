@@ -20,6 +20,8 @@ from tinygan.callbacks import Callback
 from tinygan.data import GaussianNoise, ImageData
 from tinygan.data import digits as digit_images
 from tinygan.nets import MinibatchStd, mlp
+from tinygan.objectives import Objective
+from tinygan.recipes._objective import recipe_objective
 from tinygan.training import AdversarialTrainer
 
 __all__ = [
@@ -65,13 +67,15 @@ def _trainer(
     logits: bool,
     minibatch_std: bool,
     optimizer: Callable[..., torch.optim.Optimizer],
+    objective: str | Objective | None = None,
 ) -> AdversarialTrainer:
     """A digits recipe's trainer: what they all share, with the options that differ.
 
     G 16-128-128-64 with a sigmoid output and D 64-128-1, biases, weights drawn from
     ``seed`` (G first), 16 normal noise numbers, batches of 64; BCE on D's logits, or MSE
-    on its sigmoid.
+    on its sigmoid, unless ``objective`` replaces them.
     """
+    swapped = recipe_objective(objective, logits=logits)
     init = torch.Generator().manual_seed(seed)
     generator = mlp(
         [DIGITS_NOISE, 128, 128, 64],
@@ -102,7 +106,8 @@ def _trainer(
         digit_images() if data is None else data,
         GaussianNoise(DIGITS_NOISE),
         batch_size=_BATCH,
-        loss=nn.BCEWithLogitsLoss() if logits else nn.MSELoss(),
+        loss=None if swapped else nn.BCEWithLogitsLoss() if logits else nn.MSELoss(),
+        objective=swapped,
         optimizer=optimizer,
         seed=seed,
         callbacks=callbacks,
@@ -115,6 +120,7 @@ def digits_ladder(
     *,
     data: ImageData | None = None,
     callbacks: Iterable[Callback] = (),
+    objective: str | Objective | None = None,
 ) -> AdversarialTrainer:
     """One rung of Part III's ladder: the post's GAN carried to images, changed step by step.
 
@@ -139,12 +145,18 @@ def digits_ladder(
         data: The real images; :func:`tinygan.digits` by default (reuse one to save
             loading it again).
         callbacks: The trainer's callbacks.
+        objective: Another objective in place of the rung's loss (a name, as
+            ``AdversarialTrainer`` takes it, or an
+            :class:`~tinygan.objectives.Objective`; ``"minimax"`` and
+            ``"non-saturating"`` read D's scores as the rung gives them, logits from
+            ``"bce"`` on). ``None``: the rung's own (the same run as ``"least-squares"``
+            on ``"plain"`` and ``"non-saturating"`` above it).
 
     Returns:
         The trainer, not yet trained.
 
     Raises:
-        ValueError: If ``rung`` is not a rung.
+        ValueError: If ``rung`` is not a rung, or ``objective`` names no objective.
 
     Example:
         >>> from tinygan.recipes.digits import digits_ladder
@@ -168,6 +180,7 @@ def digits_ladder(
         logits=step >= DIGITS_LADDER.index("bce"),
         minibatch_std=rung == "default",
         optimizer=optimizer,
+        objective=objective,
     )
 
 
@@ -204,7 +217,11 @@ def digits_naive(
 
 
 def digits(
-    seed: int, *, data: ImageData | None = None, callbacks: Iterable[Callback] = ()
+    seed: int,
+    *,
+    data: ImageData | None = None,
+    callbacks: Iterable[Callback] = (),
+    objective: str | Objective | None = None,
 ) -> AdversarialTrainer:
     """The digits GAN that works: the last rung of :func:`digits_ladder`.
 
@@ -220,6 +237,8 @@ def digits(
         seed: Seeds the weights (generator first, then discriminator) and the trainer.
         data: The real images; :func:`tinygan.digits` by default.
         callbacks: The trainer's callbacks.
+        objective: Another objective in place of BCE on D's logits (see
+            :func:`digits_ladder`; ``None`` is the same run as ``"non-saturating"``).
 
     Returns:
         The trainer, not yet trained.
@@ -230,4 +249,4 @@ def digits(
         >>> trainer.real.shape, trainer.batch_size
         ((8, 8), 64)
     """
-    return digits_ladder(seed, "default", data=data, callbacks=callbacks)
+    return digits_ladder(seed, "default", data=data, callbacks=callbacks, objective=objective)

@@ -21,6 +21,8 @@ from tinygan.data import GaussianNoise, ImageData
 from tinygan.data import digits as digit_images
 from tinygan.data import mnist as mnist_images
 from tinygan.nets import MinibatchStd, conv_discriminator, conv_generator, mlp
+from tinygan.objectives import Objective
+from tinygan.recipes._objective import recipe_objective
 from tinygan.training import AdversarialTrainer
 
 __all__ = ["DIGITS_CONV_STEPS", "MNIST_NOISE", "MNIST_STEPS", "digits_conv", "mnist"]
@@ -84,6 +86,7 @@ def mnist(
     data: ImageData | None = None,
     root: str | os.PathLike[str] | None = None,
     callbacks: Iterable[Callback] = (),
+    objective: str | Objective | None = None,
 ) -> AdversarialTrainer:
     """The default digits recipe grown to MNIST: an MLP GAN on 28x28 digits.
 
@@ -99,6 +102,9 @@ def mnist(
         data: The real images, such as ``tinygan.mnist(root)``.
         root: Where MNIST's files are, when ``data`` is not given.
         callbacks: The trainer's callbacks.
+        objective: Another objective in place of BCE on D's logits (a name or an
+            :class:`~tinygan.objectives.Objective`, as for
+            :func:`tinygan.recipes.digits.digits`).
 
     Returns:
         The trainer, not yet trained.
@@ -111,6 +117,7 @@ def mnist(
         if root is None:
             raise TypeError("mnist needs its images: pass data=tinygan.mnist(root) or root=")
         data = mnist_images(root)
+    swapped = recipe_objective(objective, logits=True)
     init = torch.Generator().manual_seed(seed)
     dim = data.dim
     leaky = partial(nn.LeakyReLU, 0.2)
@@ -130,7 +137,8 @@ def mnist(
         data,
         GaussianNoise(MNIST_NOISE),
         batch_size=_BATCH,
-        loss=nn.BCEWithLogitsLoss(),
+        loss=None if swapped else nn.BCEWithLogitsLoss(),
+        objective=swapped,
         optimizer=partial(torch.optim.Adam, lr=1e-3, betas=_BETAS),
         seed=seed,
         callbacks=callbacks,

@@ -32,7 +32,9 @@ from tinygan._checks import check_int, check_positive_float
 from tinygan.callbacks import Callback
 from tinygan.data import GaussianMixture, GaussianNoise
 from tinygan.nets import Packed
+from tinygan.objectives import Objective
 from tinygan.protocols import StepRecord
+from tinygan.recipes._objective import recipe_objective
 from tinygan.recipes.pacgan import paper_gan
 from tinygan.training import AdversarialTrainer
 
@@ -135,6 +137,7 @@ def mixture_gan(
     callbacks: Iterable[Callback] = (),
     paper: bool = False,
     device: torch.device | str | None = None,
+    objective: str | Objective | None = None,
 ) -> AdversarialTrainer:
     """The CPU-sized (packed) GAN of this module for any 2-D mixture.
 
@@ -152,18 +155,30 @@ def mixture_gan(
             (:func:`tinygan.recipes.pacgan.paper_gan`); ``steps``, ``batch_size``,
             ``width`` and ``lr`` must then be left unset.
         device: Where the networks live and the batches are drawn (``None``: the CPU).
+        objective: Another objective in place of the recipe's cross-entropy on D's
+            logits (a name, as ``AdversarialTrainer`` takes it, or an
+            :class:`~tinygan.objectives.Objective`; ``"minimax"`` and
+            ``"non-saturating"`` read the logits). ``None`` (the default) is the same run
+            as ``"non-saturating"``. Not with ``paper=True``.
 
     Returns:
         The trainer, not yet trained.
 
     Raises:
         ValueError: If a number is out of range, ``pack`` does not divide
-            ``batch_size``, or ``paper=True`` comes with a knob of the CPU recipe.
+            ``batch_size``, ``paper=True`` comes with a knob of the CPU recipe or an
+            objective, or ``objective`` names none.
         TypeError: If an argument has the wrong type.
     """
     m = check_int("pack", pack, minimum=1)
+    swapped = recipe_objective(objective, logits=True)
     if paper:
         knobs = {"steps": steps, "batch_size": batch_size, "width": width, "lr": lr}
+        if swapped is not None:
+            raise ValueError(
+                f"objective={objective!r} goes with the CPU recipe: paper=True trains "
+                "PacGAN's own loss"
+            )
         return _paper(real, seed, m, knobs, callbacks, device)
     hidden = check_int("width", MIXTURE_WIDTH if width is None else width, minimum=1)
     rate = check_positive_float("lr", MIXTURE_LR if lr is None else lr)
@@ -180,7 +195,8 @@ def mixture_gan(
         GaussianNoise(2),
         lr=rate,
         batch_size=batch,
-        loss=functional.binary_cross_entropy_with_logits,
+        loss=functional.binary_cross_entropy_with_logits if swapped is None else None,
+        objective=swapped,
         optimizer=lambda params: torch.optim.Adam(
             params, lr=rate, betas=(0.5, 0.999), foreach=True
         ),
@@ -201,6 +217,7 @@ def ring8(
     callbacks: Iterable[Callback] = (),
     paper: bool = False,
     device: torch.device | str | None = None,
+    objective: str | Objective | None = None,
 ) -> AdversarialTrainer:
     """A (packed) GAN for :meth:`GaussianMixture.ring() <tinygan.GaussianMixture.ring>`.
 
@@ -217,6 +234,7 @@ def ring8(
         callbacks: More callbacks for the trainer (after the learning-rate decay).
         paper: PacGAN's own configuration (:func:`tinygan.recipes.pacgan.paper_gan`).
         device: Where the networks live and the batches are drawn (``None``: the CPU).
+        objective: Another objective in place of the recipe's (see :func:`mixture_gan`).
 
     Returns:
         The trainer, not yet trained (see :func:`mixture_gan` for the errors).
@@ -240,6 +258,7 @@ def ring8(
         callbacks=callbacks,
         paper=paper,
         device=device,
+        objective=objective,
     )
 
 
@@ -254,6 +273,7 @@ def grid25(
     callbacks: Iterable[Callback] = (),
     paper: bool = False,
     device: torch.device | str | None = None,
+    objective: str | Objective | None = None,
 ) -> AdversarialTrainer:
     """A (packed) GAN for :meth:`GaussianMixture.grid() <tinygan.GaussianMixture.grid>`.
 
@@ -270,6 +290,7 @@ def grid25(
         callbacks: More callbacks for the trainer (after the learning-rate decay).
         paper: PacGAN's own configuration (:func:`tinygan.recipes.pacgan.paper_gan`).
         device: Where the networks live and the batches are drawn (``None``: the CPU).
+        objective: Another objective in place of the recipe's (see :func:`mixture_gan`).
 
     Returns:
         The trainer, not yet trained (see :func:`mixture_gan` for the errors).
@@ -285,4 +306,5 @@ def grid25(
         callbacks=callbacks,
         paper=paper,
         device=device,
+        objective=objective,
     )

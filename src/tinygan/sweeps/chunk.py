@@ -135,6 +135,7 @@ def run_chunk(
         lr=config.lr,
         batch_size=config.batch_size,
         loss=config.loss,
+        objective=config.objective,
         optimizer=config.optimizer,
         compile=compile,
         device=config.device,

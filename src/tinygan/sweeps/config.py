@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from tinygan._checks import check_bool, check_device, check_int, check_positive_float
 from tinygan.data import ConstantNoise, FuzzyPattern, UniformNoise
+from tinygan.objectives import NAMES
 
 __all__ = [
     "EVAL_INPUTS",
@@ -60,6 +61,15 @@ class SweepConfig:
         device: Where the GANs train and draw their data, as a device name (``"cpu"``,
             ``"cuda:0"``; see :class:`tinygan.EnsembleTrainer`). A GPU's generators give
             other numbers than the CPU's, so a sweep's rows belong to its device.
+        objective: An objective's name (:data:`tinygan.objectives.NAMES`) in place of
+            ``loss``, or ``None`` for ``loss``'s own (``"mse"`` is
+            ``"least-squares"``, ``"bce"`` is ``"non-saturating"``). One with a
+            gradient penalty (``"wgan-gp"``) is refused: no ensemble backend computes
+            it, and the post's sweep trains ensembles (sweep a recipe instead).
+
+    Raises:
+        ValueError: If a setting is out of range or names an unknown choice, or both
+            ``loss`` (other than ``"mse"``) and ``objective`` are given.
     """
 
     pattern: str = "1010"
@@ -71,6 +81,7 @@ class SweepConfig:
     optimizer: str = "sgd"
     noise: str = "uniform"
     device: str = "cpu"
+    objective: str | None = None
 
     def __post_init__(self) -> None:
         FuzzyPattern(self.pattern)  # raises on a bad pattern
@@ -85,6 +96,19 @@ class SweepConfig:
         _check_choice("noise", self.noise, _NOISES)
         device = check_device("device", self.device, here=False)  # trained where it runs
         object.__setattr__(self, "device", "cpu" if device is None else str(device))
+        if self.objective is not None:
+            _check_choice("objective", self.objective, tuple(NAMES))
+            if self.loss != "mse":
+                raise ValueError(
+                    f"loss={self.loss!r} and objective={self.objective!r} both set the "
+                    "objective: give one of them"
+                )
+            if NAMES[self.objective]().penalized:
+                raise ValueError(
+                    f"objective={self.objective!r} adds a penalty on D's input gradient, "
+                    "which no ensemble backend computes, and the post's sweep trains "
+                    "ensembles: sweep a recipe (tg.sweep(seeds, recipe)) that builds it"
+                )
 
     @property
     def real(self) -> FuzzyPattern:
@@ -108,14 +132,19 @@ class RecipeConfig:
         recipe: The recipe's ``module.qualname``.
         judge: The judge's ``module.qualname``, or ``"default"`` (the real data's own).
         steps: Training iterations per seed.
+        objective: The objective's name the recipe was asked to train with
+            (``recipe(seed, objective=...)``), or ``None`` for the recipe's own.
     """
 
     recipe: str
     judge: str
     steps: int
+    objective: str | None = None
 
     def __post_init__(self) -> None:
         check_int("steps", self.steps, minimum=0)
+        if self.objective is not None:
+            _check_choice("objective", self.objective, tuple(NAMES))
 
 
 def qualified_name(obj: object) -> str:

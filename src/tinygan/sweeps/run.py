@@ -29,6 +29,7 @@ and resumed.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import numbers
 import os
@@ -113,6 +114,29 @@ def _native_build(counts: dict[str, int]) -> dict[str, Any] | None:
         return None
 
 
+class RecipeWithObjective:
+    """``recipe(seed, objective=objective)`` as a recipe of the seed alone (picklable)."""
+
+    def __init__(self, recipe: Callable[..., Any], objective: str) -> None:
+        try:
+            parameters = list(inspect.signature(recipe).parameters.values())
+        except (TypeError, ValueError):  # no signature to read: the call will tell
+            parameters = []
+        takes = not parameters or any(
+            p.name == "objective" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters
+        )
+        if not takes:
+            raise TypeError(
+                f"objective={objective!r} is handed to the recipe as recipe(seed, "
+                f"objective=...), but {qualified_name(recipe)} takes no objective="
+            )
+        self.recipe, self.objective = recipe, objective
+
+    def __call__(self, seed: int) -> Any:
+        """The recipe's trainer for ``seed``, with the objective."""
+        return self.recipe(seed, objective=self.objective)
+
+
 def _check_recipe_call(recipe: object, options: dict[str, object]) -> None:
     if not callable(recipe):
         raise TypeError(f"recipe must be a function recipe(seed) -> trainer, got {recipe!r}")
@@ -144,6 +168,7 @@ def sweep(
     noise: str = "uniform",
     device: torch.device | str | None = None,
     backend: str = "auto",
+    objective: str | None = None,
 ) -> SweepResult:
     """Train one GAN per seed and count how many succeed.
 
@@ -193,6 +218,13 @@ def sweep(
             as fast, its rows within float tolerance of the fused step's) or ``"vmap"``.
             ``summary.json`` says which backend trained how many seeds. With a recipe,
             a backend other than ``"auto"`` needs trainers that train as one ensemble.
+        objective: An objective's name (:data:`tinygan.objectives.NAMES`) to train
+            with. Without a recipe it replaces ``loss`` (see
+            :class:`~tinygan.SweepConfig`; ``"wgan-gp"`` is refused there, as no
+            ensemble backend computes its penalty); with one, every trainer is built as
+            ``recipe(seed, objective=objective)`` (tinygan's recipes take it; trainers
+            that cannot train as one ensemble, such as ``"wgan-gp"``'s, train alone).
+            ``sweep.json`` records it; ``None``: the recipe's or ``loss``'s own.
 
     Returns:
         The :class:`tinygan.SweepResult`.
@@ -218,13 +250,17 @@ def sweep(
         if judge is not None:
             raise TypeError("judge= goes with a recipe; the post's sweep judges its pattern")
         post = {key: value for key, value in options.items() if key != "device"}
-        config = SweepConfig(steps=steps, device=device or "cpu", **post)  # type: ignore[arg-type]
+        post.update(device=device or "cpu", objective=objective)
+        config = SweepConfig(steps=steps, **post)  # type: ignore[arg-type]
     else:
         _check_recipe_call(recipe, options)
         if judge is not None and not callable(judge):
             raise TypeError(f"judge must be a function judge(samples, real), got {judge!r}")
         judge_name = "default" if judge is None else qualified_name(judge)
-        config = RecipeConfig(recipe=qualified_name(recipe), judge=judge_name, steps=steps)
+        name = qualified_name(recipe)
+        config = RecipeConfig(recipe=name, judge=judge_name, steps=steps, objective=objective)
+        if objective is not None:
+            recipe = RecipeWithObjective(recipe, objective)
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise TypeError(f"executor must be a concurrent.futures.Executor, got {executor!r}")
     if chunk_size is None:
