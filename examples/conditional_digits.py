@@ -23,6 +23,7 @@ import tinygan as tg
 from tinygan.metrics import ConditionalJudge, ImageJudge
 from tinygan.plotting import plot_image_rows, save_image_animation
 from tinygan.recipes import CONDITIONAL_STEPS, digits_conditional
+from tinygan.sweeps.inputs import eval_inputs
 
 parser = argparse.ArgumentParser(description="A conditional GAN on the 8x8 digits.")
 parser.add_argument("--steps", type=int, default=CONDITIONAL_STEPS, help="training iterations")
@@ -61,15 +62,17 @@ trainer.fit(steps)
 # %%
 # What it draws for each digit, judged
 # ------------------------------------
-# The image judge's classifier (fitted on half the real digits; its accuracy on the
-# other half is the ceiling) reads 100 images drawn for each digit: the label accuracy
-# is the share read as the digit asked for, and each digit's coverage compares its
-# images with that digit's real ones, so one good image per digit would fail.
+# The image judge's classifier (fitted on a training split of the real digits; its
+# accuracy on the held-out rest is the ceiling) reads the generator's images for the
+# 1,000 fixed evaluation inputs that ``tinygan train --data digits --conditional``
+# judges, input ``i`` asked for the digit ``i % 10``: the label accuracy is the share read
+# as the digit asked for, and each digit's coverage compares its 100 images with that
+# digit's held-out real ones, so one good image per digit would fail.
 
 judge = ConditionalJudge(ImageJudge(data))
-wanted = torch.arange(10).repeat_interleave(100)
-drawn = trainer.generate(wanted, generator=torch.Generator().manual_seed(7))
-verdict = judge(drawn, wanted)
+z = eval_inputs(trainer.noise)  # the 1,000 fixed inputs every judge of tinygan sees
+wanted = torch.arange(len(z)) % 10
+verdict = judge(trainer.generate(wanted, z), wanted)
 print(
     f"label accuracy {verdict['label_accuracy']:.3f} (the classifier's own held-out "
     f"accuracy {verdict['held_out_accuracy']:.3f}), worst digit's coverage "
@@ -81,7 +84,10 @@ classes_figure = plot_image_rows(
     rows,
     data.shape,
     row_labels,
-    title=f"seed {args.seed}, {steps:,} iterations: label accuracy {verdict['label_accuracy']:.1%}",
+    title=(
+        f"seed {args.seed}, {steps:,} iterations: label accuracy "
+        f"{verdict['label_accuracy']:.1%} of 1,000 judged images"
+    ),
     ylabel="digit asked for: share read as it",
 )
 

@@ -184,6 +184,7 @@ def test_objective_goes_to_the_kinds_recipe_and_config_records_it(tmp_path):
     assert main([*argv, "--quiet"]) == 0
     config = json.loads((out / "config.json").read_text())
     assert config["objective"] == "hinge"
+    assert type(json.loads((out / "summary.json").read_text())["modes"]) is int  # 3, not 3.0
     from tinygan.recipes import ring8
 
     alone = ring8(0, objective="hinge").fit(4)
