@@ -62,7 +62,7 @@ def test_recipe_objective_keeps_none_and_refuses_unknown_names():
 
 
 def test_paper_configuration_refuses_an_objective():
-    with pytest.raises(ValueError, match="paper=True trains PacGAN's own loss"):
+    with pytest.raises(ValueError, match="objective set the CPU recipe"):
         ring8(0, paper=True, objective="hinge")
 
 

@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import multiprocessing
 import shlex
-import statistics
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -41,6 +39,7 @@ from tinygan.cli._common import (
     seed,
 )
 from tinygan.cli._data import KINDS, add_data_argument
+from tinygan.cli._sweep_lines import summary_lines
 from tinygan.cli.train import prepare_out
 from tinygan.objectives import NAMES
 from tinygan.sweeps import EVAL_INPUTS, SweepConfig, SweepResult, sweep
@@ -190,38 +189,6 @@ _SAVED = (
     "compile", "backend",
 )  # fmt: skip
 COMMAND = "command.json"
-
-
-def summary_lines(result: SweepResult) -> list[str]:
-    """The lines ``tinygan sweep`` prints about a result: the rate, then each number's median."""
-    low, high = result.interval
-    lines = [
-        f"{result.successes}/{result.n} seeds succeeded: success rate {result.success_rate:.3f}, "
-        f"95% Wilson interval [{low:.3f}, {high:.3f}]",
-    ]
-    numbers = result.summary()["numbers"]
-    pattern = isinstance(result.config, SweepConfig)
-    if "spread_1" in numbers:
-        spreads = [statistics.fmean(row.spread) for row in result.rows]
-        lines.append(
-            f"median spread of G's output: {statistics.median(spreads):.4f} per position "
-            "(fuzzy real data: 0.058)"
-        )
-    else:
-        medians = [
-            f"{name} {stats['median']:.4g}"
-            for name, stats in numbers.items()
-            if name != "d_loss" and stats["median"] is not None
-        ]
-        if medians:
-            lines.append("medians over the seeds: " + ", ".join(medians))
-    d_losses = [row.d_loss for row in result.rows if not math.isnan(row.d_loss)]
-    if d_losses:
-        hint = " (0.25 means D cannot tell G's output from real data)" if pattern else ""
-        lines.append(
-            f"median D loss over the last iterations: {statistics.median(d_losses):.3f}{hint}"
-        )
-    return lines
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:

@@ -7,14 +7,12 @@ out, wrapped in :class:`~tinygan.Packed` when ``m > 1``), the logistic loss
 ``betas=(0.5, 0.999)`` for both networks (PyTorch's ``foreach`` implementation: faster
 than its default on a CPU, and unlike ``fused=True`` right when the ensembles' ``vmap``
 backend hands it transposed gradients), and the learning rate decayed linearly to 5% of
-its start over the recipe's steps
-(then held). Each step draws 100 packs of real and of generated data (``100 * m``
-samples), as PacGAN does. Everything random comes from the seed: the weights (drawn from
-``torch.Generator().manual_seed(seed)``) and the training draws (the trainer's ``seed``).
+its start over the recipe's steps (then held). Each step draws 100 packs of real and of
+generated data (``100 * m`` samples), as PacGAN does. Everything random comes from the
+seed: the weights (``torch.Generator().manual_seed(seed)``) and the training draws.
 
-``paper=True`` builds PacGAN's own configuration instead
-(:func:`tinygan.recipes.pacgan.paper_gan`): far bigger networks and 400,000 iterations,
-a run for a bigger machine.
+``paper=True`` builds PacGAN's own configuration (:func:`tinygan.recipes.pacgan.paper_gan`):
+far bigger networks and 400,000 iterations, a run for a bigger machine.
 """
 
 from __future__ import annotations
@@ -120,7 +118,7 @@ def _paper(
     if given:
         raise ValueError(
             f"{', '.join(given)} set the CPU recipe; paper=True builds PacGAN's own "
-            "networks, batch and learning rate (see tinygan.recipes.pacgan)"
+            "networks, loss, batch and learning rate (see tinygan.recipes.pacgan)"
         )
     return paper_gan(real, seed, pack=pack, callbacks=callbacks, device=device)
 
@@ -155,31 +153,23 @@ def mixture_gan(
             (:func:`tinygan.recipes.pacgan.paper_gan`); ``steps``, ``batch_size``,
             ``width`` and ``lr`` must then be left unset.
         device: Where the networks live and the batches are drawn (``None``: the CPU).
-        objective: Another objective in place of the recipe's cross-entropy on D's
-            logits (a name, as ``AdversarialTrainer`` takes it, or an
-            :class:`~tinygan.objectives.Objective`; ``"minimax"`` and
-            ``"non-saturating"`` read the logits). ``None`` (the default) is the same run
-            as ``"non-saturating"``. Not with ``paper=True``.
+        objective: An objective (a name or an :class:`~tinygan.objectives.Objective`) in
+            place of the cross-entropy on D's logits (``None``: ``"non-saturating"``).
 
     Returns:
         The trainer, not yet trained.
 
     Raises:
         ValueError: If a number is out of range, ``pack`` does not divide
-            ``batch_size``, ``paper=True`` comes with a knob of the CPU recipe or an
-            objective, or ``objective`` names none.
+            ``batch_size``, ``paper=True`` comes with a knob of the CPU recipe (or an
+            objective), or ``objective`` names none.
         TypeError: If an argument has the wrong type.
     """
     m = check_int("pack", pack, minimum=1)
-    swapped = recipe_objective(objective, logits=True)
     if paper:
         knobs = {"steps": steps, "batch_size": batch_size, "width": width, "lr": lr}
-        if swapped is not None:
-            raise ValueError(
-                f"objective={objective!r} goes with the CPU recipe: paper=True trains "
-                "PacGAN's own loss"
-            )
-        return _paper(real, seed, m, knobs, callbacks, device)
+        return _paper(real, seed, m, {**knobs, "objective": objective}, callbacks, device)
+    swapped = recipe_objective(objective, logits=True)
     hidden = check_int("width", MIXTURE_WIDTH if width is None else width, minimum=1)
     rate = check_positive_float("lr", MIXTURE_LR if lr is None else lr)
     batch = MIXTURE_BATCH_SIZE * m if batch_size is None else batch_size
@@ -234,7 +224,7 @@ def ring8(
         callbacks: More callbacks for the trainer (after the learning-rate decay).
         paper: PacGAN's own configuration (:func:`tinygan.recipes.pacgan.paper_gan`).
         device: Where the networks live and the batches are drawn (``None``: the CPU).
-        objective: Another objective in place of the recipe's (see :func:`mixture_gan`).
+        objective: Another objective in place of the recipe's (:func:`mixture_gan`).
 
     Returns:
         The trainer, not yet trained (see :func:`mixture_gan` for the errors).
@@ -290,7 +280,7 @@ def grid25(
         callbacks: More callbacks for the trainer (after the learning-rate decay).
         paper: PacGAN's own configuration (:func:`tinygan.recipes.pacgan.paper_gan`).
         device: Where the networks live and the batches are drawn (``None``: the CPU).
-        objective: Another objective in place of the recipe's (see :func:`mixture_gan`).
+        objective: Another objective in place of the recipe's (:func:`mixture_gan`).
 
     Returns:
         The trainer, not yet trained (see :func:`mixture_gan` for the errors).

@@ -9,7 +9,7 @@ them). See :mod:`tinygan.sweeps.run` for how a sweep runs and what counts as a s
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from tinygan._checks import check_bool, check_device, check_int, check_positive_float
 from tinygan.data import ConstantNoise, FuzzyPattern, UniformNoise
@@ -21,6 +21,7 @@ __all__ = [
     "RecipeConfig",
     "SeedResult",
     "SweepConfig",
+    "config_dict",
     "qualified_name",
 ]
 
@@ -145,6 +146,18 @@ class RecipeConfig:
         check_int("steps", self.steps, minimum=0)
         if self.objective is not None:
             _check_choice("objective", self.objective, tuple(NAMES))
+
+
+def config_dict(config: SweepConfig | RecipeConfig) -> dict[str, object]:
+    """``config`` as plain data, as ``sweep.json`` and ``summary.json`` write it.
+
+    ``objective`` is left out when it is ``None`` (the loss's or the recipe's own), so a
+    sweep's files read as they did before sweeps took objectives, and old folders resume.
+    """
+    data = asdict(config)
+    if data.get("objective") is None:
+        data.pop("objective", None)
+    return data
 
 
 def qualified_name(obj: object) -> str:

@@ -116,8 +116,6 @@ class SweepFolder:
         config = stored.get("config")
         if isinstance(config, dict) and "pattern" in config:
             config.setdefault("device", "cpu")  # written before sweeps had a device
-        if isinstance(config, dict):
-            config.setdefault("objective", None)  # written before sweeps had objectives
         if self.spec["eval_inputs"] is None:  # the judge's own count: the folder's, so far
             self.spec["eval_inputs"] = stored.get("eval_inputs")
         differences = _differences(stored, self.spec)

@@ -17,14 +17,21 @@ import json
 import logging
 import math
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tinygan.checkpoint import write_atomically
-from tinygan.sweeps.config import EVAL_INPUTS, EVAL_SEED, RecipeConfig, SeedResult, SweepConfig
+from tinygan.sweeps.config import (
+    EVAL_INPUTS,
+    EVAL_SEED,
+    RecipeConfig,
+    SeedResult,
+    SweepConfig,
+    config_dict,
+)
 from tinygan.sweeps.histogram import HistogramProcess, Panel, draw, save
 from tinygan.sweeps.provenance import backend_record, count_backends
 from tinygan.sweeps.stats import wilson_interval
@@ -120,7 +127,7 @@ class SweepResult:
             "confidence": 0.95,
             "eval_inputs": self.eval_inputs,
             "eval_seed": EVAL_SEED,
-            "config": asdict(self.config),
+            "config": config_dict(self.config),
             "backend": self.backend or backend_record(count_backends(self.rows)),
             "numbers": numbers,
         }

@@ -29,22 +29,20 @@ and resumed.
 
 from __future__ import annotations
 
-import inspect
 import logging
-import numbers
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from tinygan._checks import check_bool, check_int, check_seed
+from tinygan._checks import check_bool, check_int
 from tinygan.engine.native import NativeKernelError, kernel
 from tinygan.engine.table import check_backend
 from tinygan.metrics import Judge
+from tinygan.sweeps.arguments import RecipeWithObjective, check_recipe_call, check_seeds
 from tinygan.sweeps.chunk import LOSS_WINDOW as LOSS_WINDOW  # also tinygan.sweeps.run.LOSS_WINDOW
 from tinygan.sweeps.chunk import evaluate_generator, run_chunk, run_recipe_chunk
 from tinygan.sweeps.config import (
@@ -53,6 +51,7 @@ from tinygan.sweeps.config import (
     RecipeConfig,
     SeedResult,
     SweepConfig,
+    config_dict,
     qualified_name,
 )
 from tinygan.sweeps.folder import SweepFolder
@@ -76,34 +75,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def _check_seeds(seeds: object) -> list[int]:
-    if isinstance(seeds, bool):
-        raise TypeError(f"seeds must be a count or a sequence of integers, got {seeds!r}")
-    if isinstance(seeds, numbers.Integral):
-        return list(range(check_int("seeds", seeds, minimum=1)))
-    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
-        raise TypeError(f"seeds must be a count or a sequence of integers, got {seeds!r}")
-    items: list[object] = list(seeds)
-    if not items:
-        raise ValueError("seeds must hold at least one seed, got none")
-    result = [check_seed("seeds", seed) for seed in items]
-    if len(set(result)) != len(result):
-        raise ValueError("seeds must not repeat a seed")
-    return result
-
-
-_POST_DEFAULTS = {
-    "pattern": "1010",
-    "lr": 0.01,
-    "batch_size": 1,
-    "bias": False,
-    "loss": "mse",
-    "optimizer": "sgd",
-    "noise": "uniform",
-    "device": None,
-}
-
-
 def _native_build(counts: dict[str, int]) -> dict[str, Any] | None:
     """The native kernel's build, where it trained seeds (as this process loads it)."""
     if "native" not in counts:
@@ -112,40 +83,6 @@ def _native_build(counts: dict[str, int]) -> dict[str, Any] | None:
         return kernel().describe()
     except NativeKernelError:  # it ran elsewhere (a cluster's workers), not here
         return None
-
-
-class RecipeWithObjective:
-    """``recipe(seed, objective=objective)`` as a recipe of the seed alone (picklable)."""
-
-    def __init__(self, recipe: Callable[..., Any], objective: str) -> None:
-        try:
-            parameters = list(inspect.signature(recipe).parameters.values())
-        except (TypeError, ValueError):  # no signature to read: the call will tell
-            parameters = []
-        takes = not parameters or any(
-            p.name == "objective" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters
-        )
-        if not takes:
-            raise TypeError(
-                f"objective={objective!r} is handed to the recipe as recipe(seed, "
-                f"objective=...), but {qualified_name(recipe)} takes no objective="
-            )
-        self.recipe, self.objective = recipe, objective
-
-    def __call__(self, seed: int) -> Any:
-        """The recipe's trainer for ``seed``, with the objective."""
-        return self.recipe(seed, objective=self.objective)
-
-
-def _check_recipe_call(recipe: object, options: dict[str, object]) -> None:
-    if not callable(recipe):
-        raise TypeError(f"recipe must be a function recipe(seed) -> trainer, got {recipe!r}")
-    changed = [name for name, value in options.items() if value != _POST_DEFAULTS[name]]
-    if changed:
-        raise TypeError(
-            f"{', '.join(changed)} configure the post's GAN and cannot go with a recipe: "
-            "set them inside the recipe instead"
-        )
 
 
 def sweep(
@@ -242,7 +179,7 @@ def sweep(
         >>> sorted(result.summary())[:5]
         ['backend', 'ci_high', 'ci_low', 'confidence', 'config']
     """
-    seed_list = _check_seeds(seeds)
+    seed_list = check_seeds(seeds)
     options = {"pattern": pattern, "lr": lr, "batch_size": batch_size, "bias": bias}
     options.update(loss=loss, optimizer=optimizer, noise=noise, device=device)
     config: SweepConfig | RecipeConfig
@@ -253,7 +190,7 @@ def sweep(
         post.update(device=device or "cpu", objective=objective)
         config = SweepConfig(steps=steps, **post)  # type: ignore[arg-type]
     else:
-        _check_recipe_call(recipe, options)
+        check_recipe_call(recipe, options)
         if judge is not None and not callable(judge):
             raise TypeError(f"judge must be a function judge(samples, real), got {judge!r}")
         judge_name = "default" if judge is None else qualified_name(judge)
@@ -274,7 +211,7 @@ def sweep(
     count = EVAL_INPUTS if recipe is None else None if judge is None else eval_count(judge)
     folder = None
     if out is not None:
-        spec = {"config": asdict(config), "seeds": seed_list, "backend": backend}
+        spec = {"config": config_dict(config), "seeds": seed_list, "backend": backend}
         folder = SweepFolder(Path(out), spec, resume=resume, eval_inputs=count)
     todo = folder.missing(seed_list) if folder is not None else seed_list
     chunks = [todo[i : i + chunk_size] for i in range(0, len(todo), chunk_size)]
