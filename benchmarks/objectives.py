@@ -161,7 +161,7 @@ def report(path: Path, out: Path, seeds: int) -> str:
         "     - succeed",
         "     - rate (95% interval)",
         "     - the judge's medians",
-        "     - backend, CPU s per seed",
+        "     - backend, wall s per seed",
     ]
     for data in NUMBERS:
         for objective in tg.objectives.NAMES:
