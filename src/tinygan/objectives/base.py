@@ -109,6 +109,7 @@ class TargetLoss(Objective):
     Example:
         >>> import torch
         >>> from torch.nn import functional
+        >>> from tinygan.objectives import TargetLoss
         >>> obj = TargetLoss(functional.l1_loss, "l1")
         >>> float(obj.d_loss(torch.tensor([[0.25], [0.75]]), 1.0))
         0.5

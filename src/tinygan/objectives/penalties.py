@@ -50,7 +50,8 @@ def gradient_penalty(
         >>> critic = torch.nn.Linear(2, 1, bias=False)
         >>> with torch.no_grad():
         ...     _ = critic.weight.copy_(torch.tensor([[3.0, 4.0]]))  # gradient norm 5
-        >>> float(gradient_penalty(critic, torch.zeros(4, 2), torch.ones(4, 2)))
+        >>> from tinygan.objectives import gradient_penalty
+        >>> gradient_penalty(critic, torch.zeros(4, 2), torch.ones(4, 2)).item()
         16.0
     """
     if real.shape != fake.shape:
@@ -72,7 +73,8 @@ def r1_penalty(
         >>> critic = torch.nn.Linear(2, 1, bias=False)
         >>> with torch.no_grad():
         ...     _ = critic.weight.copy_(torch.tensor([[3.0, 4.0]]))
-        >>> float(r1_penalty(critic, torch.randn(5, 2)))
+        >>> from tinygan.objectives import r1_penalty
+        >>> r1_penalty(critic, torch.randn(5, 2)).item()
         25.0
     """
     grad = _input_gradient(discriminator, real)
@@ -90,7 +92,7 @@ class R1(Objective):
         gamma: :math:`\gamma` (10 is common).
 
     Example:
-        >>> from tinygan.objectives import Hinge
+        >>> from tinygan.objectives import R1, Hinge
         >>> R1(Hinge(), gamma=1.0).name
         'hinge+r1'
     """

@@ -54,6 +54,7 @@ class NonSaturating(TargetLoss):
 
     Example:
         >>> import math, torch
+        >>> from tinygan.objectives import NonSaturating
         >>> round(float(NonSaturating().g_loss(torch.tensor([[0.5]]))), 4) == round(math.log(2), 4)
         True
     """

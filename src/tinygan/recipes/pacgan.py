@@ -235,6 +235,7 @@ def paper_gan(
 
     Example:
         >>> import tinygan as tg
+        >>> from tinygan.recipes.pacgan import paper_gan
         >>> trainer = paper_gan(tg.GaussianMixture.ring(), 0, pack=2, packs=4).fit(2)
         >>> trainer.batch_size, trainer.generator[1].slots, trainer.generator[0].bias
         (8, 2, None)

@@ -31,6 +31,7 @@ def eval_count(judge: object) -> int:
 
     Example:
         >>> from tinygan.metrics import mixture_judge, pattern_judge
+        >>> from tinygan.sweeps.inputs import eval_count
         >>> eval_count(pattern_judge), eval_count(mixture_judge)
         (1000, 2500)
     """

@@ -47,6 +47,7 @@ def join_labels(inputs: torch.Tensor, labels: torch.Tensor, classes: int) -> tor
 
     Example:
         >>> import torch
+        >>> from tinygan.training.labels import join_labels
         >>> join_labels(torch.zeros(2, 1), torch.tensor([2, 0]), 3)
         tensor([[0., 0., 0., 1.],
                 [0., 1., 0., 0.]])
