@@ -135,7 +135,8 @@ def run_conditional(args: argparse.Namespace, kind: DataKind) -> int:
     outcome = "succeeds" if verdict["success"] else "fails"
     title = (
         f"{kind.name}, conditional, seed {seed}, {trainer.iteration:,} iterations\n"
-        f"label accuracy {verdict['label_accuracy']:.1%} ({outcome})"
+        f"label accuracy {verdict['label_accuracy']:.1%} of {EVAL_INPUTS:,} judged images "
+        f"({outcome})"
     )
     try:
         written += _figures(log, snaps, rows, verdict, real.shape, out, title)
