@@ -91,3 +91,33 @@ def test_rows_judged_on_another_count_are_refused(tmp_path):
         folder.add([tg.SeedResult(1, {"success": True}, 0.5, eval_inputs=1000)])
     resumed = SweepFolder(tmp_path, spec, resume=True, eval_inputs=None)
     assert resumed.spec["eval_inputs"] == 2500 and resumed.missing([0, 1]) == [1]
+
+
+class _PostStyleGenerator(torch.nn.Module):
+    """As the post writes its generator: ``train`` means one training step."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.BatchNorm1d(4))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.model(x))
+
+    def train(self, inputs, targets):
+        raise AssertionError("judging must not train the generator")
+
+
+def test_a_model_whose_train_is_a_training_step_is_judged_in_inference_mode():
+    gen = _PostStyleGenerator()
+    z = torch.rand(6, 4, generator=torch.Generator().manual_seed(1))
+    out = judged_output(gen, z)
+    assert gen.training and gen.model[1].training  # the flags as they were
+    assert int(gen.model[1].num_batches_tracked) == 0  # running statistics untouched
+    bn = gen.model[1]
+    expected = torch.sigmoid(
+        (gen.model[0](z) - bn.running_mean) / torch.sqrt(bn.running_var + bn.eps) * bn.weight
+        + bn.bias
+    )
+    assert torch.allclose(out, expected.detach())
+    result = evaluate_generator(gen, tg.FuzzyPattern("1010"), tg.UniformNoise(4), seed=0)
+    assert result.eval_inputs == EVAL_INPUTS and gen.training

@@ -10,22 +10,10 @@ import torch
 from tinygan._checks import check_int, check_state_keys
 from tinygan.callbacks._columns import stack, steps_list, unstack
 from tinygan.callbacks.base import Callback
+from tinygan.nets.inference import inference_output
 from tinygan.protocols import StepRecord
 
 __all__ = ["Snapshots"]
-
-
-def _inference(generator: Any, inputs: torch.Tensor) -> torch.Tensor:
-    """``generator(inputs)`` without gradients, a module in inference mode for the call."""
-    training = getattr(generator, "training", False)
-    if training:
-        generator.eval()
-    try:
-        with torch.no_grad():
-            return generator(inputs).detach()  # type: ignore[no-any-return]
-    finally:
-        if training:
-            generator.train()
 
 
 class Snapshots(Callback):
@@ -76,7 +64,7 @@ class Snapshots(Callback):
             return
         if self.inputs is not None:
             self.steps.append(step)
-            self._outputs.append(_inference(trainer.generator, self.inputs))
+            self._outputs.append(inference_output(trainer.generator, self.inputs))
         elif record.fake is not None:
             self.steps.append(step)
             self._outputs.append(record.fake)

@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 
+from tinygan.nets.inference import inference_output
 from tinygan.protocols import DataSource
 from tinygan.sweeps.config import EVAL_INPUTS, EVAL_SEED
 
@@ -64,16 +65,10 @@ def eval_inputs(
 def judged_output(generator: Any, z: torch.Tensor) -> torch.Tensor:
     """The generator's output on ``z`` without gradients, a module in inference mode.
 
-    A :class:`torch.nn.Module` in training mode is switched to inference mode (``eval()``)
-    for the call (batch norm then uses its running statistics, as PacGAN's evaluation
-    does, and changes nothing) and back after it.
+    A :class:`torch.nn.Module` is in inference mode for the call (batch norm then uses
+    its running statistics, as PacGAN's evaluation does, and changes nothing) and as it
+    was after it (:func:`tinygan.nets.inference.inference_output`; a model whose
+    ``train`` means something else, as the post's ``Generator.train(inputs, targets)``
+    does, is judged too).
     """
-    training = getattr(generator, "training", None)
-    if training:
-        generator.eval()
-    try:
-        with torch.no_grad():
-            return generator(z)  # type: ignore[no-any-return]
-    finally:
-        if training:
-            generator.train()
+    return inference_output(generator, z)
