@@ -27,16 +27,15 @@ from tinygan.engine.lone import LoneEngine
 from tinygan.engine.table import check_backend
 from tinygan.objectives import Objective
 from tinygan.protocols import DataSource, LabelledSource, Model, StepRecord
+from tinygan.training._attach import attach_generator
 from tinygan.training._steps import (
     LossFn,
     OptimizerFactory,
     _DiscriminatorSteps,
-    check_device,
     check_loss_value,
-    make_optimizer,
 )
 from tinygan.training.labels import check_labels, join_labels, labelled_classes
-from tinygan.training.parts import check_model, check_source, probe
+from tinygan.training.parts import check_model
 
 __all__ = ["ConditionalTrainer"]
 
@@ -145,20 +144,10 @@ class ConditionalTrainer(_DiscriminatorSteps):
             device=device,
             objective=objective,
         )
-        check_device(self.device, generator)
-        noise_dim = check_source("noise", noise)
-        k = self.classes
-        fake = probe("the generator", generator, noise_dim + k, f"noise.dim + classes ({k})")
-        if fake.shape[1] != real.dim:
-            raise ValueError(
-                f"the generator's output has width {fake.shape[1]} but real.dim is "
-                f"{real.dim}: the discriminator must read both"
-            )
-        self._check_discriminator_input(real.dim + k, f"real.dim + classes ({k})")
-        self.generator = generator
-        self.noise = noise
-        self.g_optimizer = make_optimizer("generator", self._optimizer_factory, generator, self.lr)
-        self._g_params = [p for p in generator.parameters() if p.requires_grad]
+        self.g_optimizer, self._g_params = attach_generator(
+            self, generator, noise, labels=self.classes
+        )
+        self.generator, self.noise = generator, noise
         self._engine.name(self)  # a backend asked for that cannot serve: a ValueError now
 
     def join(self, inputs: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
