@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +25,15 @@ import torch
 
 from tinygan.callbacks import CSVLogger, LossLogger, Snapshots
 from tinygan.checkpoint import write_atomically
-from tinygan.cli._common import CLIError, ProgressBar, backend_line, show_progress
+from tinygan.cli._common import CLIError, backend_line
 from tinygan.cli._data import DataKind
-from tinygan.cli._train_output import PLOT_HINT, backend_of, prepare_out, recent_d_loss, save_model
+from tinygan.cli._train_output import (
+    PLOT_HINT,
+    backend_of,
+    fit_and_save,
+    prepare_out,
+    recent_d_loss,
+)
 from tinygan.data import ImageData, mnist
 from tinygan.metrics import ConditionalJudge, ImageJudge, counts_as_integers
 from tinygan.recipes.conditional import CONDITIONAL_STEPS, digits_conditional
@@ -97,25 +102,9 @@ def run_conditional(args: argparse.Namespace, kind: DataKind) -> int:
     history = CSVLogger(out / "history.csv")
     config: dict[str, Any] = {"data": kind.name, "conditional": True}
     config.update(recipe="tinygan.recipes.conditional:digits_conditional", seed=seed, steps=steps)
-    if kind.files:
-        config["root"] = str(args.root)
-    config["objective"] = trainer.objective.name if objective is not None else None
-    config["backend"] = backend_of(trainer)["name"]
-    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    trainer.callbacks += [
-        log,
-        snaps,
-        history,
-        ProgressBar(steps, enabled=show_progress(args.quiet)),
-    ]
-    start = time.perf_counter()
-    try:
-        trainer.fit(steps)
-    except KeyboardInterrupt:
-        print(f"\ninterrupted at iteration {trainer.iteration} of {steps}", file=sys.stderr)
+    seconds = fit_and_save(trainer, config, args, [log, snaps, history], steps, out)
+    if seconds is None:
         return 130
-    seconds = time.perf_counter() - start
-    save_model(trainer, out / "model.pt")
     last, recent = recent_d_loss(log, trainer.iteration)
     real = trainer.real
     assert isinstance(real, ImageData)

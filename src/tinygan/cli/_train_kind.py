@@ -20,24 +20,22 @@ judged images beside 50 real ones.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from tinygan.callbacks import CSVLogger, LossLogger, Snapshots
-from tinygan.cli._common import CLIError, ProgressBar, backend_line, show_progress
+from tinygan.cli._common import CLIError, backend_line
 from tinygan.cli._data import DataKind
 from tinygan.cli._train_conditional import run_conditional
 from tinygan.cli._train_output import (
     PLOT_HINT,
     backend_of,
+    fit_and_save,
     prepare_out,
     recent_d_loss,
-    save_model,
     write_judged,
 )
 from tinygan.data import GaussianMixture, ImageData
@@ -122,25 +120,9 @@ def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
     log, snaps = LossLogger(), Snapshots(every=every, inputs=grid)
     history = CSVLogger(out / "history.csv")
     config = {"data": kind.name, "recipe": kind.recipe, "seed": seed, "steps": steps}
-    if kind.files:
-        config["root"] = str(args.root)
-    config["objective"] = trainer.objective.name if objective is not None else None
-    config["backend"] = backend_of(trainer)["name"]  # the recipe's trainer chooses its own
-    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    trainer.callbacks += [
-        log,
-        snaps,
-        history,
-        ProgressBar(steps, enabled=show_progress(args.quiet)),
-    ]
-    start = time.perf_counter()
-    try:
-        trainer.fit(steps)
-    except KeyboardInterrupt:
-        print(f"\ninterrupted at iteration {trainer.iteration} of {steps}", file=sys.stderr)
+    seconds = fit_and_save(trainer, config, args, [log, snaps, history], steps, out)
+    if seconds is None:
         return 130
-    seconds = time.perf_counter() - start
-    save_model(trainer, out / "model.pt")
     last, recent = recent_d_loss(log, trainer.iteration)
     settings = {**config, "seconds": round(seconds, 3)}
     row = write_judged(trainer, recent, seed, settings, out / "summary.json", judge)

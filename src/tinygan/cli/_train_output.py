@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ import torch
 
 from tinygan.callbacks import LossLogger, Snapshots
 from tinygan.checkpoint import save_atomically, write_atomically
-from tinygan.cli._common import CLIError
+from tinygan.cli._common import CLIError, ProgressBar, show_progress
 from tinygan.cli._train_config import FILES, TrainConfig
 from tinygan.metrics import Judge, counts_as_integers, default_judge
 from tinygan.sweeps import SeedResult
@@ -21,6 +23,7 @@ from tinygan.training import AdversarialTrainer
 
 __all__ = [
     "PLOT_HINT",
+    "fit_and_save",
     "prepare_out",
     "recent_d_loss",
     "save_model",
@@ -164,3 +167,36 @@ def write_summary(
         f"judged as a sweep judges each seed: {verdict} (distance outside the real ranges "
         f"{row.distance:.3f}; all numbers in {path.name})"
     )
+
+
+def fit_and_save(
+    trainer: Any,
+    config: dict[str, Any],
+    args: Any,
+    callbacks: list[Any],
+    steps: int,
+    out: Path,
+) -> float | None:
+    """Train a ``--data`` kind's trainer as ``tinygan train`` does; its seconds, or ``None``.
+
+    Completes ``config`` (``--root`` where the data are files, the ``--objective`` asked
+    for, the backend the trainer chose) and writes it to ``config.json``, trains
+    ``steps`` iterations with ``callbacks`` and a progress bar, then writes
+    ``model.pt``. Ctrl-C prints where it stopped and returns ``None`` (exit status 130).
+    """
+    if getattr(args, "root", None) is not None:
+        config["root"] = str(args.root)
+    asked = getattr(args, "objective", None)
+    config["objective"] = trainer.objective.name if asked is not None else None
+    config["backend"] = backend_of(trainer)["name"]  # the recipe's trainer chooses its own
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    trainer.callbacks += [*callbacks, ProgressBar(steps, enabled=show_progress(args.quiet))]
+    start = time.perf_counter()
+    try:
+        trainer.fit(steps)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted at iteration {trainer.iteration} of {steps}", file=sys.stderr)
+        return None
+    seconds = time.perf_counter() - start
+    save_model(trainer, out / "model.pt")
+    return seconds
