@@ -116,8 +116,13 @@ def make(
 
 
 def everything(ens):
+    """Weights, then each optimiser's state (Adam's counts and moments, as tensors)."""
     state = ens.state_dict()
-    return [*state["generators"], *state["discriminators"], *state["moments"]]
+    optimizers = [state[key]["state"] for key in ("g_optimizer", "d_optimizer")]
+    moments = [
+        torch.as_tensor(t) for o in optimizers for s in o.values() for _, t in sorted(s.items())
+    ]
+    return [*state["generators"], *state["discriminators"], *moments]
 
 
 def assert_close_ensembles(a, b, atol):
@@ -234,7 +239,8 @@ def test_threads_do_not_change_the_numbers():
 def test_a_diverging_member_leaves_the_others_alone():
     ens = tg.EnsembleTrainer.from_seeds(range(20), REAL, NOISE, backend="native")
     alone = tg.EnsembleTrainer.from_seeds(range(1, 20), REAL, NOISE, backend="native")
-    ens._nets.g[0][..., 0] = float("nan")  # member 0 broken
+    with torch.no_grad():
+        ens._stack.g[0][..., 0] = float("nan")  # member 0 broken
     record = ens.fit(30).step()
     assert torch.isnan(record.g_loss[0]) and not torch.isnan(record.g_loss[1:]).any()
     alone.fit(31)
@@ -352,7 +358,7 @@ def test_a_native_ensemble_generates_in_the_kernel_within_tolerance():
     out = fast.generate(z)
     assert out.shape == (5, 100, 4)
     torch.testing.assert_close(out, slow.generate(z), rtol=0, atol=1e-5)
-    assert torch.equal(out, fast._nets.generate(z.expand(5, -1, -1), kernel()))
+    assert torch.equal(out, fast._stack.generate(z.expand(5, -1, -1), kernel()))
     spec = fused.NetSpec((3, 5, 2), True, ("tanh", "sigmoid"))
     g = torch.Generator().manual_seed(3)
     params = [torch.randn(s, generator=g) for s in param_shapes(spec, 32)]

@@ -267,6 +267,6 @@ def test_penalties_are_refused_by_ensembles_with_the_reason():
     with pytest.raises(ValueError, match="no backend serves this ensemble"):
         tg.EnsembleTrainer.from_seeds([0, 1], REAL, NOISE, objective=R1())
     ns = tg.EnsembleTrainer.from_seeds([0, 1], REAL, NOISE, objective="non-saturating")
-    assert ns.backend == "fused" and ns._nets.loss == "bce"
+    assert ns.backend == "fused" and ns._backend.kind == "bce"
     with pytest.raises(ValueError, match="loss= and objective= both"):
         tg.EnsembleTrainer.from_seeds([0, 1], REAL, NOISE, loss="bce", objective="hinge")

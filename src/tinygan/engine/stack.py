@@ -1,114 +1,98 @@
-"""An ensemble's MLPs stacked members last, and the two backends that train such stacks.
+"""An ensemble's networks stacked members last: the one layout every ensemble backend trains.
 
-:class:`Stack` holds ``K`` alike :func:`tinygan.mlp` generator and discriminator pairs as
-one tensor per parameter with the member dimension last (weights ``(out, in, K)``,
-biases ``(out, K)``), with Adam's moments and update counts. :class:`FusedStack` trains
-it with :func:`tinygan.engine.fused.adversarial_step` on the whole stack, one iteration
-per call, on any device; :class:`NativeStack` with the native kernel, up to hundreds of
-iterations per call, on the CPU. Both take their data from the ensemble's
-:class:`MemberStream`; member ``k``'s numbers depend on member ``k``'s weights and data
-alone.
+:class:`Stack` holds ``K`` alike generator and discriminator pairs as one tensor per
+parameter with the member dimension last (weights ``(out, in, P)``, biases ``(out, P)``,
+padded to ``P`` members), and one torch optimiser per side over those tensors. Every
+optimiser an ensemble takes updates each number from that number's gradient and state
+alone (:data:`tinygan.engine.table.ELEMENTWISE`), so it moves member ``k`` exactly as
+member ``k``'s own optimiser would. Three backends train a stack (see
+:func:`tinygan.engine.table.ensemble_reason`): :class:`FusedStack`, :class:`NativeStack`
+and :class:`~tinygan.engine.vmap.Vmap`. Member ``k``'s numbers depend on its own weights
+and data alone.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import torch
 from torch import nn
+from torch.func import functional_call, vmap
 
 from tinygan.engine import fused
 from tinygan.engine.native import Kernel
 from tinygan.engine.native.runner import NativeRunner, NativeStream
+from tinygan.engine.plan import optimizer_name
 from tinygan.protocols import StepRecord
 
-__all__ = ["FusedStack", "MemberStream", "NativeStack", "Stack"]
+__all__ = ["FusedStack", "NativeStack", "Stack"]
+
+OptimizerSpec = tuple[type[torch.optim.Optimizer], dict[str, Any]]
+"""An optimiser's class and its constructor's keywords."""
 
 
-class MemberStream(NativeStream, Protocol):
-    """An ensemble's data, drawn ahead for every member (see ``tinygan.ensemble``).
-
-    Attributes:
-        planned: How many more iterations the current ``fit`` runs.
-    """
-
-    planned: int
-
-
-@dataclass
 class Stack:
-    """``K`` alike MLP pairs as members-last stacks (padded), with their optimiser state.
+    """``K`` alike network pairs stacked members last (padded), with their optimisers.
 
-    Attributes:
-        g_spec: The generators' shape.
-        d_spec: The discriminators' shape.
-        g: The generators' stacked parameters.
+    Args:
+        g: The generators' stacked parameters, in the order of ``named_parameters()``.
         d: The discriminators' stacked parameters.
-        loss: ``"mse"`` or ``"bce"``.
-        optimizer: ``"sgd"`` or ``"adam"``.
-        lr: The learning rate.
         members: How many members are real (the rest is padding).
         templates: A generator and a discriminator of these shapes (any weights), which
             :meth:`unstack` copies.
-        moments: Adam's first then second moments, shaped as ``[*g, *d]`` each.
-        adam_steps: The generators' and the discriminators' update counts.
+        optimizers: The generators' and the discriminators' optimiser class and settings.
+
+    Attributes:
+        g_spec: The generators' :class:`~tinygan.engine.fused.NetSpec` (``None`` unless
+            they are :func:`tinygan.mlp` networks); ``d_spec`` likewise.
+        g_opt: The generators' optimiser over :attr:`g`; ``d_opt`` likewise.
     """
 
-    g_spec: fused.NetSpec
-    d_spec: fused.NetSpec
-    g: list[torch.Tensor]
-    d: list[torch.Tensor]
-    loss: str
-    optimizer: str
-    lr: float
-    members: int
-    templates: tuple[nn.Module, nn.Module]
-    moments: list[torch.Tensor] = field(default_factory=list)
-    adam_steps: list[int] = field(default_factory=lambda: [0, 0])
+    state_keys = ("generators", "discriminators", "g_optimizer", "d_optimizer")
+    """The entries of :meth:`state_dict`."""
 
-    def __post_init__(self) -> None:
-        if not self.moments:
-            self.moments = [torch.zeros_like(p) for p in (*self.g, *self.d) * 2]
-        self.g_views = fused.prepare(self.g_spec, self.g, sums=True)
-        self.d_views = fused.prepare(self.d_spec, self.d, sums=True)
+    def __init__(
+        self,
+        g: Sequence[torch.Tensor],
+        d: Sequence[torch.Tensor],
+        members: int,
+        templates: tuple[nn.Module, nn.Module],
+        optimizers: tuple[OptimizerSpec, OptimizerSpec],
+    ) -> None:
+        self.g, self.d = ([p.detach().requires_grad_(True) for p in ps] for ps in (g, d))
+        self.members, self.templates = members, templates
+        self.g_spec, self.d_spec = (fused.net_spec(t) for t in templates)
+        self.names = [[name for name, _ in t.named_parameters()] for t in templates]
+        self.bases = [copy.deepcopy(t).to("meta") for t in templates]
+        (g_type, g_settings), (d_type, d_settings) = optimizers
+        self.g_opt = g_type(self.g, **g_settings)
+        self.d_opt = d_type(self.d, **d_settings)
 
-    def state(self) -> list[torch.Tensor]:
-        """What a step updates in place: the weights (then, for Adam, the moments)."""
-        return [*self.g, *self.d, *(self.moments if self.optimizer == "adam" else ())]
-
-    def update(self, which: int) -> fused.Update:
-        """The update of the generators (``which=0``) or the discriminators (``1``)."""
-        params = (self.g, self.d)[which]
-        if self.optimizer == "sgd":
-            return lambda grads: fused.sgd_(params, grads, self.lr)
-        n = len(self.g) + len(self.d)
-        offset = 0 if which == 0 else len(self.g)
-        m = self.moments[offset : offset + len(params)]
-        v = self.moments[n + offset : n + offset + len(params)]
-
-        def adam(grads: Sequence[torch.Tensor]) -> None:
-            self.adam_steps[which] += 1
-            fused.adam_(params, grads, m, v, self.adam_steps[which], lr=self.lr)
-
-        return adam
+    def call(self, which: int, params: Sequence[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+        """One member's generator (``which=0``) or discriminator on ``x``, for :func:`vmap`."""
+        named = dict(zip(self.names[which], params, strict=True))
+        return functional_call(self.bases[which], named, (x,))  # type: ignore[no-any-return]
 
     def generate(self, z: torch.Tensor, kernel: Kernel | None = None) -> torch.Tensor:
         """Every real member's generator on ``z`` ``(K, m, in)``: ``(K, m, out)``, no grad.
 
         With a ``kernel``, the native kernel computes it (within float tolerance).
         """
-        padded = self.g[0].shape[-1]
+        k, padded = self.members, self.g[0].shape[-1]
         with torch.no_grad():
-            z = z.to(self.g[0]).permute(1, 2, 0)
-            z = torch.cat([z, z.new_zeros((*z.shape[:2], padded - self.members))], dim=-1)
+            z = z.to(self.g[0])
+            if self.g_spec is None:  # any modules: their own forward, over the members
+                real = [p[..., :k] for p in self.g]
+                return vmap(lambda p, x: self.call(0, p, x), in_dims=(-1, 0))(real, z)
+            z = z.permute(1, 2, 0)
+            z = torch.cat([z, z.new_zeros((*z.shape[:2], padded - k))], dim=-1).contiguous()
             if kernel is not None:
-                out = kernel.forward(self.g_spec, self.g, z.contiguous())
+                out = kernel.forward(self.g_spec, [p.detach() for p in self.g], z)
             else:
-                out = fused.forward(self.g_spec, self.g, z.contiguous(), sums=True)[-1]
-        return out.permute(2, 0, 1)[: self.members].contiguous()
+                out = fused.forward(self.g_spec, self.g, z, sums=True)[-1]
+        return out.permute(2, 0, 1)[:k].contiguous()
 
     def unstack(self, k: int) -> tuple[nn.Module, nn.Module]:
         """Member ``k``'s networks: fresh copies of the templates holding its weights."""
@@ -121,62 +105,106 @@ class Stack:
             nets.append(net)
         return nets[0], nets[1]
 
-    state_keys = ("generators", "discriminators", "adam_steps", "moments")
-    """The entries of :meth:`state_dict`."""
+    def _optimizer_state(self, opt: torch.optim.Optimizer, pad: dict[str, Any] | None) -> Any:
+        """``opt``'s state with the real members only (or, given ``pad``, padded again).
+
+        Every tensor of an elementwise optimiser's state but a 0-d one is shaped as its
+        parameter, members last.
+        """
+        state = copy.deepcopy(opt.state_dict() if pad is None else pad)
+        k, padded = self.members, self.g[0].shape[-1]
+        for entry in state["state"].values():
+            for key, t in entry.items():
+                if torch.is_tensor(t) and t.dim() and pad is None:
+                    entry[key] = t[..., :k].movedim(-1, 0)
+                elif torch.is_tensor(t) and t.dim():
+                    full = t.new_zeros((*t.shape[1:], padded))
+                    full[..., :k] = t.movedim(0, -1)
+                    entry[key] = full
+        return state
 
     def state_dict(self) -> dict[str, Any]:
-        """The real members' weights and Adam's state, members first ``(K, ...)``."""
-
-        def unpad(t: torch.Tensor) -> torch.Tensor:
-            return t[..., : self.members].movedim(-1, 0).clone()
-
+        """The real members' weights ``(K, ...)`` and optimiser states (copies)."""
+        k = self.members
         return {
-            "generators": [unpad(p) for p in self.g],
-            "discriminators": [unpad(p) for p in self.d],
-            "adam_steps": list(self.adam_steps),
-            "moments": [unpad(m) for m in self.moments],
+            "generators": [p.detach()[..., :k].movedim(-1, 0).clone() for p in self.g],
+            "discriminators": [p.detach()[..., :k].movedim(-1, 0).clone() for p in self.d],
+            "g_optimizer": self._optimizer_state(self.g_opt, None),
+            "d_optimizer": self._optimizer_state(self.d_opt, None),
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore :meth:`state_dict`'s weights and Adam's state.
+        """Restore :meth:`state_dict`'s weights and optimiser states.
 
         Raises:
             ValueError: If the tensors do not fit these stacks.
         """
-        pairs = [
-            (self.g, state["generators"]),
-            (self.d, state["discriminators"]),
-            (self.moments, state["moments"]),
-        ]
+        pairs = [(self.g, state["generators"]), (self.d, state["discriminators"])]
         for mine, theirs in pairs:
             if len(mine) != len(theirs) or any(
                 a[..., : self.members].movedim(-1, 0).shape != b.shape
                 for a, b in zip(mine, theirs, strict=True)
             ):
                 raise ValueError("state does not fit this ensemble (members or sizes differ)")
-        for mine, theirs in pairs:
-            for a, b in zip(mine, theirs, strict=True):
-                a[..., : self.members].copy_(b.movedim(0, -1))
-        self.adam_steps[:] = [int(n) for n in state["adam_steps"]]
+        with torch.no_grad():
+            for mine, theirs in pairs:
+                for a, b in zip(mine, theirs, strict=True):
+                    a[..., : self.members].copy_(b.movedim(0, -1))
+        for opt, key in ((self.g_opt, "g_optimizer"), (self.d_opt, "d_optimizer")):
+            opt.load_state_dict(self._optimizer_state(opt, state[key]))
 
     def record(self, losses: Sequence[torch.Tensor], fake: torch.Tensor) -> StepRecord:
-        """One iteration's record of the real members: losses ``(K,)``, output ``(K, n, dim)``."""
+        """One iteration's record of the real members: losses ``(K,)``, output ``(K, n, dim)``.
+
+        ``fake`` is members last, ``(n, dim, P)``.
+        """
         k = self.members
         return StepRecord(
-            d_loss_real=losses[0][:k],
-            d_loss_fake=losses[1][:k],
-            g_loss=losses[2][:k],
-            fake=fake.permute(2, 0, 1)[:k],
+            d_loss_real=losses[0][:k].detach(),
+            d_loss_fake=losses[1][:k].detach(),
+            g_loss=losses[2][:k].detach(),
+            fake=fake.detach().permute(2, 0, 1)[:k],
         )
 
 
+def _apply(opt: torch.optim.Optimizer, params: list[torch.Tensor]) -> fused.Update:
+    """An update of ``params`` by ``opt`` with given gradients (plain SGD without a call)."""
+
+    def update(grads: Sequence[torch.Tensor]) -> None:
+        if optimizer_name(opt) == "sgd":  # what SGD's step computes, without its overhead
+            fused.sgd_(params, grads, opt.param_groups[0]["lr"])
+            return
+        for p, grad in zip(params, grads, strict=True):
+            p.grad = grad
+        opt.step()
+
+    return update
+
+
 class FusedStack:
-    """Trains a :class:`Stack` one iteration at a time with the fused step (any device)."""
+    """Trains a :class:`Stack` of MLPs one iteration at a time with the fused step.
+
+    The step's gradients by hand (:func:`tinygan.engine.fused.adversarial_step`, on the
+    whole stack, any device); the stack's optimisers apply them.
+
+    Args:
+        stack: The stacks.
+        kind: The loss, ``"mse"`` or ``"bce"``.
+        data: The members' data.
+    """
 
     name = "fused"
 
-    def __init__(self, stack: Stack, data: MemberStream) -> None:
-        self.stack, self.data = stack, data
+    def __init__(self, stack: Stack, kind: str, data: NativeStream) -> None:
+        assert stack.g_spec is not None and stack.d_spec is not None
+        self.stack, self.kind, self.data = stack, kind, data
+        self.specs = (stack.g_spec, stack.d_spec)
+        with torch.no_grad():
+            self.views = (
+                fused.prepare(stack.g_spec, stack.g, sums=True),
+                fused.prepare(stack.d_spec, stack.d, sums=True),
+            )
+        self.updates = (_apply(stack.g_opt, stack.g), _apply(stack.d_opt, stack.d))
 
     def step(self, ahead: int) -> StepRecord:
         """Run one iteration of every member (``ahead`` is not used)."""
@@ -184,8 +212,8 @@ class FusedStack:
         real, z_fake, z_gen = (part[0] for part in self.data.draw(1))
         with torch.no_grad():
             *losses, fake = fused.adversarial_step(
-                s.g_spec, s.d_spec, s.g, s.d, real, z_fake, z_gen, s.loss,
-                s.update(0), s.update(1), sums=True, g_prepared=s.g_views, d_prepared=s.d_views,
+                *self.specs, s.g, s.d, real, z_fake, z_gen, self.kind, *self.updates,
+                sums=True, g_prepared=self.views[0], d_prepared=self.views[1],
             )  # fmt: skip
         return s.record(losses, fake)
 
@@ -197,11 +225,25 @@ class FusedStack:
         return {"name": self.name}
 
 
+def _adam_state(opt: torch.optim.Optimizer, p: torch.Tensor) -> dict[str, Any]:
+    """``opt``'s Adam state of ``p``, made as :class:`torch.optim.Adam` makes it if absent."""
+    state = opt.state[p]
+    if not state:
+        state["step"] = torch.tensor(0.0)
+        for key in ("exp_avg", "exp_avg_sq"):
+            state[key] = torch.zeros_like(p, memory_format=torch.preserve_format)
+    return state  # type: ignore[no-any-return]
+
+
 class NativeStack:
-    """Trains a :class:`Stack` through the native kernel, many iterations per call.
+    """Trains a :class:`Stack` of MLPs through the native kernel, many iterations per call.
+
+    The kernel updates the stacks in place, and for Adam the optimisers' own moments
+    (their update counts follow).
 
     Args:
-        stack: The stacks (float32, on the CPU).
+        stack: The stacks (float32, on the CPU; plain SGD or default Adam).
+        kind: The loss, ``"mse"`` or ``"bce"``.
         data: The members' data.
         kernel: The loaded kernel.
         threads: Threads that share a call's blocks of members.
@@ -211,30 +253,47 @@ class NativeStack:
     name = "native"
 
     def __init__(
-        self, stack: Stack, data: MemberStream, kernel: Kernel, threads: int, batch_size: int
-    ) -> None:
+        self, stack: Stack, kind: str, data: NativeStream, kernel: Kernel, threads: int,
+        batch_size: int,
+    ) -> None:  # fmt: skip
+        assert stack.g_spec is not None and stack.d_spec is not None
         self.stack, self.data, self.kernel = stack, data, kernel
+        self.adam = optimizer_name(stack.g_opt) == "adam"
         self.runner = NativeRunner(
-            kernel, stack.g_spec, stack.d_spec, stack.loss, stack.optimizer,
+            kernel, stack.g_spec, stack.d_spec, kind, "adam" if self.adam else "sgd",
             threads=threads, batch_size=batch_size,
         )  # fmt: skip
+
+    def _pairs(self) -> list[tuple[torch.optim.Optimizer, torch.Tensor]]:
+        return [(self.stack.g_opt, p) for p in self.stack.g] + [
+            (self.stack.d_opt, p) for p in self.stack.d
+        ]
+
+    def _count(self, done: int) -> None:
+        """Add ``done`` iterations' updates to Adam's counts (one of G's, two of D's)."""
+        if self.adam and done:
+            for opt, p in self._pairs():
+                _adam_state(opt, p)["step"] += done if opt is self.stack.g_opt else 2 * done
 
     def step(self, ahead: int) -> StepRecord:
         """Hand out a computed iteration's record, or compute up to ``ahead`` iterations."""
         if self.runner.pending():
             return self.runner.pop()
         s = self.stack
-        steps = (s.adam_steps[0], s.adam_steps[1])
-        record = self.runner.run(s.state(), (s.lr, s.lr), steps, ahead, self.data, s.members)
-        s.adam_steps[0] += self.runner.computed
-        s.adam_steps[1] += 2 * self.runner.computed
+        state = [p.detach() for _, p in self._pairs()]
+        steps = (0, 0)
+        if self.adam:
+            adam = [_adam_state(opt, p) for opt, p in self._pairs()]
+            state += [a["exp_avg"] for a in adam] + [a["exp_avg_sq"] for a in adam]
+            steps = (int(adam[0]["step"]), int(adam[-1]["step"]))
+        lrs = (s.g_opt.param_groups[0]["lr"], s.d_opt.param_groups[0]["lr"])
+        record = self.runner.run(state, lrs, steps, ahead, self.data, s.members)
+        self._count(self.runner.computed)
         return record
 
     def finish(self) -> None:
         """Undo iterations computed but never handed out (weights, moments, data)."""
-        undone = self.runner.finish(self.data)
-        self.stack.adam_steps[0] -= undone
-        self.stack.adam_steps[1] -= 2 * undone
+        self._count(-self.runner.finish(self.data))
 
     def describe(self) -> dict[str, Any]:
         """The name, and the kernel's build (:meth:`tinygan.engine.native.Kernel.describe`)."""

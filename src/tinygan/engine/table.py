@@ -38,15 +38,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import torch
+
+from tinygan.engine import fused
+from tinygan.engine.native import supports
+from tinygan.engine.plan import optimizer_name
 from tinygan.protocols import StepRecord
 
 __all__ = [
     "AUTO",
+    "ELEMENTWISE",
     "BACKENDS",
     "Backend",
     "Request",
     "check_backend",
     "choose",
+    "ensemble_reason",
+    "fused_loss",
     "passive",
     "warn_fallback",
 ]
@@ -61,6 +69,22 @@ AUTO: dict[str, tuple[str, ...]] = {
     "ensemble": ("fused", "vmap"),
 }
 """What ``backend="auto"`` tries for each kind of owner, in order."""
+
+
+ELEMENTWISE: tuple[type[torch.optim.Optimizer], ...] = (
+    torch.optim.SGD,
+    torch.optim.Adam,
+    torch.optim.AdamW,
+    torch.optim.RMSprop,
+    torch.optim.Adagrad,
+    torch.optim.Adamax,
+    torch.optim.NAdam,
+    torch.optim.RAdam,
+    torch.optim.Rprop,
+    torch.optim.ASGD,
+)
+"""Optimisers whose update of each number depends on that number's gradient and state
+alone, so that one optimiser over stacked weights updates every member as its own would."""
 
 
 class Backend(Protocol):
@@ -193,3 +217,59 @@ def warn_fallback(wanted: str, reason: str, instead: str) -> None:
     message = f"backend {wanted!r} cannot run here ({reason}); training goes on with {instead!r}"
     logger.info(message)
     warnings.warn(message, RuntimeWarning, stacklevel=1)
+
+
+def fused_loss(objective: Any, d_steps: int) -> tuple[str, str | None]:
+    """The fused arithmetic's loss for ``objective`` (``"mse"`` or ``"bce"``), or why none.
+
+    Returns:
+        ``(loss, None)`` where the fused and native backends serve the objective, else
+        ``("mse", reason)``.
+    """
+    if d_steps != 1:
+        return "mse", f"d_steps={d_steps}: the stacked MLPs take one D step per G step"
+    kind = fused.loss_kind(objective.loss)
+    if kind is None or objective.penalized:
+        return "mse", (
+            f"the objective {objective.name!r} is not one the stacked MLPs compute (least "
+            "squares, or binary cross-entropy on probabilities)"
+        )
+    return kind, None
+
+
+def ensemble_reason(name: str, stack: Any, objective: Any, d_steps: int) -> str | None:
+    """Why backend ``name`` cannot train an ensemble's ``stack`` (``None``: it can).
+
+    Args:
+        name: ``"fused"``, ``"native"`` or ``"vmap"``.
+        stack: The members (:class:`tinygan.engine.stack.Stack`).
+        objective: How the losses come from D's scores.
+        d_steps: D's steps per G step.
+    """
+    if objective.penalized:
+        return (
+            f"the objective {objective.name!r} adds a penalty on D's input gradient, which "
+            "the ensembles do not compute: train lone trainers (a sweep does)"
+        )
+    if name == "vmap":
+        return None
+    kind, reason = fused_loss(objective, d_steps)
+    if reason is not None:
+        return reason
+    if stack.g_spec is None or stack.d_spec is None:
+        return "the networks are not tg.mlp networks of the kinds the fused step covers"
+    if kind == "bce" and stack.d_spec.activations[-1] != "sigmoid":
+        return "binary cross-entropy needs discriminators that end with a Sigmoid"
+    if stack.g[0].dtype != torch.float32:
+        return f"the networks are {stack.g[0].dtype}, not float32"
+    if type(stack.g_opt) not in ELEMENTWISE or type(stack.d_opt) not in ELEMENTWISE:
+        return "an optimiser is not an elementwise one (see tinygan.engine.table.ELEMENTWISE)"
+    if name == "fused":
+        return None
+    if stack.g[0].device.type != "cpu":
+        return f"the native kernel runs on the CPU, this ensemble on {stack.g[0].device}"
+    names = {optimizer_name(stack.g_opt, stack.g), optimizer_name(stack.d_opt, stack.d)}
+    lrs = {stack.g_opt.param_groups[0]["lr"], stack.d_opt.param_groups[0]["lr"]}
+    if names not in ({"sgd"}, {"adam"}) or (names == {"adam"} and len(lrs) != 1):
+        return "the optimisers are not both plain SGD, or both default Adam at one lr"
+    return supports(stack.g_spec, stack.d_spec, kind, str(names.pop()))

@@ -1,37 +1,30 @@
-"""When lone trainers can train as one ensemble, and whether as stacked MLPs.
+"""When lone trainers can train as one ensemble.
 
 Trainers are *alike* when each member's run would be the same computation on its own
 numbers: the same trainer class (:class:`~tinygan.AdversarialTrainer` or a subclass that
 overrides none of ``step``, ``train_discriminator`` and ``train_generator``), networks of
 the same architecture (same modules, same parameter shapes, no buffers such as batch
 norm's running statistics), the same loss, optimisers of the same type and settings
-whose update is elementwise (:data:`tinygan.engine.vmap.ELEMENTWISE`), the same batch
+whose update is elementwise (:data:`tinygan.engine.table.ELEMENTWISE`), the same batch
 size, data sources of the same type and ``repr``, fresh optimisers, and no callbacks but
 equal ones whose class is ``shared_by_ensembles`` (a learning-rate schedule, say; the
-ensemble runs one copy). Alike trainers train on the ``vmap`` backend.
-
-They train as *stacked MLPs* (the ``native`` and ``fused`` backends, see
-:mod:`tinygan.engine.table`) when :func:`stack_settings` finds them fit: networks the
-fused arithmetic covers, on the CPU in float32, the MSE or BCE loss, plain SGD or
-default Adam with the trainers' learning rate, untouched generators seeded by ``seed=``
-and no callbacks.
+ensemble runs one copy). Which backend then trains them is the table's choice
+(:func:`tinygan.engine.table.ensemble_reason`).
 """
 
 from __future__ import annotations
 
 import copy
+import inspect
 from collections.abc import Sequence
 from typing import Any
 
 import torch
 
-from tinygan.engine import fused
-from tinygan.engine.plan import optimizer_name
-from tinygan.engine.vmap import ELEMENTWISE, optimizer_settings
-from tinygan.ensemble.stacking import stack_loss, vmap_reason
+from tinygan.engine.table import ELEMENTWISE, ensemble_reason
 from tinygan.training import AdversarialTrainer
 
-__all__ = ["ELEMENTWISE", "shared_callbacks", "stack_settings", "stackable"]
+__all__ = ["ELEMENTWISE", "optimizer_settings", "shared_callbacks", "stackable"]
 
 _OVERRIDABLE = ("step", "train_discriminator", "train_generator")
 
@@ -82,6 +75,13 @@ def shared_callbacks(trainers: Sequence[Any]) -> list[Any]:
     return [copy.deepcopy(cb) for cb in trainers[0].callbacks]
 
 
+def optimizer_settings(opt: torch.optim.Optimizer) -> dict[str, Any]:
+    """An optimiser's settings now: its constructor's keywords, read from its one group."""
+    group = opt.param_groups[0]
+    accepted = inspect.signature(type(opt).__init__).parameters
+    return {key: group.get(key, value) for key, value in opt.defaults.items() if key in accepted}
+
+
 def _source(source: Any) -> tuple[type, str]:
     return type(source), repr(source)
 
@@ -101,7 +101,7 @@ def _first_reason(first: Any) -> str | None:
     for opt in (first.g_optimizer, first.d_optimizer):
         if type(opt) not in ELEMENTWISE or len(opt.param_groups) != 1:
             return f"{type(opt).__name__} is not an elementwise optimiser with one group"
-    return vmap_reason(first.objective)
+    return ensemble_reason("vmap", None, first.objective, first.d_steps)
 
 
 def stackable(trainers: Sequence[Any]) -> str | None:
@@ -147,34 +147,3 @@ def stackable(trainers: Sequence[Any]) -> str | None:
             if mine != theirs:
                 return f"trainer {k}'s {what} differs from trainer 0's"
     return None
-
-
-def stack_settings(trainers: Sequence[Any]) -> tuple[str, str] | str:
-    """``(loss, optimizer)`` names if alike ``trainers`` can train as stacked MLPs, else why not."""
-    first = trainers[0]
-    kind, reason = stack_loss(first.objective, first.d_steps)
-    if reason is not None:
-        return reason
-    if first.callbacks:
-        return "the trainers have callbacks (which the stacks cannot run)"
-    for net in (first.generator, first.discriminator):
-        spec = fused.net_spec(net)
-        param = next(iter(net.parameters()), None)
-        if spec is None or param is None:
-            return f"the {type(net).__name__} is not a tg.mlp network the fused step covers"
-        if param.dtype != torch.float32 or param.device.type != "cpu":
-            return f"the networks are {param.dtype} on {param.device}, not float32 on the CPU"
-    spec = fused.net_spec(first.discriminator)
-    if kind == "bce" and spec is not None and spec.activations[-1] != "sigmoid":
-        return "binary cross-entropy needs discriminators that end with a Sigmoid"
-    names = {optimizer_name(opt) for opt in (first.g_optimizer, first.d_optimizer)}
-    lrs = {opt.param_groups[0]["lr"] for opt in (first.g_optimizer, first.d_optimizer)}
-    if len(names) != 1 or None in names or lrs != {first.lr}:
-        return "the optimisers are not both plain SGD, or both default Adam, at the trainers' lr"
-    for trainer in trainers:
-        if trainer.seed is None or trainer.iteration != 0:
-            return "a trainer was not seeded with seed=, or has trained already"
-        fresh = torch.Generator().manual_seed(trainer.seed).get_state()
-        if not torch.equal(trainer.rng.get_state(), fresh):
-            return "a trainer's generator has been drawn from already"
-    return kind, names.pop()  # type: ignore[return-value]

@@ -7,6 +7,7 @@ module holds the training.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -14,10 +15,11 @@ import torch
 
 from tinygan._checks import check_seed
 from tinygan.callbacks import Callback
-from tinygan.engine.table import check_backend, warn_fallback
-from tinygan.engine.vmap import optimizer_settings
+from tinygan.engine import fused
+from tinygan.engine.plan import optimizer_name
+from tinygan.engine.table import check_backend
 from tinygan.ensemble import stacking as _stacking
-from tinygan.ensemble.alike import shared_callbacks, stack_settings, stackable
+from tinygan.ensemble.alike import optimizer_settings, shared_callbacks, stackable
 from tinygan.objectives import Objective
 from tinygan.protocols import DataSource
 from tinygan.training import BaseTrainer
@@ -112,14 +114,15 @@ def from_trainers(  # noqa: D417 - cls is the class, as for a classmethod
 ) -> Any:
     """Train alike lone trainers as one ensemble, each member from its trainer's state.
 
-    Member ``k`` starts from ``trainers[k]``'s weights and random number generator
-    and follows the steps ``trainers[k].fit`` would take. Trainers whose networks,
-    loss and optimisers the stacked backends cover (see :mod:`tinygan.ensemble.alike`)
-    train as stacked MLPs (``"auto"``: the native kernel on the CPU, else the fused
-    step); any other alike networks, loss and elementwise optimiser (SGD with momentum,
-    Adam, AdamW, RMSprop, ...) on the ``vmap`` backend. Either way members equal their
-    lone trainers within float tolerance (see :doc:`/performance`). The trainers
-    themselves are left untouched.
+    Member ``k`` starts from ``trainers[k]``'s weights, random number generator and
+    optimiser settings, and follows the steps ``trainers[k].fit`` would take, with the
+    trainers' callbacks that are ``shared_by_ensembles`` (one copy). Alike
+    :func:`tinygan.mlp` networks whose loss the fused step computes train on the fused
+    step (``"auto"``), or the native kernel where asked (plain SGD or default Adam, on
+    the CPU); any other alike networks, objective and elementwise optimiser (SGD with
+    momentum, AdamW, RMSprop, ...) on ``vmap``. Either way members equal their lone
+    trainers within float tolerance (see :doc:`/performance`). The trainers themselves
+    are left untouched.
 
     Args:
         trainers: Alike :class:`~tinygan.AdversarialTrainer` objects, as a sweep's
@@ -138,34 +141,20 @@ def from_trainers(  # noqa: D417 - cls is the class, as for a classmethod
         raise ValueError(f"these trainers cannot train as one ensemble: {reason}")
     request = check_backend(backend, compile)
     first = trainers[0]
-    settings = stack_settings(trainers)
-    if not isinstance(settings, str) and request.name != "vmap":
-        nets = [t.generator for t in trainers], [t.discriminator for t in trainers]
-        return cls(
-            *nets, first.real, first.noise, lr=first.lr, batch_size=first.batch_size,
-            loss=settings[0], optimizer=settings[1], seeds=[t.seed for t in trainers],
-            callbacks=callbacks, compile=compile, backend=backend,
-        )  # fmt: skip
-    if isinstance(settings, str) and request.name in ("native", "fused"):
-        if not request.soft:
-            raise ValueError(f"backend={request.name!r} cannot serve these trainers: {settings}")
-        warn_fallback(request.name, settings, "vmap")
-    return _alike(cls, trainers, callbacks)
-
-
-def _alike(cls: Any, trainers: Sequence[Any], callbacks: Iterable[Callback]) -> Any:
-    """The vmap ensemble of alike ``trainers``: their weights, settings and generators."""
-    first = trainers[0]
     ensemble = cls.__new__(cls)
     BaseTrainer.__init__(ensemble, callbacks=[*shared_callbacks(trainers), *callbacks])
     seeds = [t.seed for t in trainers]
     ensemble._setup(first.real, first.noise, first.lr, first.batch_size, seeds, first.device,
-                    len(trainers), first.d_steps)  # fmt: skip
+                    first.objective, first.d_steps)  # fmt: skip
     for rng, trainer in zip(ensemble.rngs, trainers, strict=True):
         rng.set_state(trainer.rng.get_state())
-    ensemble.loss, ensemble.optimizer = first.loss, type(first.g_optimizer).__name__
-    ensemble.objective, ensemble.d_steps = first.objective, first.d_steps
-    opts = [(type(o), optimizer_settings(o)) for o in (first.g_optimizer, first.d_optimizer)]
-    nets = [(t.generator, t.discriminator) for t in trainers]
-    ensemble._backend = ensemble._vmapped(nets, tuple(opts))
+    ensemble.loss = fused.loss_kind(first.objective.loss) or first.loss
+    ensemble.optimizer = optimizer_name(first.g_optimizer) or type(first.g_optimizer).__name__
+    templates = (copy.deepcopy(first.generator), copy.deepcopy(first.discriminator))
+    mlps = all(fused.net_spec(net) is not None for net in templates)
+    size = _stacking.padded(len(trainers)) if mlps else len(trainers)
+    g, d = (_stacking.stack([getattr(t, name) for t in trainers], size)
+            for name in ("generator", "discriminator"))  # fmt: skip
+    opts = tuple((type(o), optimizer_settings(o)) for o in (first.g_optimizer, first.d_optimizer))
+    ensemble._start(g, d, templates, opts, request)
     return ensemble

@@ -32,8 +32,6 @@ __all__ = [
     "check_pair",
     "check_settings",
     "ensemble_objective",
-    "stack_loss",
-    "vmap_reason",
     "member_seeds",
     "padded",
     "seeded_stack",
@@ -89,7 +87,7 @@ def check_nets(name: str, nets: Sequence[Any] | Stacked) -> Stacked:
             raise ValueError(f"{name} must all have the same sizes, bias and activations")
         spec = this
     assert spec is not None
-    template = _copy(nets[0])
+    template = copy.deepcopy(nets[0])
     return Stacked(spec, stack(nets, padded(len(nets))), template, len(nets))
 
 
@@ -141,39 +139,7 @@ def ensemble_objective(loss: str, objective: object) -> Objective:
     return LeastSquares() if loss == "mse" else NonSaturating()
 
 
-def stack_loss(objective: Objective, d_steps: int) -> tuple[str, str | None]:
-    """The fused arithmetic's loss for ``objective`` (``"mse"`` or ``"bce"``), or why none.
-
-    Returns:
-        ``(loss, None)`` where the stacked backends serve the objective, else
-        ``("mse", reason)``.
-    """
-    if d_steps != 1:
-        return "mse", f"d_steps={d_steps}: the stacked MLPs take one D step per G step"
-    kind = fused.loss_kind(objective.loss)
-    if kind is None or objective.penalized:
-        return "mse", (
-            f"the objective {objective.name!r} is not one the stacked MLPs compute (least "
-            "squares, or binary cross-entropy on probabilities)"
-        )
-    return kind, None
-
-
-def vmap_reason(objective: Objective) -> str | None:
-    """Why the vmap backend cannot train ``objective`` (``None``: it can)."""
-    if objective.penalized:
-        return (
-            f"the objective {objective.name!r} adds a penalty on D's input gradient, which "
-            "the vmap backend does not compute: train lone trainers (a sweep does)"
-        )
-    return None
-
-
-def _copy(net: MLP) -> MLP:
-    return copy.deepcopy(net)
-
-
-def stack(nets: Sequence[MLP], size: int) -> list[torch.Tensor]:
+def stack(nets: Sequence[torch.nn.Module], size: int) -> list[torch.Tensor]:
     """Each parameter of all networks, members last, padded to ``size`` with member 0."""
     per_net = [[p.detach() for p in net.parameters()] for net in nets]
     per_net += [per_net[0]] * (size - len(nets))

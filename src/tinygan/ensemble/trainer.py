@@ -1,7 +1,8 @@
 """Train many independent GANs in lockstep, on one of three backends.
 
-The fused step or the native kernel train the members' :func:`tinygan.mlp` weights
-stacked members last (:class:`tinygan.engine.stack.Stack`); ``vmap`` any alike networks.
+The members are stacked members last (:class:`tinygan.engine.stack.Stack`) with one
+torch optimiser per side; the fused step or the native kernel train
+:func:`tinygan.mlp` networks, ``vmap`` any alike networks.
 """
 
 from __future__ import annotations
@@ -14,9 +15,18 @@ import torch
 
 from tinygan._checks import check_device, check_int, check_positive_float, check_state_keys
 from tinygan.callbacks import Callback
-from tinygan.engine.native import NativeKernelError, kernel, supports
+from tinygan.engine.native import NativeKernelError, kernel
 from tinygan.engine.stack import FusedStack, NativeStack, Stack
-from tinygan.engine.table import Backend, Request, check_backend, choose, passive, warn_fallback
+from tinygan.engine.table import (
+    Backend,
+    Request,
+    check_backend,
+    choose,
+    ensemble_reason,
+    fused_loss,
+    passive,
+    warn_fallback,
+)
 from tinygan.engine.vmap import Vmap
 from tinygan.ensemble import build as _build
 from tinygan.ensemble import stacking as _stacking
@@ -78,6 +88,9 @@ class EnsembleTrainer(BaseTrainer):
         seeds: The seed of each member's data generator.
         rngs: Each member's :class:`torch.Generator`.
         device: Where the ensemble trains (a :class:`torch.device`).
+        g_optimizer: The generators' torch optimiser, over their stacked weights (a
+            shared learning-rate schedule acts on it, on every backend); ``d_optimizer``
+            likewise.
         check_finite: Off by default here (unlike single trainers): one member's
             divergence does not stop the others; its losses become NaN.
 
@@ -123,51 +136,52 @@ class EnsembleTrainer(BaseTrainer):
         discs = _stacking.check_nets("discriminators", discriminators)
         _stacking.check_pair(gens, discs, check_source("real", real), check_source("noise", noise))
         _stacking.check_settings(loss, optimizer, discs)
-        self.objective = _stacking.ensemble_objective(loss, objective)
-        self.d_steps = check_int("d_steps", d_steps, minimum=1)
-        stack_loss, self._stack_reason = _stacking.stack_loss(self.objective, self.d_steps)
+        seeds = _stacking.member_seeds(seeds, gens.members)
         device = wanted if wanted is not None else gens.params[0].device
-        self._setup(real, noise, lr, batch_size, _stacking.member_seeds(seeds, gens.members),
-                    device, _stacking.padded(gens.members), self.d_steps)  # fmt: skip
+        objective = _stacking.ensemble_objective(loss, objective)
+        self._setup(real, noise, lr, batch_size, seeds, device, objective, d_steps)
         self.loss, self.optimizer = str(loss), str(optimizer)
-        stack = Stack(
-            gens.spec, discs.spec, [p.to(device) for p in gens.params],
-            [p.to(device) for p in discs.params], stack_loss, self.optimizer, self.lr,
-            gens.members, (gens.template, discs.template),
-        )  # fmt: skip
-        self._nets: Stack | Vmap = stack
-        self._backend = self._stack_backend(stack, request)
+        spec = (_OPTIMIZERS[self.optimizer], {"lr": self.lr})
+        g, d = ([p.to(device) for p in nets.params] for nets in (gens, discs))
+        self._start(g, d, (gens.template, discs.template), (spec, spec), request)
 
     def _setup(
         self, real: DataSource, noise: DataSource, lr: float, batch_size: int,
-        seeds: list[int], device: torch.device, padded: int, d_steps: int,
+        seeds: list[Any], device: torch.device, objective: Objective, d_steps: int,
     ) -> None:  # fmt: skip
-        """What every ensemble has: the members' seeds, generators, data and settings."""
+        """What every ensemble has: the members' seeds, generators and settings."""
         self.lr = check_positive_float("lr", lr)
         self.batch_size = check_int("batch_size", batch_size, minimum=1)
+        self.d_steps = check_int("d_steps", d_steps, minimum=1)
         self.real, self.noise, self.seeds, self.device = real, noise, seeds, device
-        self.rngs = [torch.Generator(device=device).manual_seed(s) for s in seeds]
-        self._data = MemberData(self.rngs, real, noise, self.batch_size, padded, d_steps)
-        # One member's divergence must not stop the others: a diverged member shows
-        # NaN in its losses (see BaseTrainer.check_finite), the rest train on.
-        self.check_finite = False
+        self.objective = objective
+        self.rngs = [torch.Generator(device=device) for _ in seeds]
+        for rng, seed in zip(self.rngs, seeds, strict=True):
+            if seed is not None:  # None: from_trainers sets the state
+                rng.manual_seed(seed)
+        self.check_finite = False  # one member's divergence must not stop the others
         self._ahead = False
 
-    def _stack_backend(self, stack: Stack, request: Request) -> Backend:
-        """The backend of stacked MLPs the table picks (see :mod:`tinygan.engine.table`)."""
+    def _start(
+        self, g: list[torch.Tensor], d: list[torch.Tensor], templates: tuple[Any, Any],
+        optimizers: Any, request: Request,
+    ) -> None:  # fmt: skip
+        """Stack the members, draw their data, and start the backend the table picks."""
+        self._stack = stack = Stack(g, d, self.members, templates, optimizers)
+        self.g_optimizer, self.d_optimizer = stack.g_opt, stack.d_opt
+        self._data = MemberData(
+            self.rngs, self.real, self.noise, self.batch_size, g[0].shape[-1], self.d_steps
+        )
+        name = choose(
+            "ensemble", request, lambda n: ensemble_reason(n, stack, self.objective, self.d_steps)
+        )
+        self._backend = self._make(name, stack)
 
-        def why_not(name: str) -> str | None:
-            if name == "vmap":
-                return _stacking.vmap_reason(self.objective)
-            if self._stack_reason is not None:
-                return self._stack_reason
-            if name == "native" and self.device.type != "cpu":
-                return f"the native kernel runs on the CPU, this ensemble on {self.device}"
-            if name == "native":
-                return supports(stack.g_spec, stack.d_spec, stack.loss, stack.optimizer)
-            return None
-
-        name = choose("ensemble", request, why_not)
+    def _make(self, name: str, stack: Stack) -> Backend:
+        """The backend ``name`` over ``stack`` (the fused step where the kernel cannot load)."""
+        if name == "vmap":
+            return Vmap(stack, self.objective, self._data, self.d_steps)
+        kind = fused_loss(self.objective, self.d_steps)[0]
         if name == "native":
             try:
                 found = kernel()
@@ -176,20 +190,8 @@ class EnsembleTrainer(BaseTrainer):
             else:
                 self._data.kernel_draws = found.draws
                 threads = max(1, torch.get_num_threads())
-                return NativeStack(stack, self._data, found, threads, self.batch_size)
-        if name == "vmap":
-            spec = (_OPTIMIZERS[self.optimizer], {"lr": self.lr})
-            nets = [stack.unstack(k) for k in range(self.members)]
-            return self._vmapped(nets, (spec, spec))
-        return FusedStack(stack, self._data)
-
-    def _vmapped(self, nets: Sequence[tuple[Any, Any]], optimizers: Any) -> Vmap:
-        """Put this ensemble's members on the vmap backend."""
-        gens, discs = [g for g, _ in nets], [d for _, d in nets]
-        vmapped = Vmap(gens, discs, self.objective, optimizers, self._data, self.d_steps)
-        self._nets = vmapped
-        self.g_optimizer, self.d_optimizer = vmapped.g_opt, vmapped.d_opt
-        return vmapped
+                return NativeStack(stack, kind, self._data, found, threads, self.batch_size)
+        return FusedStack(stack, kind, self._data)
 
     from_seeds = classmethod(_build.from_seeds)
     from_trainers = classmethod(_build.from_trainers)
@@ -254,9 +256,7 @@ class EnsembleTrainer(BaseTrainer):
             computes them too, within float tolerance of the fused forward pass.
         """
         z = _stacking.check_noise(z, self.noise.dim, self.members)
-        if isinstance(self._backend, NativeStack):
-            return self._backend.stack.generate(z, self._backend.kernel)
-        return self._nets.generate(z)
+        return self._stack.generate(z, getattr(self._backend, "kernel", None))
 
     def unstack(self) -> list[tuple[Any, Any]]:
         """Return each member's ``(generator, discriminator)`` as fresh networks.
@@ -264,7 +264,7 @@ class EnsembleTrainer(BaseTrainer):
         They hold copies of the current weights: training them does not change the
         ensemble, nor the other way round.
         """
-        return [self._nets.unstack(k) for k in range(self.members)]
+        return [self._stack.unstack(k) for k in range(self.members)]
 
     def state_dict(self) -> dict[str, Any]:
         """Return the whole training state: weights, optimiser state, data generators.
@@ -275,7 +275,7 @@ class EnsembleTrainer(BaseTrainer):
         self._data.settle()  # no background draw may move the generators while we read
         return {
             "iteration": self.iteration,
-            **self._nets.state_dict(),
+            **self._stack.state_dict(),
             "rngs": [g.get_state() for g in self.rngs],
             "buffer": self._data.remaining(self.members),
         }
@@ -288,11 +288,11 @@ class EnsembleTrainer(BaseTrainer):
             ValueError: If its tensors do not fit this ensemble.
         """
         self._data.settle()
-        keys = ["iteration", "rngs", *self._nets.state_keys]
+        keys = ["iteration", "rngs", *Stack.state_keys]
         check_state_keys("ensemble", state, keys)
         if len(state["rngs"]) != self.members:
             raise ValueError("state does not fit this ensemble (members differ)")
-        self._nets.load_state_dict(state)
+        self._stack.load_state_dict(state)
         for g, rng_state in zip(self.rngs, state["rngs"], strict=True):
             g.set_state(rng_state)
         self.iteration = check_int("iteration", state["iteration"], minimum=0)
