@@ -1,4 +1,4 @@
-"""The members' data: drawn ahead in a background thread, with the foreground's numbers."""
+"""The members' data: drawn many iterations at a time, with the step-by-step numbers."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ import tinygan as tg
 REAL = tg.FuzzyPattern("1010")
 NOISE = tg.UniformNoise(4)
 SEEDS = [3, 11, 7]
-STEPS = 2600  # more than two buffers (1,024 iterations each here): two background draws
+STEPS = 2600  # more than two buffers (1,024 iterations each here)
 
 
-def ensemble(background: bool, callbacks=()):
+def ensemble(callbacks=(), step_by_step: bool = False):
     ens = tg.EnsembleTrainer.from_seeds(
         SEEDS, REAL, NOISE, optimizer="adam", callbacks=list(callbacks)
     )
-    ens._data._background = background
+    if step_by_step:  # a buffer of one iteration: each drawn when it runs
+        ens._data._cap = lambda: 1
     return ens
 
 
@@ -34,29 +35,26 @@ def assert_same(a, b):
         assert torch.equal(g1.get_state(), g2.get_state())
 
 
-def test_background_draws_give_the_foreground_numbers():
-    seen = []
-    watch = tg.LambdaCallback(
-        on_step_end=lambda trainer, step, record: seen.append(trainer._data._next is not None)
-    )
-    ahead = ensemble(True, [watch]).fit(STEPS)
-    assert any(seen), "no background draw ran: the test would prove nothing"
-    assert ahead._data._next is None  # fit settles its draws before it returns
-    assert_same(ahead, ensemble(False).fit(STEPS))
+def test_buffered_draws_give_the_step_by_step_numbers():
+    sizes = []
+    watch = tg.LambdaCallback(on_step_end=lambda t, step, r: sizes.append(t._data._steps()))
+    buffered = ensemble([watch]).fit(STEPS)
+    assert max(sizes) == 1024, "no buffer of many iterations: the test would prove nothing"
+    assert_same(buffered, ensemble(step_by_step=True).fit(STEPS))
 
 
-def test_stopping_while_a_draw_runs_keeps_what_it_drew():
+def test_stopping_mid_buffer_keeps_what_it_drew():
     def stop(trainer, step, record):
         if step == 1100:
-            assert trainer._data._next is not None
+            assert trainer._data.pos < trainer._data._steps()  # drawn but not yet used
             trainer.stop()
 
-    ens = ensemble(True, [tg.LambdaCallback(on_step_end=stop)])
+    ens = ensemble([tg.LambdaCallback(on_step_end=stop)])
     ens.fit(STEPS)
     assert ens.iteration == 1100
     ens.callbacks.clear()
     ens.fit(STEPS - 1100)
-    assert_same(ens, ensemble(False).fit(STEPS))
+    assert_same(ens, ensemble(step_by_step=True).fit(STEPS))
 
 
 def test_state_dict_taken_mid_fit_resumes_exactly():
@@ -66,47 +64,41 @@ def test_state_dict_taken_mid_fit_resumes_exactly():
         if step == 1500:
             states["mid"] = trainer.state_dict()
 
-    ensemble(True, [tg.LambdaCallback(on_step_end=save)]).fit(STEPS)
-    resumed = ensemble(True)
+    ensemble([tg.LambdaCallback(on_step_end=save)]).fit(STEPS)
+    resumed = ensemble()
     resumed.load_state_dict(states["mid"])
     resumed.fit(STEPS - 1500)
-    assert_same(resumed, ensemble(False).fit(STEPS))
+    assert_same(resumed, ensemble(step_by_step=True).fit(STEPS))
 
 
-def test_an_error_in_a_background_draw_reaches_the_caller():
-    ens = ensemble(True)
+def test_an_error_in_a_draw_reaches_the_caller():
+    ens = ensemble()
     calls = []
     draw = ens._data._draw
 
     def failing(steps):
         calls.append(steps)
-        if len(calls) == 2:  # the first background draw
+        if len(calls) == 2:  # the second buffer
             raise RuntimeError("drawing failed")
         return draw(steps)
 
     ens._data._draw = failing
     with pytest.raises(RuntimeError, match="drawing failed"):
         ens.fit(STEPS)
+    assert ens.iteration == 1024
 
 
-def test_a_failing_fit_shows_its_own_error_over_a_failing_draw(caplog):
+def test_a_failing_fit_shows_its_own_error_over_a_failing_end(caplog):
     def fail(trainer, step, record):
         if step == 10:
             raise ValueError("the callback's own error")
 
-    ens = ensemble(True, [tg.LambdaCallback(on_step_end=fail)])
-    draw = ens._data._draw
-    calls = []
+    ens = ensemble([tg.LambdaCallback(on_step_end=fail)])
 
-    def failing(steps):
-        calls.append(steps)
-        if len(calls) == 2:  # the background draw started with the first buffer
-            raise RuntimeError("drawing failed")
-        return draw(steps)
+    def finish():
+        raise RuntimeError("ending failed")
 
-    ens._data._draw = failing
+    ens._backend.finish = finish
     with pytest.raises(ValueError, match="the callback's own error"):
         ens.fit(STEPS)
-    assert len(calls) == 2
-    assert "drawing failed" in caplog.text  # not lost: logged
-    assert ens._data._next is None
+    assert "ending failed" in caplog.text  # not lost: logged

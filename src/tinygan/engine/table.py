@@ -6,11 +6,13 @@ Four backends compute the post's iterations (and the discriminator-only test's):
   through autograd and its optimisers; any networks, loss, optimiser and device. Lone
   trainers.
 - ``fused``: the same step by hand in torch operations (:mod:`tinygan.engine.fused`),
-  without autograd, for :func:`tinygan.mlp` networks with the MSE or BCE loss; plain SGD
-  in float32 on the CPU for a lone trainer, SGD or Adam on any device for an ensemble.
+  without autograd, for float32 :func:`tinygan.mlp` networks with the MSE or BCE loss;
+  plain SGD on the CPU for a lone trainer, any elementwise optimiser (:data:`ELEMENTWISE`)
+  on any device for an ensemble (whose optimisers apply the step's gradients).
 - ``native``: the fused step in C (:mod:`tinygan.engine.native`), hundreds of iterations
   per call, drawing the data from the trainers' own generators; as ``fused``, but
-  adversarial trainers only, float32 on the CPU. Lone trainers and ensembles.
+  adversarial trainers only, on the CPU, plain SGD or default Adam. Lone trainers and
+  ensembles.
 - ``vmap``: any alike networks, loss and elementwise optimiser, batched with
   :func:`torch.func.vmap` (:mod:`tinygan.engine.vmap`). Ensembles.
 

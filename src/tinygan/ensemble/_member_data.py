@@ -7,11 +7,6 @@ iterations in one call per member (see :func:`tinygan.engine.streams.draw_steps`
 iterations wait in a buffer, never more than the current ``fit`` will use, so
 ``fit(a)`` then ``fit(b)`` draws what ``fit(a + b)`` draws.
 
-While the training runs on the drawn iterations, the next ones are drawn in a background
-thread (sources with a :class:`tinygan.UniformMap` only: their sampling is arithmetic on
-the member's generator). Each member's generator is still used by one thread at a time,
-in the same order, so the numbers are the same as drawing in the foreground.
-
 Where the native kernel draws the uniforms itself (:attr:`MemberData.kernel_draws`),
 nothing is buffered: :meth:`MemberData.kernel_states` hands the kernel the generators'
 states, which it advances, and the generators get them back when anything else needs
@@ -20,8 +15,7 @@ them (:meth:`MemberData.settle`).
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import torch
 
@@ -76,7 +70,6 @@ class MemberData:
         on_cpu = all(g.device.type == "cpu" for g in self.rngs)
         real_map, noise_map = (uniform_map(real), uniform_map(noise)) if on_cpu else (None, None)
         self._maps = [real_map, noise_map] * d_steps + [noise_map]
-        self._background = real_map is not None and noise_map is not None
         self.maps = None
         if real_map is not None and noise_map is not None:
             maps = [(real_map, batch_size), (noise_map, batch_size)] * d_steps
@@ -85,7 +78,6 @@ class MemberData:
         self.pos = 0
         self.planned = 0
         self.kernel_draws = False
-        self._next: _Prefetch | None = None
         self._kernel: torch.Tensor | None = None  # generators' states the kernel advances
 
     def _cap(self) -> int:
@@ -98,7 +90,7 @@ class MemberData:
         While the kernel holds them, the generators themselves are stale: :meth:`settle`
         (or any draw here) writes the states back first.
         """
-        if not self.kernel_draws or self.maps is None or self._steps() > self.pos or self._next:
+        if not self.kernel_draws or self.maps is None or self._steps() > self.pos:
             return None
         if self._kernel is None:
             self._kernel = read_states(self.rngs, self.padded)
@@ -108,14 +100,8 @@ class MemberData:
         return self._kernel
 
     def _draw(self, steps: int) -> list[torch.Tensor]:
-        self._write_back()
+        self.settle()
         return draw_steps(self.rngs, self._sources, steps, self._maps, self.padded)
-
-    def _write_back(self) -> None:
-        """Hand the kernel's generator states back to the generators."""
-        if self._kernel is not None:
-            write_states(self.rngs, self._kernel)
-            self._kernel = None
 
     def _steps(self) -> int:
         """How many iterations the buffer holds (used or not)."""
@@ -125,32 +111,20 @@ class MemberData:
         """How many drawn iterations wait in the buffer; refills it first if empty."""
         left = self._steps() - self.pos
         if left <= 0:
-            pending, self._next = self._next, None
-            if pending is not None:
-                self.buffer = pending.result()
-            else:
-                self.buffer = self._draw(max(1, min(self._cap(), self.planned)))
+            self.buffer = self._draw(max(1, min(self._cap(), self.planned)))
             self.pos = 0
             left = self._steps()
-            beyond = self.planned - left  # what this fit runs after the new buffer
-            if self._background and beyond > 0:
-                self._next = _Prefetch(self._draw, min(self._cap(), beyond))
         return left
 
     def settle(self) -> None:
-        """Wait for a background draw and append what it drew to the buffer.
+        """Hand the kernel's generator states back to the generators.
 
-        Afterwards the generators are quiet: call it before reading or setting their
-        state, and at the end of a ``fit``.
+        Afterwards the generators are where the handed-out iterations leave them: call it
+        before reading or setting their state, and at the end of a ``fit``.
         """
-        self._write_back()
-        pending, self._next = self._next, None
-        if pending is None:
-            return
-        drawn = pending.result()
-        if self.buffer:
-            drawn = [torch.cat([b[self.pos :], d]) for b, d in zip(self.buffer, drawn, strict=True)]
-        self.buffer, self.pos = drawn, 0
+        if self._kernel is not None:
+            write_states(self.rngs, self._kernel)
+            self._kernel = None
 
     def draw(self, k: int) -> list[torch.Tensor]:
         """The next ``k`` iterations' data (``k <= available()``), each ``(k, n, dim, K)``."""
@@ -186,26 +160,3 @@ class MemberData:
             out.append(b.contiguous())
         self.buffer = out
         self.pos = 0
-
-
-class _Prefetch:
-    """One background draw: ``draw(steps)`` in a daemon thread, its result on demand."""
-
-    def __init__(self, draw: Callable[[int], list[torch.Tensor]], steps: int) -> None:
-        self._out: list[torch.Tensor] = []
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(draw, steps), daemon=True)
-        self._thread.start()
-
-    def _run(self, draw: Callable[[int], list[torch.Tensor]], steps: int) -> None:
-        try:
-            self._out = draw(steps)
-        except BaseException as exc:  # handed to the training thread in result()
-            self._error = exc
-
-    def result(self) -> list[torch.Tensor]:
-        """Wait for the draw; return what it returned or raise what it raised."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._out

@@ -227,7 +227,7 @@ class EnsembleTrainer(BaseTrainer):
         return self
 
     def _end_fit(self, keep_going: bool) -> None:
-        """Undo what was computed ahead; wait for a background draw.
+        """Undo what was computed ahead; hand the kernel's generator states back.
 
         With ``keep_going`` its error is logged: the failing fit's own is the one to see.
         """
@@ -272,7 +272,7 @@ class EnsembleTrainer(BaseTrainer):
         Loading it into an ensemble built the same way continues training exactly where
         this one is. It holds the real members only (padding is the ensemble's own).
         """
-        self._data.settle()  # no background draw may move the generators while we read
+        self._data.settle()  # the generators as the handed-out iterations leave them
         return {
             "iteration": self.iteration,
             **self._stack.state_dict(),
