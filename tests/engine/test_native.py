@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from torch import nn
 
 import tinygan as tg
-from tinygan.engine import fused, native
+from tinygan.engine import fused, native, streams
 from tinygan.engine.native import kernel, mt_states, runner
-from tinygan.engine.native.job import param_shapes
+from tinygan.engine.native.job import make_job, param_shapes
 from tinygan.ensemble._member_data import MemberData
 
 REAL = tg.FuzzyPattern("1010")
@@ -33,18 +33,37 @@ def test_the_generator_layout_is_known_here():
     assert mt_states.layout_known()
 
 
+IDENTITY_G = fused.NetSpec((4, 4), False, ("identity",))
+SIGMOID_D = fused.NetSpec((4, 1), False, ("sigmoid",))
+
+
+def through_identity(states, maps, batch, count, k=32):
+    """What an identity G hands on, ``(count, batch * 4, k)``: the noise of its step."""
+    params = [torch.eye(4).unsqueeze(-1).expand(4, 4, k).contiguous(), torch.zeros(1, 4, k)]
+    lrs = (0.0, 0.0)
+    job, _keep, _, fakes = make_job(
+        IDENTITY_G, SIGMOID_D, "mse", "sgd", params, lrs, (0, 0), [states], maps, count
+    )
+    kernel().train(job, k, 1)
+    return fakes.permute(1, 2, 0, 3).reshape(count, batch * 4, k)
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     seeds=st.lists(st.integers(0, 2**63 - 1), min_size=1, max_size=20),
     skip=st.integers(0, 1300),
-    count=st.integers(0, 1400),
+    batch=st.integers(1, 40),
+    count=st.integers(0, 12),
 )
-def test_kernel_draws_exactly_what_torch_rand_draws(seeds, skip, count):
+def test_kernel_draws_exactly_what_torch_rand_draws(seeds, skip, batch, count):
     rngs, twins = states_after(seeds, skip), states_after(seeds, skip)
     states = mt_states.read_states(rngs, 32)
-    drawn = kernel().draw(states, count)
-    expected = torch.stack([torch.rand(count, generator=g) for g in twins], dim=1)
-    assert torch.equal(drawn[:, : len(seeds)], expected)
+    maps = streams.iteration_maps([(NOISE.uniform_map(), batch)] * 3)  # u -> u
+    drawn = through_identity(states, maps, batch, count)
+    expected = torch.stack([torch.rand(count * 12 * batch, generator=g) for g in twins], dim=1)
+    assert torch.equal(
+        drawn[..., : len(seeds)], expected.reshape(count, 3, 4 * batch, len(seeds))[:, 2]
+    )
     mt_states.write_states(rngs, states)
     for g, twin in zip(rngs, twins, strict=True):  # and they stand where torch.rand left them
         assert torch.equal(g.get_state(), twin.get_state())
@@ -67,11 +86,12 @@ def test_generators_at_different_positions_are_not_read():
     assert mt_states.read_states(rngs, 16) is None
 
 
-def test_draw_refuses_bad_states():
-    with pytest.raises(ValueError, match="int32"):
-        kernel().draw(torch.zeros(626, 16), 3)
-    with pytest.raises(ValueError, match="multiple of 16"):
-        kernel().draw(torch.zeros(626, 10, dtype=torch.int32), 3)
+def test_make_job_refuses_bad_generator_states():
+    maps = streams.iteration_maps([(NOISE.uniform_map(), 1)] * 3)
+    wrong = torch.zeros(626, 32), torch.zeros(626, 10, dtype=torch.int32)
+    for states in (*wrong, torch.zeros(32, 626, dtype=torch.int32).T):
+        with pytest.raises(ValueError, match=r"states must be contiguous int32 \(626, 32\)"):
+            through_identity(states, maps, 1, 1)
 
 
 # -- the step ----------------------------------------------------------------------------

@@ -40,7 +40,6 @@ from tinygan.engine.native import build as _build
 from tinygan.engine.native.cache import NativeKernelError, cache_dir
 from tinygan.engine.native.job import ABI, LANES, Job, check_tensor, net_struct, param_shapes
 from tinygan.engine.native.job import pointers as _pointers
-from tinygan.engine.native.mt_states import MT_N
 
 __all__ = ["LANES", "Kernel", "NativeKernelError", "cache_dir", "kernel", "supports"]
 
@@ -82,8 +81,6 @@ class Kernel:
             )
         lib.tg_train.argtypes = [ctypes.c_void_p, ctypes.c_int32, ctypes.c_int32]
         lib.tg_train.restype = ctypes.c_int
-        lib.tg_draw.argtypes = [ctypes.c_void_p, ctypes.c_int32, ctypes.c_int32, ctypes.c_void_p]
-        lib.tg_draw.restype = ctypes.c_int
         pointer, count = ctypes.c_void_p, ctypes.c_int32
         lib.tg_forward.argtypes = [pointer, pointer, count, count, pointer, pointer]
         lib.tg_forward.restype = ctypes.c_int
@@ -113,35 +110,6 @@ class Kernel:
             w.join()
         if any(codes):
             raise MemoryError("native kernel: out of memory for its scratch space")
-
-    def draw(self, states: torch.Tensor, count: int) -> torch.Tensor:
-        """Draw ``count`` uniforms per member, advancing ``states`` in place.
-
-        Column ``k`` of the result equals ``torch.rand(count, generator=g)`` for the
-        generator ``g`` that column ``k`` of ``states`` came from
-        (:func:`~tinygan.engine.native.mt_states.read_states`: the generators stand at
-        one position).
-
-        Args:
-            states: Generators' states, ``(626, K)`` int32 with ``K`` a multiple of 16.
-            count: How many uniforms per member.
-
-        Returns:
-            ``(count, K)`` float32.
-
-        Raises:
-            ValueError: If ``states`` is not such a tensor.
-        """
-        k = states.shape[-1]
-        shape = (MT_N + 2, k)
-        if states.dtype != torch.int32 or not states.is_contiguous() or states.shape != shape:
-            raise ValueError(f"states must be a contiguous int32 tensor of shape {shape}")
-        if k % LANES:
-            raise ValueError(f"states must have a multiple of {LANES} columns, got {k}")
-        out = torch.empty((count, k))
-        if self._lib.tg_draw(states.data_ptr(), k, count, out.data_ptr()):
-            raise MemoryError("native kernel: out of memory")
-        return out
 
     def forward(
         self, spec: fused.NetSpec, params: Sequence[torch.Tensor], x: torch.Tensor

@@ -6,14 +6,17 @@ release could change its generator or its float mapping), and a compiler that bu
 the arithmetic wrongly. So, at the first load in a process:
 
 1. the kernel draws from 16 generators, fresh and then from the middle of their state,
-   past two refills of the mt19937 state, and every number must equal ``torch.rand``'s
-   and every generator must end where ``torch.rand`` leaves it (skipped where this
-   torch's generator state has a layout the kernel cannot read: it is then fed samples
-   drawn by torch, and never draws);
+   past two refills of the mt19937 state, the data of a GAN whose generator hands on
+   its noise (:class:`tinygan.UniformNoise`: ``torch.rand``'s numbers) unchanged; every
+   number it hands on (a third of the draws, both sides of each refill among them) must
+   equal ``torch.rand``'s and every generator must end where ``torch.rand`` leaves it
+   (skipped where this torch's generator state has a layout the kernel cannot read: it
+   is then fed samples drawn by torch, and never draws);
 2. the data the kernel makes of its draws (:class:`tinygan.UniformMap`: a fuzzy
-   pattern's, a uniform noise's over ``[-1, 2)``) must equal the sources' own samples
-   bit for bit; where it does not (a torch that rounds ``addcmul`` otherwise), the
-   kernel is fed samples drawn by torch instead, after a warning;
+   pattern's, a uniform noise's over ``[-1, 2)``), seen through the same generator,
+   must equal the sources' own samples bit for bit; where it does not (a torch that
+   rounds ``addcmul`` otherwise), the kernel is fed samples drawn by torch instead,
+   after a warning;
 3. two iterations of a small GAN (biases, tanh, ReLU and sigmoid, a batch of 2; SGD with
    the MSE loss, then Adam with BCE) must agree with the fused step's within 1e-5.
 
@@ -36,13 +39,39 @@ from tinygan.engine.streams import iteration_maps
 
 __all__ = ["reference_uniforms", "self_check"]
 
-_DRAWS = 1300  # past two refills of the 624-word state
+# Draws per generator: 2 iterations of 3 batches of 54 four-wide samples, 1,296. G's noise
+# (draws 432-647 and 1,080-1,295) then holds both sides of each refill, fresh (draws 624
+# and 1,248) and after 700 (548 and 1,172).
+_BATCH = 54
 _TOLERANCE = 1e-5
 
 
 def reference_uniforms(count: int, generator: torch.Generator) -> torch.Tensor:
     """What the kernel's draws must equal: ``torch.rand(count, generator=generator)``."""
     return torch.rand(count, generator=generator)
+
+
+def _through_identity(
+    kernel: Any, source: FuzzyPattern | UniformNoise, states: torch.Tensor, n: int, count: int
+) -> torch.Tensor:
+    """G's noise of ``count`` iterations, ``(count, n * 4, 16)``, drawn by the kernel.
+
+    The kernel draws each iteration's real batch, fake batch's noise and G's noise, all
+    ``n`` samples of ``source``, from ``states`` (advancing them); an identity G that
+    does not learn hands the last on unchanged as its output.
+    """
+    g_spec = fused.NetSpec((4, 4), False, ("identity",))
+    d_spec = fused.NetSpec((4, 1), False, ("sigmoid",))
+    maps = iteration_maps([(source.uniform_map(), n)] * 3)
+    assert maps is not None
+    g = torch.eye(4).unsqueeze(-1).expand(4, 4, LANES).contiguous()
+    params = [g, torch.zeros(1, 4, LANES)]  # kept, with keep, until the call has run
+    job, keep, _, fakes = make_job(
+        g_spec, d_spec, "mse", "sgd", params, (0.0, 0.0), (0, 0), [states], maps, count
+    )
+    kernel.train(job, LANES, 1)
+    del keep, params
+    return fakes[0]
 
 
 def _check_draws(kernel: Any) -> None:
@@ -53,16 +82,16 @@ def _check_draws(kernel: Any) -> None:
             torch.rand(skip, generator=g)
         states = read_states(rngs, LANES)
         assert states is not None
-        drawn = kernel.draw(states, _DRAWS)
+        drawn = _through_identity(kernel, UniformNoise(4), states, _BATCH, 2)
         write_states(rngs, states)
         for k, (g, twin) in enumerate(zip(rngs, twins, strict=True)):
-            expected = reference_uniforms(_DRAWS, twin)
-            if not torch.equal(drawn[:, k], expected):
-                first = int((drawn[:, k] != expected).nonzero()[0])
+            expected = reference_uniforms(24 * _BATCH, twin).reshape(2, 3, -1)[:, 2]
+            if not torch.equal(drawn[..., k], expected):
+                t, j = (drawn[..., k] != expected).nonzero()[0].tolist()
                 raise NativeKernelError(
                     "self-check: the kernel's uniforms differ from torch.rand's (generator "
-                    f"{k}, draw {first}: {float(drawn[first, k])!r} against "
-                    f"{float(expected[first])!r}); this torch draws differently"
+                    f"{k}, draw {(3 * t + 2) * 4 * _BATCH + j}: {float(drawn[t, j, k])!r} "
+                    f"against {float(expected[t, j])!r}); this torch draws differently"
                 )
             if not torch.equal(g.get_state(), twin.get_state()):
                 raise NativeKernelError(
@@ -72,27 +101,17 @@ def _check_draws(kernel: Any) -> None:
 
 def _maps_agree(kernel: Any) -> bool:
     """Whether the kernel's data equals the sources' samples (seen through an identity G)."""
-    g_spec = fused.NetSpec((4, 4), False, ("identity",))
-    d_spec = fused.NetSpec((4, 1), False, ("sigmoid",))
     for source in (FuzzyPattern("1010"), UniformNoise(4, low=-1.0, high=2.0)):
-        source_map = source.uniform_map()
-        maps = iteration_maps([(source_map, 2)] * 3)
         rngs = [torch.Generator().manual_seed(2000 + k) for k in range(LANES)]
         states = read_states(rngs, LANES)
-        assert maps is not None and states is not None
-        g = torch.eye(4).unsqueeze(-1).expand(4, 4, LANES).contiguous()
-        state = [g, torch.zeros(1, 4, LANES), states]
-        job, keep, _, fakes = make_job(
-            g_spec, d_spec, "mse", "sgd", state[:2], (0.0, 0.0), (0, 0), [states], maps, 3
-        )
-        kernel.train(job, LANES, 1)
-        del keep
+        assert states is not None
+        fakes = _through_identity(kernel, source, states, 2, 3)
         for k, rng in enumerate(rngs):
             for t in range(3):  # the real batch, the fake batch's noise, G's noise
                 source.sample(2, generator=rng)
                 source.sample(2, generator=rng)
                 expected = source.sample(2, generator=rng).reshape(-1)
-                if not torch.equal(fakes[0, t, :, k], expected):
+                if not torch.equal(fakes[t, :, k], expected):
                     return False
     return True
 

@@ -37,7 +37,7 @@ LANES = 16
 MAX_LAYERS = 16
 """The most linear layers a network may have."""
 
-_VERSION = 2
+_VERSION = 3
 _ACTIVATIONS = {"identity": 0, "sigmoid": 1, "tanh": 2, "relu": 3}
 
 
@@ -204,7 +204,9 @@ def make_job(
         n = maps[0].numel() // sum(dims)
         words = data[0]
         if words.dtype != torch.int32 or not words.is_contiguous() or words.shape != (MT_N + 2, k):
-            raise ValueError(f"native kernel: generator states must be contiguous {(MT_N + 2, k)}")
+            raise ValueError(
+                f"native kernel: generator states must be contiguous int32 {(MT_N + 2, k)}"
+            )
         job.generators = ctypes.cast(words.data_ptr(), ctypes.POINTER(ctypes.c_uint32))
         for name, column in zip(("shift", "scale", "low", "high"), maps, strict=True):
             check_tensor(name, column, (n * sum(dims),))

@@ -21,11 +21,10 @@
  * where written, in the data's map), so any vector width the compiler maps the vectors
  * onto gives the same numbers, on any machine.
  *
- * Entry points: tg_train (the iterations), tg_forward (a network's forward pass),
- * tg_draw (uniforms alone, for the self-check), and tg_abi (the version and the sizes
- * of the structs below, which the Python side checks at load). The Python side
- * (tinygan/engine/native/job.py) checks every shape and pointer first; the kernel
- * trusts its job.
+ * Entry points: tg_train (the iterations), tg_forward (a network's forward pass), and
+ * tg_abi (the version and the sizes of the structs below, which the Python side checks
+ * at load). The Python side (tinygan/engine/native/job.py) checks every shape and
+ * pointer first; the kernel trusts its job.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,7 +32,7 @@
 
 #define LANES 16
 #define MAX_LAYERS 16
-#define TG_ABI_VERSION 2
+#define TG_ABI_VERSION 3
 
 enum { ACT_IDENTITY = 0, ACT_SIGMOID = 1, ACT_TANH = 2, ACT_RELU = 3 };
 enum { LOSS_MSE = 0, LOSS_BCE = 1 };
@@ -545,24 +544,6 @@ int tg_train(const tg_job *job, int32_t first, int32_t last) {
     if (!scratch) return -1;
     for (int k0 = first; k0 < last; k0 += LANES) train_block(job, k0, scratch);
     free(scratch);
-    return 0;
-}
-
-/* Draw count uniforms per member from the generators (K columns, side by side) into out,
-   (count, K), exactly as torch.rand(count, generator=...) would. 0, or -1 if out of memory. */
-int tg_draw(uint32_t *generators, int32_t K, int32_t count, float *out) {
-    uvec *state = aligned_alloc(64, MT_N * sizeof(uvec));
-    if (!state) return -1;
-    for (int k0 = 0; k0 < K; k0 += LANES) {
-        lane_rngs rngs = {state, 0, 0};
-        open_rngs(generators, K, k0, &rngs);
-        for (int t = 0; t < count; t++) {
-            vec u = uniform_v(next_v(&rngs));
-            memcpy(out + (int64_t)t * K + k0, &u, sizeof u);
-        }
-        close_rngs(generators, K, k0, &rngs);
-    }
-    free(state);
     return 0;
 }
 
