@@ -47,7 +47,7 @@ class Stack:
     Attributes:
         g_spec: The generators' :class:`~tinygan.engine.fused.NetSpec` (``None`` unless
             they are :func:`tinygan.mlp` networks); ``d_spec`` likewise.
-        g_opt: The generators' optimiser over :attr:`g`; ``d_opt`` likewise.
+        g_opt: The generators' optimiser over their stacks; ``d_opt`` likewise.
     """
 
     state_keys = ("generators", "discriminators", "g_optimizer", "d_optimizer")
@@ -71,7 +71,7 @@ class Stack:
         self.d_opt = d_type(self.d, **d_settings)
 
     def call(self, which: int, params: Sequence[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-        """One member's generator (``which=0``) or discriminator on ``x``, for :func:`vmap`."""
+        """One member's generator (``which=0``) or discriminator on ``x``, to vmap over."""
         named = dict(zip(self.names[which], params, strict=True))
         return functional_call(self.bases[which], named, (x,))  # type: ignore[no-any-return]
 
