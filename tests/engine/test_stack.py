@@ -85,3 +85,17 @@ def test_state_holds_the_real_members_and_resumes_on_another_backend():
     again.load_state_dict(resumed.state_dict())
     assert torch.equal(again.state_dict()["g_optimizer"]["state"][1]["exp_avg_sq"],
                        resumed.state_dict()["g_optimizer"]["state"][1]["exp_avg_sq"])  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", ["fused", "native"])
+def test_plain_sgd_never_makes_the_optimiser_objects_until_asked(backend):
+    """A sweep on plain SGD need not make torch optimisers (the first costs a second)."""
+    ens = tg.EnsembleTrainer.from_seeds(range(3), REAL, NOISE, backend=backend).fit(5)
+    assert ens._stack._made == [None, None]
+    ens.g_optimizer.param_groups[0]["lr"] = 0.0  # made now; the next steps read its rate
+    ens.d_optimizer.param_groups[0]["lr"] = 0.0
+    frozen = [p.clone() for p in ens.state_dict()["generators"]]
+    ens.fit(5)
+    assert all(
+        torch.equal(a, b) for a, b in zip(frozen, ens.state_dict()["generators"], strict=True)
+    )

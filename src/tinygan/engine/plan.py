@@ -28,7 +28,7 @@ from torch.optim import optimizer as optim_module
 
 from tinygan.engine import fused
 
-__all__ = ["Plan", "current_lr", "make_plan", "optimizer_name"]
+__all__ = ["Plan", "current_lr", "make_plan", "optimizer_name", "settings_name"]
 
 _SGD_PLAIN: dict[str, object] = {"momentum": 0, "weight_decay": 0, "nesterov": False}
 _ADAM_DEFAULT: dict[str, object] = {
@@ -37,6 +37,27 @@ _ADAM_DEFAULT: dict[str, object] = {
     "weight_decay": 0,
     "amsgrad": False,
 }
+
+
+def settings_name(kind: type, group: Any) -> str | None:
+    """``"sgd"`` or ``"adam"`` if the fused arithmetic computes this optimiser, else ``None``.
+
+    Args:
+        kind: The optimiser's class.
+        group: Its settings (a parameter group, or its constructor's keywords).
+    """
+    if kind is torch.optim.SGD:
+        name, wanted = "sgd", _SGD_PLAIN
+    elif kind is torch.optim.Adam:
+        name, wanted = "adam", _ADAM_DEFAULT
+    else:
+        return None
+    if any(group.get(key, value) != value for key, value in wanted.items()):
+        return None
+    flags = ("maximize", "differentiable", "foreach", "fused")
+    if any(group.get(flag) for flag in flags) or type(group["lr"]) is not float:
+        return None
+    return name
 
 
 def optimizer_name(opt: Any, params: Sequence[torch.Tensor] | None = None) -> str | None:
@@ -48,31 +69,22 @@ def optimizer_name(opt: Any, params: Sequence[torch.Tensor] | None = None) -> st
     ``differentiable``, ``foreach``, ``fused`` or hooks (its own or global ones), and,
     if ``params`` is given, over exactly those parameters.
     """
-    if type(opt) is torch.optim.SGD:
-        name, wanted = "sgd", _SGD_PLAIN
-    elif type(opt) is torch.optim.Adam:
-        name, wanted = "adam", _ADAM_DEFAULT
-    else:
-        return None
     hooks = opt._optimizer_step_pre_hooks or opt._optimizer_step_post_hooks
-    if len(opt.param_groups) != 1 or hooks:
+    if type(opt) not in (torch.optim.SGD, torch.optim.Adam) or len(opt.param_groups) != 1:
         return None
-    if getattr(optim_module, "_global_optimizer_pre_hooks", None) or getattr(
-        optim_module, "_global_optimizer_post_hooks", None
+    if (
+        hooks
+        or getattr(optim_module, "_global_optimizer_pre_hooks", None)
+        or getattr(optim_module, "_global_optimizer_post_hooks", None)
     ):
         return None
     group = opt.param_groups[0]
-    if any(group.get(key, value) != value for key, value in wanted.items()):
-        return None
-    flags = ("maximize", "differentiable", "foreach", "fused")
-    if any(group.get(flag) for flag in flags) or type(group["lr"]) is not float:
-        return None
     if params is not None and (
         len(group["params"]) != len(params)
         or any(a is not b for a, b in zip(group["params"], params, strict=True))
     ):
         return None
-    return name
+    return settings_name(type(opt), group)
 
 
 def current_lr(opt: torch.optim.Optimizer) -> float | None:

@@ -6,14 +6,17 @@ padded to ``P`` members), and one torch optimiser per side over those tensors. E
 optimiser an ensemble takes updates each number from that number's gradient and state
 alone (:data:`tinygan.engine.table.ELEMENTWISE`), so it moves member ``k`` exactly as
 member ``k``'s own optimiser would. Three backends train a stack (see
-:func:`tinygan.engine.table.ensemble_reason`): :class:`FusedStack`, :class:`NativeStack`
-and :class:`~tinygan.engine.vmap.Vmap`. Member ``k``'s numbers depend on its own weights
+:func:`tinygan.engine.table.ensemble_reason`):
+:class:`~tinygan.engine.stack_backends.FusedStack`,
+:class:`~tinygan.engine.stack_backends.NativeStack` and
+:class:`~tinygan.engine.vmap.Vmap`. Member ``k``'s numbers depend on its own weights
 and data alone.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,11 +26,10 @@ from torch.func import functional_call, vmap
 
 from tinygan.engine import fused
 from tinygan.engine.native import Kernel
-from tinygan.engine.native.runner import NativeRunner, NativeStream
-from tinygan.engine.plan import optimizer_name
+from tinygan.engine.plan import optimizer_name, settings_name
 from tinygan.protocols import StepRecord
 
-__all__ = ["FusedStack", "NativeStack", "Stack"]
+__all__ = ["OptimizerSpec", "Stack"]
 
 OptimizerSpec = tuple[type[torch.optim.Optimizer], dict[str, Any]]
 """An optimiser's class and its constructor's keywords."""
@@ -47,7 +49,8 @@ class Stack:
     Attributes:
         g_spec: The generators' :class:`~tinygan.engine.fused.NetSpec` (``None`` unless
             they are :func:`tinygan.mlp` networks); ``d_spec`` likewise.
-        g_opt: The generators' optimiser over their stacks; ``d_opt`` likewise.
+        specs: The generators' and the discriminators' optimiser class and settings;
+            :meth:`optimizer` makes the optimiser itself (``g_opt``, ``d_opt``).
     """
 
     state_keys = ("generators", "discriminators", "g_optimizer", "d_optimizer")
@@ -65,10 +68,40 @@ class Stack:
         self.members, self.templates = members, templates
         self.g_spec, self.d_spec = (fused.net_spec(t) for t in templates)
         self.names = [[name for name, _ in t.named_parameters()] for t in templates]
-        self.bases = [copy.deepcopy(t).to("meta") for t in templates]
-        (g_type, g_settings), (d_type, d_settings) = optimizers
-        self.g_opt = g_type(self.g, **g_settings)
-        self.d_opt = d_type(self.d, **d_settings)
+        self.specs = optimizers
+        self._made: list[torch.optim.Optimizer | None] = [None, None]
+
+    def optimizer(self, which: int) -> torch.optim.Optimizer:
+        """The generators' (``which=0``) or discriminators' optimiser, made at first use.
+
+        (Torch's first optimiser in a process imports its compiler: about a second that a
+        sweep on plain SGD, which never needs the object, does not pay.)
+        """
+        made = self._made[which]
+        if made is None:
+            kind, settings = self.specs[which]
+            made = self._made[which] = kind((self.g, self.d)[which], **settings)
+        return made
+
+    g_opt = property(lambda self: self.optimizer(0), doc="The generators' optimiser.")
+    d_opt = property(lambda self: self.optimizer(1), doc="The discriminators' optimiser.")
+
+    def plain(self, which: int) -> tuple[str | None, float]:
+        """``("sgd" or "adam" or None, lr)``: the optimiser as the fused arithmetic sees it now.
+
+        ``"sgd"`` or ``"adam"`` where it computes the optimiser's update
+        (:func:`~tinygan.engine.plan.settings_name`), with its learning rate now.
+        """
+        made = self._made[which]
+        if made is None:
+            kind, settings = self.specs[which]
+            return settings_name(kind, settings), settings["lr"]
+        return optimizer_name(made, (self.g, self.d)[which]), made.param_groups[0]["lr"]
+
+    @functools.cached_property
+    def bases(self) -> list[nn.Module]:
+        """The templates on the meta device (made at first use: meta tensors load slowly)."""
+        return [copy.deepcopy(t).to("meta") for t in self.templates]
 
     def call(self, which: int, params: Sequence[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
         """One member's generator (``which=0``) or discriminator on ``x``, to vmap over."""
@@ -156,145 +189,12 @@ class Stack:
     def record(self, losses: Sequence[torch.Tensor], fake: torch.Tensor) -> StepRecord:
         """One iteration's record of the real members: losses ``(K,)``, output ``(K, n, dim)``.
 
-        ``fake`` is members last, ``(n, dim, P)``.
+        ``fake`` is members last, ``(n, dim, P)``; all computed without gradients.
         """
         k = self.members
         return StepRecord(
-            d_loss_real=losses[0][:k].detach(),
-            d_loss_fake=losses[1][:k].detach(),
-            g_loss=losses[2][:k].detach(),
-            fake=fake.detach().permute(2, 0, 1)[:k],
+            d_loss_real=losses[0][:k],
+            d_loss_fake=losses[1][:k],
+            g_loss=losses[2][:k],
+            fake=fake.permute(2, 0, 1)[:k],
         )
-
-
-def _apply(opt: torch.optim.Optimizer, params: list[torch.Tensor]) -> fused.Update:
-    """An update of ``params`` by ``opt`` with given gradients (plain SGD without a call)."""
-
-    def update(grads: Sequence[torch.Tensor]) -> None:
-        if optimizer_name(opt) == "sgd":  # what SGD's step computes, without its overhead
-            fused.sgd_(params, grads, opt.param_groups[0]["lr"])
-            return
-        for p, grad in zip(params, grads, strict=True):
-            p.grad = grad
-        opt.step()
-
-    return update
-
-
-class FusedStack:
-    """Trains a :class:`Stack` of MLPs one iteration at a time with the fused step.
-
-    The step's gradients by hand (:func:`tinygan.engine.fused.adversarial_step`, on the
-    whole stack, any device); the stack's optimisers apply them.
-
-    Args:
-        stack: The stacks.
-        kind: The loss, ``"mse"`` or ``"bce"``.
-        data: The members' data.
-    """
-
-    name = "fused"
-
-    def __init__(self, stack: Stack, kind: str, data: NativeStream) -> None:
-        assert stack.g_spec is not None and stack.d_spec is not None
-        self.stack, self.kind, self.data = stack, kind, data
-        self.specs = (stack.g_spec, stack.d_spec)
-        with torch.no_grad():
-            self.views = (
-                fused.prepare(stack.g_spec, stack.g, sums=True),
-                fused.prepare(stack.d_spec, stack.d, sums=True),
-            )
-        self.updates = (_apply(stack.g_opt, stack.g), _apply(stack.d_opt, stack.d))
-
-    def step(self, ahead: int) -> StepRecord:
-        """Run one iteration of every member (``ahead`` is not used)."""
-        s = self.stack
-        real, z_fake, z_gen = (part[0] for part in self.data.draw(1))
-        with torch.no_grad():
-            *losses, fake = fused.adversarial_step(
-                *self.specs, s.g, s.d, real, z_fake, z_gen, self.kind, *self.updates,
-                sums=True, g_prepared=self.views[0], d_prepared=self.views[1],
-            )  # fmt: skip
-        return s.record(losses, fake)
-
-    def finish(self) -> None:
-        """Nothing is computed ahead."""
-
-    def describe(self) -> dict[str, Any]:
-        """``{"name": "fused"}``."""
-        return {"name": self.name}
-
-
-def _adam_state(opt: torch.optim.Optimizer, p: torch.Tensor) -> dict[str, Any]:
-    """``opt``'s Adam state of ``p``, made as :class:`torch.optim.Adam` makes it if absent."""
-    state = opt.state[p]
-    if not state:
-        state["step"] = torch.tensor(0.0)
-        for key in ("exp_avg", "exp_avg_sq"):
-            state[key] = torch.zeros_like(p, memory_format=torch.preserve_format)
-    return state  # type: ignore[no-any-return]
-
-
-class NativeStack:
-    """Trains a :class:`Stack` of MLPs through the native kernel, many iterations per call.
-
-    The kernel updates the stacks in place, and for Adam the optimisers' own moments
-    (their update counts follow).
-
-    Args:
-        stack: The stacks (float32, on the CPU; plain SGD or default Adam).
-        kind: The loss, ``"mse"`` or ``"bce"``.
-        data: The members' data.
-        kernel: The loaded kernel.
-        threads: Threads that share a call's blocks of members.
-        batch_size: Samples per step and member.
-    """
-
-    name = "native"
-
-    def __init__(
-        self, stack: Stack, kind: str, data: NativeStream, kernel: Kernel, threads: int,
-        batch_size: int,
-    ) -> None:  # fmt: skip
-        assert stack.g_spec is not None and stack.d_spec is not None
-        self.stack, self.data, self.kernel = stack, data, kernel
-        self.adam = optimizer_name(stack.g_opt) == "adam"
-        self.runner = NativeRunner(
-            kernel, stack.g_spec, stack.d_spec, kind, "adam" if self.adam else "sgd",
-            threads=threads, batch_size=batch_size,
-        )  # fmt: skip
-
-    def _pairs(self) -> list[tuple[torch.optim.Optimizer, torch.Tensor]]:
-        return [(self.stack.g_opt, p) for p in self.stack.g] + [
-            (self.stack.d_opt, p) for p in self.stack.d
-        ]
-
-    def _count(self, done: int) -> None:
-        """Add ``done`` iterations' updates to Adam's counts (one of G's, two of D's)."""
-        if self.adam and done:
-            for opt, p in self._pairs():
-                _adam_state(opt, p)["step"] += done if opt is self.stack.g_opt else 2 * done
-
-    def step(self, ahead: int) -> StepRecord:
-        """Hand out a computed iteration's record, or compute up to ``ahead`` iterations."""
-        if self.runner.pending():
-            return self.runner.pop()
-        s = self.stack
-        state = [p.detach() for _, p in self._pairs()]
-        steps = (0, 0)
-        if self.adam:
-            adam = [_adam_state(opt, p) for opt, p in self._pairs()]
-            state += [a["exp_avg"] for a in adam] + [a["exp_avg_sq"] for a in adam]
-            steps = (int(adam[0]["step"]), int(adam[-1]["step"]))
-        lrs = (s.g_opt.param_groups[0]["lr"], s.d_opt.param_groups[0]["lr"])
-        record = self.runner.run(state, lrs, steps, ahead, self.data, s.members)
-        self._count(self.runner.computed)
-        return record
-
-    def finish(self) -> None:
-        """Undo iterations computed but never handed out (weights, moments, data)."""
-        self._count(-self.runner.finish(self.data))
-
-    def describe(self) -> dict[str, Any]:
-        """The name, and the kernel's build (:meth:`tinygan.engine.native.Kernel.describe`)."""
-        return {"name": self.name, **self.kernel.describe()}

@@ -44,7 +44,6 @@ import torch
 
 from tinygan.engine import fused
 from tinygan.engine.native import supports
-from tinygan.engine.plan import optimizer_name
 from tinygan.protocols import StepRecord
 
 __all__ = [
@@ -264,14 +263,14 @@ def ensemble_reason(name: str, stack: Any, objective: Any, d_steps: int) -> str 
         return "binary cross-entropy needs discriminators that end with a Sigmoid"
     if stack.g[0].dtype != torch.float32:
         return f"the networks are {stack.g[0].dtype}, not float32"
-    if type(stack.g_opt) not in ELEMENTWISE or type(stack.d_opt) not in ELEMENTWISE:
+    if any(kind not in ELEMENTWISE for kind, _ in stack.specs):
         return "an optimiser is not an elementwise one (see tinygan.engine.table.ELEMENTWISE)"
     if name == "fused":
         return None
     if stack.g[0].device.type != "cpu":
         return f"the native kernel runs on the CPU, this ensemble on {stack.g[0].device}"
-    names = {optimizer_name(stack.g_opt, stack.g), optimizer_name(stack.d_opt, stack.d)}
-    lrs = {stack.g_opt.param_groups[0]["lr"], stack.d_opt.param_groups[0]["lr"]}
+    (g_name, g_lr), (d_name, d_lr) = stack.plain(0), stack.plain(1)
+    names, lrs = {g_name, d_name}, {g_lr, d_lr}
     if names not in ({"sgd"}, {"adam"}) or (names == {"adam"} and len(lrs) != 1):
         return "the optimisers are not both plain SGD, or both default Adam at one lr"
     return supports(stack.g_spec, stack.d_spec, kind, str(names.pop()))

@@ -1,8 +1,7 @@
 """Train many independent GANs in lockstep, on one of three backends.
 
-The members are stacked members last (:class:`tinygan.engine.stack.Stack`) with one
-torch optimiser per side; the fused step or the native kernel train
-:func:`tinygan.mlp` networks, ``vmap`` any alike networks.
+The members are stacked (:class:`tinygan.engine.stack.Stack`) with one torch optimiser
+per side; the fused step or the native kernel train :func:`tinygan.mlp` networks.
 """
 
 from __future__ import annotations
@@ -16,7 +15,8 @@ import torch
 from tinygan._checks import check_device, check_int, check_positive_float, check_state_keys
 from tinygan.callbacks import Callback
 from tinygan.engine.native import NativeKernelError, kernel
-from tinygan.engine.stack import FusedStack, NativeStack, Stack
+from tinygan.engine.stack import Stack
+from tinygan.engine.stack_backends import FusedStack, NativeStack
 from tinygan.engine.table import (
     Backend,
     Request,
@@ -168,7 +168,6 @@ class EnsembleTrainer(BaseTrainer):
     ) -> None:  # fmt: skip
         """Stack the members, draw their data, and start the backend the table picks."""
         self._stack = stack = Stack(g, d, self.members, templates, optimizers)
-        self.g_optimizer, self.d_optimizer = stack.g_opt, stack.d_opt
         self._data = MemberData(
             self.rngs, self.real, self.noise, self.batch_size, g[0].shape[-1], self.d_steps
         )
@@ -193,6 +192,8 @@ class EnsembleTrainer(BaseTrainer):
                 return NativeStack(stack, kind, self._data, found, threads, self.batch_size)
         return FusedStack(stack, kind, self._data)
 
+    g_optimizer = property(lambda self: self._stack.g_opt, doc="See the class's attributes.")
+    d_optimizer = property(lambda self: self._stack.d_opt, doc="See the class's attributes.")
     from_seeds = classmethod(_build.from_seeds)
     from_trainers = classmethod(_build.from_trainers)
 
