@@ -99,3 +99,11 @@ def test_plain_sgd_never_makes_the_optimiser_objects_until_asked(backend):
     assert all(
         torch.equal(a, b) for a, b in zip(frozen, ens.state_dict()["generators"], strict=True)
     )
+
+
+def test_a_state_of_the_older_layout_is_refused_with_the_reason():
+    state = tg.EnsembleTrainer.from_seeds(range(2), REAL, NOISE).fit(3).state_dict()
+    older = {k: v for k, v in state.items() if not k.endswith("_optimizer")}
+    older |= {"adam_steps": [0, 0], "moments": []}  # what tinygan wrote before
+    with pytest.raises(ValueError, match=r"before December 2026.*'moments' or 'vmapped'"):
+        tg.EnsembleTrainer.from_seeds(range(2), REAL, NOISE).load_state_dict(older)

@@ -72,10 +72,11 @@ class Stack:
         self._made: list[torch.optim.Optimizer | None] = [None, None]
 
     def optimizer(self, which: int) -> torch.optim.Optimizer:
-        """The generators' (``which=0``) or discriminators' optimiser, made at first use.
+        """The generators' (``which=0``) or discriminators' torch optimiser, over their stacks.
 
-        (Torch's first optimiser in a process imports its compiler: about a second that a
-        sweep on plain SGD, which never needs the object, does not pay.)
+        Made at first use: torch's first optimiser in a process imports its compiler, about
+        a second that a sweep on plain SGD, which never needs the object, does not pay. A
+        learning-rate schedule that an ensemble shares acts on it, on every backend.
         """
         made = self._made[which]
         if made is None:

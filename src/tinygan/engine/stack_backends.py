@@ -40,7 +40,7 @@ def _apply(stack: Stack, which: int) -> fused.Update:
 
 
 class FusedStack:
-    """Trains a :class:`Stack` of MLPs one iteration at a time with the fused step.
+    """Trains a stack of MLPs one iteration at a time with the fused step.
 
     The step's gradients by hand (:func:`tinygan.engine.fused.adversarial_step`, on the
     whole stack, any device); the stack's optimisers apply them.
@@ -94,7 +94,7 @@ def _adam_state(opt: torch.optim.Optimizer, p: torch.Tensor) -> dict[str, Any]:
 
 
 class NativeStack:
-    """Trains a :class:`Stack` of MLPs through the native kernel, many iterations per call.
+    """Trains a stack of MLPs through the native kernel, many iterations per call.
 
     The kernel updates the stacks in place, and for Adam the optimisers' own moments
     (their update counts follow).

@@ -42,6 +42,10 @@ __all__ = ["EnsembleTrainer"]
 logger = logging.getLogger(__name__)
 
 _OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
+_OLD_STATE = (
+    "this ensemble state was written by a tinygan before December 2026, which kept the "
+    "optimisers' state apart ('moments' or 'vmapped'): load it with that version"
+)
 
 
 class EnsembleTrainer(BaseTrainer):
@@ -52,7 +56,8 @@ class EnsembleTrainer(BaseTrainer):
     ``loss`` and ``optimizer``. Members share nothing but the arithmetic: member ``k``'s
     gradients, optimiser state and data are its own. It draws from its own
     :class:`torch.Generator`, seeded with ``seeds[k]``, the very draws an
-    ``AdversarialTrainer(..., seed=seeds[k])`` makes.
+    ``AdversarialTrainer(..., seed=seeds[k])`` makes. ``g_optimizer`` and ``d_optimizer``
+    are torch optimisers over the stacked weights, on which a schedule acts on any backend.
 
     Args:
         generators: ``K`` generators built by :func:`tinygan.mlp`, all alike.
@@ -88,9 +93,6 @@ class EnsembleTrainer(BaseTrainer):
         seeds: The seed of each member's data generator.
         rngs: Each member's :class:`torch.Generator`.
         device: Where the ensemble trains (a :class:`torch.device`).
-        g_optimizer: The generators' torch optimiser, over their stacked weights (a
-            shared learning-rate schedule acts on it, on every backend); ``d_optimizer``
-            likewise.
         check_finite: Off by default here (unlike single trainers): one member's
             divergence does not stop the others; its losses become NaN.
 
@@ -192,15 +194,12 @@ class EnsembleTrainer(BaseTrainer):
                 return NativeStack(stack, kind, self._data, found, threads, self.batch_size)
         return FusedStack(stack, kind, self._data)
 
-    g_optimizer = property(lambda self: self._stack.g_opt, doc="See the class's attributes.")
-    d_optimizer = property(lambda self: self._stack.d_opt, doc="See the class's attributes.")
+    g_optimizer = property(lambda self: self._stack.g_opt, doc="The generators' optimiser.")
+    d_optimizer = property(lambda self: self._stack.d_opt, doc="The discriminators' optimiser.")
     from_seeds = classmethod(_build.from_seeds)
     from_trainers = classmethod(_build.from_trainers)
 
-    @property
-    def members(self) -> int:
-        """The number of members ``K``."""
-        return len(self.seeds)
+    members = property(lambda self: len(self.seeds), doc="The number of members ``K``.")
 
     @property
     def backend(self) -> str:
@@ -286,11 +285,12 @@ class EnsembleTrainer(BaseTrainer):
 
         Raises:
             KeyError: If ``state`` lacks an entry.
-            ValueError: If its tensors do not fit this ensemble.
+            ValueError: If its tensors do not fit this ensemble, or an older tinygan wrote it.
         """
         self._data.settle()
-        keys = ["iteration", "rngs", *Stack.state_keys]
-        check_state_keys("ensemble", state, keys)
+        if "moments" in state or "vmapped" in state:
+            raise ValueError(_OLD_STATE)
+        check_state_keys("ensemble", state, ["iteration", "rngs", *Stack.state_keys])
         if len(state["rngs"]) != self.members:
             raise ValueError("state does not fit this ensemble (members differ)")
         self._stack.load_state_dict(state)
