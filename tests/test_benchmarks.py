@@ -172,3 +172,12 @@ def test_cli_sweep_times_both_and_reports_the_ratio(capsys):
     out = capsys.readouterr().out
     assert "per-GAN throughput ratio" in out and "peak memory" in out
     assert result["ratio"] == pytest.approx(3 * 20 / result["sweep"] / (20 / result["post"]))
+
+
+def test_ensemble_backends_times_every_backend_and_optimiser(capsys):
+    bench = load("ensemble_backends")
+    rates = bench.main(["--members", "3", "--steps", "4", "--repeats", "1"])
+    assert sorted(rates) == sorted(f"{b}/{o}" for b in bench.BACKENDS for o in ("sgd", "adam"))
+    assert all(rate > 0 for rate in rates.values())
+    out = capsys.readouterr().out
+    assert out.count("x vmap") == 6 and "native" in out
