@@ -387,3 +387,25 @@ def test_a_native_ensemble_generates_in_the_kernel_within_tolerance():
     torch.testing.assert_close(kernel().forward(spec, params, x), expected, rtol=0, atol=1e-6)
     with pytest.raises(ValueError, match="native forward"):
         kernel().forward(spec, params, x[..., :16].contiguous())
+
+
+@pytest.mark.parametrize("target", [8, 9, 623, 624, 705, 1248, 1400, 2027])
+def test_the_self_check_sees_every_draw_from_the_eighth_on(monkeypatch, target):
+    """One uniform of generator 0 changed anywhere in the checked stream is named."""
+    from tinygan.engine.native import check
+
+    loaded = kernel()  # checked with the real torch.rand first
+    skips = [start + shift for start in (0, 700) for shift in check._SHIFTS]
+    calls = []
+
+    def changed(count, generator):  # called per skip, then per generator, in order
+        skip, lane = skips[len(calls) // 16], len(calls) % 16
+        calls.append(skip)
+        out = torch.rand(count, generator=generator)
+        if lane == 0 and skip <= target < skip + count:
+            out[target - skip] += 0.5
+        return out
+
+    monkeypatch.setattr(check, "reference_uniforms", changed)
+    with pytest.raises(native.NativeKernelError, match=rf"\(generator 0, draw {target}: "):
+        check._check_draws(loaded)

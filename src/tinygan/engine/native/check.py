@@ -8,8 +8,9 @@ the arithmetic wrongly. So, at the first load in a process:
 1. the kernel draws from 16 generators, fresh and then from the middle of their state,
    past two refills of the mt19937 state, the data of a GAN whose generator hands on
    its noise (:class:`tinygan.UniformNoise`: ``torch.rand``'s numbers) unchanged; every
-   number it hands on (a third of the draws, both sides of each refill among them) must
-   equal ``torch.rand``'s and every generator must end where ``torch.rand`` leaves it
+   number it hands on (a third of each run's draws; three runs started four draws apart
+   see every draw from the eighth on) must equal ``torch.rand``'s, and every generator
+   must end where ``torch.rand`` leaves it
    (skipped where this torch's generator state has a layout the kernel cannot read: it
    is then fed samples drawn by torch, and never draws);
 2. the data the kernel makes of its draws (:class:`tinygan.UniformMap`: a fuzzy
@@ -39,10 +40,11 @@ from tinygan.engine.streams import iteration_maps
 
 __all__ = ["reference_uniforms", "self_check"]
 
-# Draws per generator: 2 iterations of 3 batches of 54 four-wide samples, 1,296. G's noise
-# (draws 432-647 and 1,080-1,295) then holds both sides of each refill, fresh (draws 624
-# and 1,248) and after 700 (548 and 1,172).
-_BATCH = 54
+# Each run draws 110 iterations of three one-sample batches of four (1,320 draws, past
+# two refills of the 624-word state); G's noise, the third batch, is what the run sees.
+# Three runs, started 0, 4 and 8 draws apart, see every draw from the eighth on.
+_ITERATIONS = 110
+_SHIFTS = (0, 4, 8)
 _TOLERANCE = 1e-5
 
 
@@ -75,28 +77,29 @@ def _through_identity(
 
 
 def _check_draws(kernel: Any) -> None:
-    for skip in (0, 700):  # fresh, then from the middle of the state
-        rngs = [torch.Generator().manual_seed(1000 + k) for k in range(LANES)]
-        twins = [torch.Generator().manual_seed(1000 + k) for k in range(LANES)]
-        for g in (*rngs, *twins):
-            torch.rand(skip, generator=g)
-        states = read_states(rngs, LANES)
-        assert states is not None
-        drawn = _through_identity(kernel, UniformNoise(4), states, _BATCH, 2)
-        write_states(rngs, states)
-        for k, (g, twin) in enumerate(zip(rngs, twins, strict=True)):
-            expected = reference_uniforms(24 * _BATCH, twin).reshape(2, 3, -1)[:, 2]
-            if not torch.equal(drawn[..., k], expected):
-                t, j = (drawn[..., k] != expected).nonzero()[0].tolist()
-                raise NativeKernelError(
-                    "self-check: the kernel's uniforms differ from torch.rand's (generator "
-                    f"{k}, draw {(3 * t + 2) * 4 * _BATCH + j}: {float(drawn[t, j, k])!r} "
-                    f"against {float(expected[t, j])!r}); this torch draws differently"
-                )
-            if not torch.equal(g.get_state(), twin.get_state()):
-                raise NativeKernelError(
-                    "self-check: the kernel leaves a generator elsewhere than torch.rand does"
-                )
+    for start in (0, 700):  # fresh, then from the middle of the state
+        for skip in (start + shift for shift in _SHIFTS):
+            rngs = [torch.Generator().manual_seed(1000 + k) for k in range(LANES)]
+            twins = [torch.Generator().manual_seed(1000 + k) for k in range(LANES)]
+            for g in (*rngs, *twins):
+                torch.rand(skip, generator=g)
+            states = read_states(rngs, LANES)
+            assert states is not None
+            drawn = _through_identity(kernel, UniformNoise(4), states, 1, _ITERATIONS)
+            write_states(rngs, states)
+            for k, (g, twin) in enumerate(zip(rngs, twins, strict=True)):
+                expected = reference_uniforms(12 * _ITERATIONS, twin).reshape(-1, 3, 4)[:, 2]
+                if not torch.equal(drawn[..., k], expected):
+                    t, j = (drawn[..., k] != expected).nonzero()[0].tolist()
+                    raise NativeKernelError(
+                        "self-check: the kernel's uniforms differ from torch.rand's (generator "
+                        f"{k}, draw {skip + 12 * t + 8 + j}: {float(drawn[t, j, k])!r} "
+                        f"against {float(expected[t, j])!r}); this torch draws differently"
+                    )
+                if not torch.equal(g.get_state(), twin.get_state()):
+                    raise NativeKernelError(
+                        "self-check: the kernel leaves a generator elsewhere than torch.rand does"
+                    )
 
 
 def _maps_agree(kernel: Any) -> bool:
