@@ -107,3 +107,22 @@ def test_a_state_of_the_older_layout_is_refused_with_the_reason():
     older |= {"adam_steps": [0, 0], "moments": []}  # what tinygan wrote before
     with pytest.raises(ValueError, match=r"before December 2026.*'moments' or 'vmapped'"):
         tg.EnsembleTrainer.from_seeds(range(2), REAL, NOISE).load_state_dict(older)
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "change"),
+    [
+        ("sgd", lambda ens: ens.g_optimizer.param_groups[0].update(momentum=0.9)),
+        ("adam", lambda ens: ens.g_optimizer.param_groups[0].update(lr=0.001)),
+    ],
+)
+def test_the_native_kernel_refuses_optimisers_changed_into_others(optimizer, change):
+    """A rate may change; an optimiser the kernel does not compute is an error, not wrong rows."""
+    ens = tg.EnsembleTrainer.from_seeds(
+        range(3), REAL, NOISE, optimizer=optimizer, backend="native"
+    )
+    ens.g_optimizer.param_groups[0]["lr"] = ens.d_optimizer.param_groups[0]["lr"] = 0.02
+    ens.fit(3)  # both rates changed alike: still served
+    change(ens)
+    with pytest.raises(ValueError, match=f"no longer '{optimizer}' as the native kernel"):
+        ens.fit(1)

@@ -18,6 +18,7 @@ from tinygan.engine import fused
 from tinygan.engine.native import Kernel
 from tinygan.engine.native.runner import NativeRunner, NativeStream
 from tinygan.engine.stack import Stack
+from tinygan.engine.table import native_optimizer
 from tinygan.protocols import StepRecord
 
 __all__ = ["FusedStack", "NativeStack"]
@@ -100,7 +101,8 @@ class NativeStack:
     (their update counts follow).
 
     Args:
-        stack: The stacks (float32, on the CPU; plain SGD or default Adam).
+        stack: The stacks (float32, on the CPU; plain SGD or default Adam at one learning
+            rate, which a callback may change but not turn into another optimiser).
         kind: The loss, ``"mse"`` or ``"bce"``.
         data: The members' data.
         kernel: The loaded kernel.
@@ -116,9 +118,10 @@ class NativeStack:
     ) -> None:  # fmt: skip
         assert stack.g_spec is not None and stack.d_spec is not None
         self.stack, self.data, self.kernel = stack, data, kernel
-        self.adam = stack.plain(0)[0] == "adam"
+        self.optimizer = native_optimizer(stack)
+        self.adam = self.optimizer == "adam"
         self.runner = NativeRunner(
-            kernel, stack.g_spec, stack.d_spec, kind, "adam" if self.adam else "sgd",
+            kernel, stack.g_spec, stack.d_spec, kind, str(self.optimizer),
             threads=threads, batch_size=batch_size,
         )  # fmt: skip
 
@@ -138,6 +141,12 @@ class NativeStack:
         if self.runner.pending():
             return self.runner.pop()
         s = self.stack
+        if native_optimizer(s) != self.optimizer:  # a callback changed more than the rate
+            raise ValueError(
+                f"the ensemble's optimisers are no longer {self.optimizer!r} as the native "
+                "kernel computes it (plain SGD, or default Adam at one learning rate): "
+                "change only their learning rates, or train on backend='fused'"
+            )
         state = [p.detach() for p in (*s.g, *s.d)]
         steps = (0, 0)
         if self.adam:

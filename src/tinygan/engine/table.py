@@ -56,7 +56,9 @@ __all__ = [
     "choose",
     "ensemble_reason",
     "fused_loss",
+    "native_optimizer",
     "passive",
+    "penalty_reason",
     "warn_fallback",
 ]
 
@@ -238,6 +240,28 @@ def fused_loss(objective: Any, d_steps: int) -> tuple[str, str | None]:
     return kind, None
 
 
+def penalty_reason(objective: Any) -> str | None:
+    """Why no ensemble backend trains ``objective``: a gradient penalty (``None``: none)."""
+    if not objective.penalized:
+        return None
+    return (
+        f"the objective {objective.name!r} adds a penalty on D's input gradient, which "
+        "the ensembles do not compute: train lone trainers (a sweep does)"
+    )
+
+
+def native_optimizer(stack: Any) -> str | None:
+    """``"sgd"`` or ``"adam"`` if the native kernel computes ``stack``'s optimisers now.
+
+    That is both plain SGD, or both default Adam at one learning rate (see
+    :meth:`tinygan.engine.stack.Stack.plain`); else ``None``.
+    """
+    (g_name, g_lr), (d_name, d_lr) = stack.plain(0), stack.plain(1)
+    if g_name != d_name or g_name is None or (g_name == "adam" and g_lr != d_lr):
+        return None
+    return str(g_name)
+
+
 def ensemble_reason(name: str, stack: Any, objective: Any, d_steps: int) -> str | None:
     """Why backend ``name`` cannot train an ensemble's ``stack`` (``None``: it can).
 
@@ -247,13 +271,9 @@ def ensemble_reason(name: str, stack: Any, objective: Any, d_steps: int) -> str 
         objective: How the losses come from D's scores.
         d_steps: D's steps per G step.
     """
-    if objective.penalized:
-        return (
-            f"the objective {objective.name!r} adds a penalty on D's input gradient, which "
-            "the ensembles do not compute: train lone trainers (a sweep does)"
-        )
-    if name == "vmap":
-        return None
+    penalty = penalty_reason(objective)
+    if penalty is not None or name == "vmap":
+        return penalty
     kind, reason = fused_loss(objective, d_steps)
     if reason is not None:
         return reason
@@ -263,14 +283,13 @@ def ensemble_reason(name: str, stack: Any, objective: Any, d_steps: int) -> str 
         return "binary cross-entropy needs discriminators that end with a Sigmoid"
     if stack.g[0].dtype != torch.float32:
         return f"the networks are {stack.g[0].dtype}, not float32"
-    if any(kind not in ELEMENTWISE for kind, _ in stack.specs):
+    if any(cls not in ELEMENTWISE for cls, _ in stack.specs):
         return "an optimiser is not an elementwise one (see tinygan.engine.table.ELEMENTWISE)"
     if name == "fused":
         return None
     if stack.g[0].device.type != "cpu":
         return f"the native kernel runs on the CPU, this ensemble on {stack.g[0].device}"
-    (g_name, g_lr), (d_name, d_lr) = stack.plain(0), stack.plain(1)
-    names, lrs = {g_name, d_name}, {g_lr, d_lr}
-    if names not in ({"sgd"}, {"adam"}) or (names == {"adam"} and len(lrs) != 1):
+    optimizer = native_optimizer(stack)
+    if optimizer is None:
         return "the optimisers are not both plain SGD, or both default Adam at one lr"
-    return supports(stack.g_spec, stack.d_spec, kind, str(names.pop()))
+    return supports(stack.g_spec, stack.d_spec, kind, optimizer)

@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 
-from tinygan.engine.table import ELEMENTWISE, ensemble_reason
+from tinygan.engine.table import ELEMENTWISE, penalty_reason
 from tinygan.training import AdversarialTrainer
 
 __all__ = ["ELEMENTWISE", "optimizer_settings", "shared_callbacks", "stackable"]
@@ -101,7 +101,7 @@ def _first_reason(first: Any) -> str | None:
     for opt in (first.g_optimizer, first.d_optimizer):
         if type(opt) not in ELEMENTWISE or len(opt.param_groups) != 1:
             return f"{type(opt).__name__} is not an elementwise optimiser with one group"
-    return ensemble_reason("vmap", None, first.objective, first.d_steps)
+    return penalty_reason(first.objective)
 
 
 def stackable(trainers: Sequence[Any]) -> str | None:
