@@ -11,6 +11,8 @@ fuzzy ``1010`` patterns:
 100
 """
 
+import logging
+
 from tinygan import metrics, objectives
 from tinygan._version import __version__
 from tinygan.callbacks import (
@@ -49,6 +51,11 @@ from tinygan.training import (
     ConditionalTrainer,
     DiscriminatorTrainer,
 )
+
+# The library's messages go to the "tinygan" logger; as the logging HOWTO asks of a
+# library, it adds only a NullHandler, and the application (or ``tinygan``'s command
+# line) decides where they are shown.
+logging.getLogger("tinygan").addHandler(logging.NullHandler())
 
 __all__ = [
     "MLP",

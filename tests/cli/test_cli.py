@@ -6,6 +6,7 @@ import argparse
 import csv
 import io
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -313,6 +314,23 @@ def test_discriminator_test_short(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["discriminator-test", "--steps", "100", "--seed", "1"]) == 0
     out = capsys.readouterr().out
     assert "D(1010) = " in out and "D(0101) = " in out
+
+
+def test_library_warnings_are_printed_while_a_command_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tinygan.cli.discriminator_test as command
+
+    def run(args: argparse.Namespace) -> int:
+        logging.getLogger("tinygan.training").warning("weights are not finite")
+        logging.getLogger("tinygan.training").info("an informational line")
+        return 0
+
+    monkeypatch.setattr(command, "run", run)
+    assert main(["discriminator-test"]) == 0
+    assert capsys.readouterr().err == "tinygan discriminator-test: weights are not finite\n"
+    # the command's handler is gone after it: the library logger is as it was
+    assert [type(h) for h in logging.getLogger("tinygan").handlers] == [logging.NullHandler]
 
 
 def test_discriminator_test_learns(capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,13 +12,16 @@ command, write its module and add its name there.
 
 Exit status: 0 on success, 2 for a usage error (a bad argument, an existing ``--out``),
 printed as one line ``tinygan CMD: error: ...`` without a traceback, and 130 when
-interrupted with Ctrl-C.
+interrupted with Ctrl-C. The library's warnings (logger ``"tinygan"``, which has only a
+``NullHandler`` of its own) are printed to stderr as ``tinygan CMD: ...`` while a
+command runs.
 """
 
 from __future__ import annotations
 
 import gc
 import importlib
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -64,6 +67,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    library = logging.getLogger("tinygan")
+    shown = logging.StreamHandler(sys.stderr)
+    shown.setLevel(logging.WARNING)
+    shown.setFormatter(logging.Formatter(f"tinygan {args.command}: %(message)s"))
+    library.addHandler(shown)
     try:
         status: int = args.run(args)
     except CLIError as exc:
@@ -75,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly
         _silence_stdout()
         return 1
+    finally:
+        library.removeHandler(shown)
     return status
 
 
