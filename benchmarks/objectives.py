@@ -130,9 +130,7 @@ def _append(path: Path, rows: list[dict[str, Any]]) -> None:
 def run_all(tasks: list[Task], path: Path, jobs: int) -> None:
     """Run the tasks whose rows the CSV lacks, ``jobs`` at a time, appending as they end."""
     done = {_key(row) for row in read_rows(path)}
-    todo = [
-        t for t in tasks if any((t[0], t[1], str(s), str(t[3])) not in done for s in t[2])
-    ]
+    todo = [t for t in tasks if any((t[0], t[1], str(s), str(t[3])) not in done for s in t[2])]
     todo.sort(key=lambda t: -len(t[2]) * t[3] * (3 if t[1] == "wgan-gp" else 1))
     if not todo:
         return
