@@ -70,6 +70,11 @@ def falls_back(match):
     return str(fallbacks[0].message)
 
 
+def built(folder):
+    """The libraries, records and temporary files in ``folder`` (its lock may stay)."""
+    return [*folder.glob("kernel-*.so"), *folder.glob("kernel-*.json"), *folder.glob(".tmp-*")]
+
+
 def libraries(folder):
     return sorted(folder.glob("kernel-*.so"))
 
@@ -169,6 +174,77 @@ def test_a_failing_compiler_leaves_nothing_behind(cache, monkeypatch):
     monkeypatch.setenv("CC", "false")
     falls_back("could not build the native kernel")
     assert not libraries(cache) and not list(cache.glob(".tmp-*"))
+
+
+def test_cc_that_a_shell_cannot_split_is_reported_as_itself(cache, monkeypatch):
+    monkeypatch.setenv("CC", '"gcc')  # an unbalanced quote
+    falls_back("""CC='"gcc' cannot be split as a shell would split it: No closing quotation""")
+
+
+def _compiler_script(tmp_path, body):
+    script = tmp_path / "cc-script"
+    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_compiler_output_that_is_not_utf8_is_read_not_raised(cache, monkeypatch, tmp_path):
+    failing = _compiler_script(tmp_path, r"printf 'Fehler \377\376\n' >&2; exit 1")
+    monkeypatch.setenv("CC", failing)
+    message = falls_back("could not build the native kernel: Fehler")
+    assert "\ufffd" in message  # the undecodable bytes, replaced
+    assert not built(cache)
+    cc = shutil.which("cc")
+    working = _compiler_script(
+        tmp_path, f'[ "$1" = --version ] && {{ printf "cc \\377\\n"; exit 0; }}; exec {cc} "$@"'
+    )
+    monkeypatch.setenv("CC", working)
+    monkeypatch.setattr(native, "_LOADED", {})
+    assert kernel().build.compiler.endswith("cc \ufffd")
+    assert rows("native")[0] == "native" and not list(cache.glob(".tmp-*"))
+
+
+TRUNCATING = """
+import json, os, sys, warnings
+os.environ["TINYGAN_CACHE_DIR"], os.environ["CC"] = sys.argv[1], sys.argv[2]
+import tinygan as tg
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    ens = tg.EnsembleTrainer.from_seeds(range(4), tg.FuzzyPattern("1010"), tg.UniformNoise(4),
+                                        backend="native").fit(10)
+print(json.dumps({"backend": ens.backend, "warnings": [str(w.message) for w in caught]}))
+"""
+
+
+@pytest.mark.parametrize("keep", [0, 1000, 8000])
+def test_a_build_the_loader_cannot_map_fails_the_build_not_the_process(cache, tmp_path, keep):
+    # A compiler that exits 0 with a short library: its record would agree with it, and
+    # loading it in this process would die of a bus error (the issue's exit 135).
+    cc = shutil.which("cc")
+    short = _compiler_script(
+        tmp_path,
+        f'{cc} "$@" || exit 1\nfor a in "$@"; do [ "$prev" = -o ] && out="$a"; prev="$a"; done\n'
+        '[ -n "$out" ] || exit 0\n'  # cc --version
+        f'head -c {keep} "$out" > "$out.cut" && mv "$out.cut" "$out"',
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", TRUNCATING, str(cache), short],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    got = json.loads(done.stdout)
+    assert got["backend"] == "fused"
+    (message,) = [w for w in got["warnings"] if "training goes on with 'fused'" in w]
+    assert "built a library that does not load as the kernel" in message
+    assert not built(cache)
+
+
+def test_a_compiler_that_writes_nothing_leaves_nothing(cache, monkeypatch):
+    monkeypatch.setenv("CC", "true")  # exits 0, and the library stays empty
+    falls_back("does not load as the kernel")
+    assert not built(cache)
 
 
 def test_a_cache_folder_that_cannot_be_made(tmp_path, monkeypatch):
@@ -293,6 +369,14 @@ def test_home_unset_is_reported_as_itself(monkeypatch):
     monkeypatch.setattr(pwd, "getpwuid", nobody)
     monkeypatch.setattr(native, "_LOADED", {})
     falls_back("set TINYGAN_CACHE_DIR")
+
+
+def test_an_empty_home_is_reported_not_taken_for_the_root_folder(monkeypatch):
+    for name in ("TINYGAN_CACHE_DIR", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", "")
+    monkeypatch.setattr(native, "_LOADED", {})
+    falls_back("HOME is set but empty; set TINYGAN_CACHE_DIR")
 
 
 def test_a_draw_mismatch_is_caught_at_load(cache, monkeypatch):

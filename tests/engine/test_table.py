@@ -109,6 +109,23 @@ def test_what_the_fused_step_cannot_serve_is_named():
         post(backend="vmap")
 
 
+def test_networks_deeper_than_the_kernel_takes_are_refused_or_left_to_fused():
+    g = torch.Generator().manual_seed(0)
+    deep = [4] * 20 + [4]  # 20 layers: the kernel takes 1 to 16
+
+    def trainer(**kwargs):
+        G, D = tg.mlp(deep, generator=g), tg.mlp([4, 3, 1], generator=g)
+        return tg.AdversarialTrainer(G, D, REAL, NOISE, seed=0, **kwargs)
+
+    with pytest.raises(ValueError, match=r"'native' cannot serve .*20 layers .*1 to 16"):
+        trainer(backend="native")
+    with pytest.warns(RuntimeWarning, match=r"20 layers .*training goes on with 'fused'"):
+        asked = trainer(compile=True)
+    assert asked.backend == "fused" and trainer().backend == "fused"
+    asked.fit(3)
+    assert asked.iteration == 3
+
+
 def test_compile_true_falls_back_with_one_warning_naming_why():
     with pytest.warns(RuntimeWarning, match="'native' cannot run here .*tg.mlp.*'autograd'"):
         trainer = tg.AdversarialTrainer(

@@ -15,7 +15,7 @@ from typing import Any
 import torch
 
 from tinygan.engine import fused
-from tinygan.engine.native import LANES, Kernel, NativeKernelError, kernel
+from tinygan.engine.native import LANES, Kernel, NativeKernelError, kernel, supports
 from tinygan.engine.native.mt_states import read_states, write_states
 from tinygan.engine.native.runner import MAX_CALL, NativeRunner
 from tinygan.engine.plan import Plan, current_lr, make_plan
@@ -217,13 +217,13 @@ class LoneEngine:
             return None
         if isinstance(plan, str):
             return plan
-        if current_lr(plan.d_opt) is None or (
-            plan.g_opt is not None and current_lr(plan.g_opt) is None
-        ):
+        if any(current_lr(opt) is None for opt in (plan.d_opt, plan.g_opt) if opt is not None):
             return "an optimiser is no longer plain SGD with a float learning rate"
-        if name == "native" and not self.adversarial:
+        if name == "fused":
+            return None
+        if plan.g_spec is None:
             return "the native kernel trains adversarial pairs only"
-        return None
+        return supports(plan.g_spec, plan.d_spec, plan.kind, "sgd")
 
     def _choose(self, trainer: Any) -> tuple[str, Plan | str, Kernel | None]:
         """The backend's name for ``trainer`` now, its plan, and the kernel if native."""

@@ -11,7 +11,10 @@ what one built on another computes, and only the speed differs.
 The library goes into the user's private cache folder (:mod:`~tinygan.engine.native.cache`)
 under a name that holds its SHA-256 digest, with a record of the build beside it; it is
 checked against the record before it is loaded, and a library that fails the check is
-removed and rebuilt. Every failure is a :class:`~tinygan.engine.native.cache.NativeKernelError`.
+removed and rebuilt. A fresh build is loaded in a separate process before it is recorded,
+so that one the loader cannot map (a truncated file from a compiler that exited 0) fails
+the build instead of crashing this process. Every failure is a
+:class:`~tinygan.engine.native.cache.NativeKernelError`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ import os
 import platform
 import shlex
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -39,6 +44,7 @@ FLAGS = ("-std=gnu11", "-O3", "-ffp-contract=off", "-fno-math-errno", "-fPIC", "
 """The flags of every build, before the instruction-set level."""
 
 _SOURCE = "kernel.c"
+_PROBE = "import ctypes, sys; ctypes.CDLL(sys.argv[1]).tg_abi"  # loads, and is the kernel
 _TIMEOUT = 300  # seconds a build may take
 
 # x86-64 micro-architecture levels (as GCC and Clang name them), highest first, with the
@@ -107,7 +113,12 @@ def isa_level() -> str:
 
 def _compiler() -> list[str]:
     """``$CC`` split as a shell would (else ``cc``), its program found on the PATH."""
-    words = shlex.split(os.environ.get("CC") or "cc") or ["cc"]
+    try:
+        words = shlex.split(os.environ.get("CC") or "cc") or ["cc"]
+    except ValueError as exc:  # an unbalanced quote, say
+        raise NativeKernelError(
+            f"CC={os.environ['CC']!r} cannot be split as a shell would split it: {exc}"
+        ) from None
     found = shutil.which(words[0])
     if found is None:
         raise NativeKernelError(
@@ -125,6 +136,7 @@ def _compile(command: list[str], flags: tuple[str, ...], source: Path, folder: P
             [*command, *flags, str(source), "-o", tmp, "-lm"],
             capture_output=True,
             text=True,
+            errors="replace",
             timeout=_TIMEOUT,
             check=False,
         )
@@ -133,6 +145,7 @@ def _compile(command: list[str], flags: tuple[str, ...], source: Path, folder: P
             raise NativeKernelError(
                 f"{shlex.join(command)} could not build the native kernel: {why}"
             )
+        _probe(command, tmp)
         os.chmod(tmp, 0o700)
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
@@ -146,10 +159,40 @@ def _compile(command: list[str], flags: tuple[str, ...], source: Path, folder: P
         raise
 
 
+def _probe(command: list[str], library: str) -> None:
+    """Load a fresh build in a separate process, where a crash does no harm.
+
+    A library the loader cannot map (truncated by a compiler that still exited 0, say)
+    fails the build instead of crashing this process.
+    """
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", _PROBE, library],
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=60,
+        check=False,
+    )
+    if done.returncode < 0:
+        why = f"loading it killed a process with {signal.Signals(-done.returncode).name}"
+    else:
+        lines = done.stderr.strip().splitlines()
+        why = lines[-1] if lines else f"exit status {done.returncode}"
+    if done.returncode != 0:
+        raise NativeKernelError(
+            f"{shlex.join(command)} built a library that does not load as the kernel: {why}"
+        )
+
+
 def _version(command: list[str]) -> str:
     try:
         done = subprocess.run(
-            [*command, "--version"], capture_output=True, text=True, timeout=30, check=False
+            [*command, "--version"],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=30,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return shlex.join(command)
@@ -234,10 +277,10 @@ def build(isa: str | None = None, *, rebuild: bool = False) -> Build:
             if found is not None:
                 return found
             _remove(folder, name)  # absent, damaged, or without a sound record
+            version = _version(command)
             with resources.as_file(source) as source_path:
                 temporary = _compile(command, flags, source_path, folder)
-            made = Build(temporary, source_sha, cache.digest(temporary), _version(command),
-                         flags, level)  # fmt: skip
+            made = Build(temporary, source_sha, cache.digest(temporary), version, flags, level)
             return _install(folder, name, made, temporary)
     except OSError as exc:
         raise NativeKernelError(f"cannot build the native kernel in {folder}: {exc}") from None

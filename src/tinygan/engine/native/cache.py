@@ -50,7 +50,8 @@ def cache_dir() -> Path:
     ``$TINYGAN_CACHE_DIR``, else ``$XDG_CACHE_HOME/tinygan``, else ``~/.cache/tinygan``.
 
     Raises:
-        NativeKernelError: If none is set and the home folder is unknown.
+        NativeKernelError: If none is set and the home folder is unknown (or ``HOME``
+            is empty).
     """
     chosen = os.environ.get("TINYGAN_CACHE_DIR")
     if chosen:
@@ -58,6 +59,11 @@ def cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME")
     if base:
         return Path(base) / "tinygan"
+    if os.environ.get("HOME") == "":  # Path.home() would make it the root folder
+        raise NativeKernelError(
+            "no cache folder for the kernel: HOME is set but empty; set TINYGAN_CACHE_DIR "
+            "to a folder of your own"
+        )
     try:
         return Path.home() / ".cache" / "tinygan"
     except (RuntimeError, KeyError) as exc:
