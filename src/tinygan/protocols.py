@@ -31,7 +31,14 @@ __all__ = ["DataSource", "LabelledSource", "Model", "StepRecord", "Trainer"]
 
 @runtime_checkable
 class DataSource(Protocol):
-    """Anything that draws batches of vectors of a fixed length."""
+    """Anything that draws batches of vectors of a fixed length.
+
+    What ``sample(n, generator=g)`` returns depends on ``n`` and the numbers it draws
+    from ``g`` alone, not on earlier calls: the fast backends draw many iterations ahead
+    (and draw again what a ``fit`` that ends early did not use), and an ensemble draws
+    every member's data from one source object. A source that keeps state between calls
+    (a curriculum, say) trains on ``backend="autograd"``, lone.
+    """
 
     @property
     def dim(self) -> int:

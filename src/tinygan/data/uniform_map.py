@@ -8,9 +8,11 @@ from a method ``uniform_map()``; :class:`~tinygan.FuzzyPattern`,
 :class:`~tinygan.UniformNoise` and :class:`~tinygan.ConstantNoise` do, and their
 ``sample`` is that map applied to their uniforms.
 
-A subclass that changes ``sample`` should change ``uniform_map`` too (or return ``None``
-from it): the engine checks the map against ``sample`` before it trusts it, and a source
-whose map and sample disagree is drawn step by step, after a warning that says why.
+A subclass that changes ``sample`` changes ``uniform_map`` too, returning the map of its
+new ``sample`` or ``None``: a subclass that overrides ``sample`` but inherits its
+parent's map is drawn step by step (its own ``sample`` at every call, the right numbers,
+slower), after a warning that says so; and the engine checks any map against ``sample``
+on a few draws before it trusts it, with the same outcome where they disagree.
 """
 
 from __future__ import annotations

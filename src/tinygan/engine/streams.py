@@ -6,9 +6,9 @@ as uniforms and an elementwise map (:meth:`~tinygan.FuzzyPattern.uniform_map`, s
 :class:`tinygan.UniformMap`), ``T`` iterations of that sequence can be drawn with a
 single ``torch.rand`` call: the generator hands out its numbers in order, so the result
 is the same, bit for bit, and leaves the generator in the same state. A source's map is
-checked against its own ``sample`` once, when it is first seen here; a source without a
-map, or one whose map and ``sample`` disagree (a subclass that changed ``sample``, after
-a warning that says so), is sampled step by step.
+checked against its own ``sample`` when it is first seen here; a source without a map,
+a subclass that overrides ``sample`` but not ``uniform_map``, or one whose map and
+``sample`` disagree, is sampled step by step, after a warning that says why.
 """
 
 from __future__ import annotations
@@ -29,14 +29,40 @@ _CHECK_SEED = 20240607
 def uniform_map(source: Any) -> UniformMap | None:
     """``source``'s :class:`~tinygan.UniformMap`, if it has one that its ``sample`` keeps.
 
-    The map is tried against ``source.sample`` on a few draws: the same numbers, and the
-    generator left in the same state. A map that fails is not used, after a
-    :class:`RuntimeWarning` naming the source.
+    A map is used only where it describes the ``sample`` that runs: one inherited from a
+    class whose ``sample`` a subclass overrides is not (a stateful ``sample``, or one that
+    differs only at some batch sizes, would pass any check on a few draws), and the map
+    is tried against ``source.sample`` on a few draws: the same numbers, and the
+    generator left in the same state. A map that is not used is refused after a
+    :class:`RuntimeWarning` naming the source and why.
     """
     get = getattr(source, "uniform_map", None)
     found = get() if callable(get) else None
     if not isinstance(found, UniformMap):
         return None
+    mro = type(source).__mro__
+    owner = next((c for c in mro if "uniform_map" in vars(c)), None)
+    sampler = next((c for c in mro if "sample" in vars(c)), object)
+    if owner is not None and sampler is not owner and issubclass(sampler, owner):
+        # The map describes the sample() of a class above: no check on a few draws can
+        # tell whether the new one (stateful, say) keeps it at every call.
+        ok, why = False, f"{sampler.__name__} overrides sample() but keeps {owner.__name__}'s map"
+    else:
+        ok, why = _agrees(source, found)
+    if not ok:
+        warnings.warn(
+            f"{type(source).__name__}.uniform_map() may not describe its sample() ({why}): "
+            "it is sampled step by step (slower, the same numbers as sample()); a subclass "
+            "that changes sample() overrides uniform_map() too, returning its map or None",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return None
+    return found
+
+
+def _agrees(source: Any, found: UniformMap) -> tuple[bool, str]:
+    """Whether ``found`` gives ``source.sample``'s numbers on a few draws, and if not, why."""
     try:
         g1 = torch.Generator().manual_seed(_CHECK_SEED)
         g2 = torch.Generator().manual_seed(_CHECK_SEED)
@@ -44,19 +70,8 @@ def uniform_map(source: Any) -> UniformMap | None:
         got = found.apply(torch.rand(3, found.width, generator=g2))
         ok = torch.equal(expected, got) and torch.equal(g1.get_state(), g2.get_state())
     except Exception as exc:  # a source that fails here is sampled as it asks to be
-        ok, why = False, f"trying it raised {type(exc).__name__}: {exc}"
-    else:
-        why = "its samples differ from the map's"
-    if not ok:
-        warnings.warn(
-            f"{type(source).__name__}.uniform_map() does not describe its sample() ({why}): "
-            "it is sampled step by step (slower, the same numbers); return None from "
-            "uniform_map() in a subclass that changes sample()",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-        return None
-    return found
+        return False, f"trying it raised {type(exc).__name__}: {exc}"
+    return ok, "its samples differ from the map's"
 
 
 def iteration_maps(maps: Sequence[tuple[UniformMap, int]]) -> tuple[torch.Tensor, ...] | None:
