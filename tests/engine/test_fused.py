@@ -113,6 +113,39 @@ def test_net_spec_refuses_what_it_cannot_compute():
     assert fused.loss_kind(nn.BCELoss()) == "bce"
 
 
+def test_each_refusal_names_its_own_reason():
+    hooked, frozen = tg.mlp([4, 3, 1]), tg.mlp([4, 3, 1])
+    hooked[2].register_forward_pre_hook(lambda *args: None)
+    frozen[0].weight.requires_grad_(False)
+    replaced, unbiased = tg.mlp([4, 3, 1]), tg.mlp([4, 3, 1], bias=True)
+    replaced[0] = nn.Linear(4, 5)
+    unbiased[2].bias = None
+    half = tg.mlp([4, 3, 1]).to(torch.float16)
+    appended = tg.mlp([4, 3, 1])
+    appended.append(nn.Sigmoid())
+    cases = {
+        "is not a tg.mlp network": nn.Sequential(nn.Linear(4, 1), nn.Sigmoid()),
+        "has a Softplus activation, not one of Sigmoid": tg.mlp([4, 1], activation=nn.Softplus),
+        "has module hooks": hooked,
+        "has frozen parameters": frozen,
+        "has a layer 1 that is not the Linear(4, 3) it was": replaced,
+        "has a layer 2 whose bias was added or removed": unbiased,
+        "has torch.float16 parameters": half,
+        "whose layers were replaced, added or removed": appended,
+    }
+    for reason, net in cases.items():
+        found = fused.spec_or_reason(net)
+        assert isinstance(found, str) and reason in found, (reason, found)
+        assert fused.net_spec(net) is None
+    assert fused.spec_or_reason(tg.mlp([4, 3, 1])) == fused.net_spec(tg.mlp([4, 3, 1]))
+    g = torch.Generator().manual_seed(0)
+    with pytest.raises(ValueError, match=r"'fused' cannot serve .*the discriminator has frozen"):
+        tg.AdversarialTrainer(
+            tg.mlp([4, 4, 4], generator=g), frozen, tg.FuzzyPattern("1010"), tg.UniformNoise(4),
+            backend="fused",
+        )  # fmt: skip
+
+
 # -- trainers: fused path against the plain (autograd) path --------------------------------
 
 

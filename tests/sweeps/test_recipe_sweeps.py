@@ -139,6 +139,10 @@ def test_bad_calls_say_what_is_wrong():
         tg.sweep(2, "post")
     with pytest.raises(ValueError, match="resume=True needs out="):
         tg.sweep(2, recipes.post, resume=True)
+    with pytest.raises(ValueError, match="'autograd' is a lone trainer's backend"):
+        tg.sweep(2, recipes.two_to_one, steps=1, backend="autograd")
+    with pytest.raises(ValueError, match=r"backend='fused' trains ensembles, .*one by one"):
+        tg.sweep(2, recipes.two_to_one, steps=1, backend="fused")
 
     def no_success(samples, real):
         return {"x": 1.0}

@@ -134,12 +134,9 @@ def _owner(trainer: Any) -> tuple[Any, ...]:
 
 
 def _net(net: Any, name: str, opt: Any) -> tuple[fused.NetSpec, list[torch.Tensor]] | str:
-    spec = fused.net_spec(net)
-    if spec is None:
-        return (
-            f"the {name} is not a tg.mlp network of Linear layers and Sigmoid, Tanh, ReLU "
-            "or Identity activations"
-        )
+    spec = fused.spec_or_reason(net)
+    if isinstance(spec, str):
+        return f"the {name} {spec}"
     params = list(net.parameters())
     if params[0].dtype != torch.float32 or params[0].device.type != "cpu":
         where = f"{params[0].dtype} on {params[0].device}"

@@ -98,6 +98,8 @@ def _first_reason(first: Any) -> str | None:
             return f"{type(net).__name__} is not a torch.nn.Module"
         if any(True for _ in net.buffers()):  # type: ignore[attr-defined]
             return f"{type(net).__name__} has buffers (such as running statistics)"
+        if not all(p.requires_grad for p in net.parameters()):
+            return f"{type(net).__name__} has frozen parameters, which an ensemble would train"
     for opt in (first.g_optimizer, first.d_optimizer):
         if type(opt) not in ELEMENTWISE or len(opt.param_groups) != 1:
             return f"{type(opt).__name__} is not an elementwise optimiser with one group"

@@ -233,8 +233,9 @@ def run_recipe_chunk(
     else:
         if asked:
             raise ValueError(
-                f"backend={'native' if compile else backend!r} serves ensembles, and these "
-                f"trainers cannot train as one: {reason}"
+                f"backend={'native' if compile else backend!r} trains ensembles, and these "
+                f"trainers cannot train as one ({reason}): with backend='auto' they train "
+                "one by one"
             )
         if before_training is not None:
             before_training()

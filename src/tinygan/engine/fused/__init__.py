@@ -32,7 +32,15 @@ Example:
 """
 
 from tinygan.engine.fused.losses import LOSSES, loss_and_grad, loss_kind
-from tinygan.engine.fused.nets import ACTIVATIONS, NetSpec, backward, forward, net_spec, prepare
+from tinygan.engine.fused.nets import (
+    ACTIVATIONS,
+    NetSpec,
+    backward,
+    forward,
+    net_spec,
+    prepare,
+    spec_or_reason,
+)
 from tinygan.engine.fused.steps import adversarial_step, discriminator_step
 from tinygan.engine.fused.updates import (
     ADAM_BETAS,
@@ -63,4 +71,5 @@ __all__ = [
     "net_spec",
     "prepare",
     "sgd_",
+    "spec_or_reason",
 ]

@@ -15,7 +15,7 @@ from torch.nn import functional
 
 from tinygan.nets import MLP
 
-__all__ = ["ACTIVATIONS", "NetSpec", "backward", "forward", "net_spec", "prepare"]
+__all__ = ["ACTIVATIONS", "NetSpec", "backward", "forward", "net_spec", "prepare", "spec_or_reason"]
 
 ACTIVATIONS: dict[type[nn.Module], str] = {
     nn.Sigmoid: "sigmoid",
@@ -69,36 +69,47 @@ def net_spec(net: object) -> NetSpec | None:
     That is: ``net`` is a :class:`tinygan.MLP` whose entries are still plain
     :class:`~torch.nn.Linear` layers each followed by a supported activation, with
     floating-point parameters that all require gradients, on one device, with one dtype,
-    and no module hooks. Anything else returns ``None`` (the caller then uses autograd).
+    and no module hooks. Anything else returns ``None`` (the caller then uses autograd;
+    :func:`spec_or_reason` says why).
     """
+    found = spec_or_reason(net)
+    return found if isinstance(found, NetSpec) else None
+
+
+def spec_or_reason(net: object) -> NetSpec | str:
+    """``net``'s :class:`~tinygan.engine.fused.NetSpec` (see :func:`net_spec`), or why none.
+
+    The reason completes "the generator ...", such as ``"has frozen parameters"``.
+    """
+    kinds = "Sigmoid, Tanh, ReLU or Identity"
     if not isinstance(net, MLP) or type(net).forward is not MLP.forward:
-        return None
-    if _has_hooks(net):
-        return None
+        return f"is not a tg.mlp network of Linear layers and {kinds} activations"
     modules = list(net)
     sizes = getattr(net, "sizes", None)
     if not isinstance(sizes, tuple) or len(modules) != 2 * (len(sizes) - 1):
-        return None
+        return "is a tg.mlp network whose layers were replaced, added or removed"
+    if any(_has_hooks(m) for m in (net, *modules)):
+        return "has module hooks, which the fused step would not call"
     bias = bool(getattr(net, "bias", False))
     activations: list[str] = []
     for i, (linear, act) in enumerate(zip(modules[::2], modules[1::2], strict=True)):
-        if type(linear) is not nn.Linear or _has_hooks(linear) or _has_hooks(act):
-            return None
-        if (linear.in_features, linear.out_features) != (sizes[i], sizes[i + 1]):
-            return None
+        shape = (getattr(linear, "in_features", None), getattr(linear, "out_features", None))
+        if type(linear) is not nn.Linear or shape != (sizes[i], sizes[i + 1]):
+            return f"has a layer {i + 1} that is not the Linear({sizes[i]}, {sizes[i + 1]}) it was"
         if (linear.bias is not None) != bias:
-            return None
+            return f"has a layer {i + 1} whose bias was added or removed"
         name = ACTIVATIONS.get(type(act))
         if name is None:
-            return None
+            return f"has a {type(act).__name__} activation, not one of {kinds}"
         activations.append(name)
     params = list(net.parameters())
     first = params[0]
     if first.dtype not in (torch.float32, torch.float64):
-        return None
-    for p in params:
-        if not p.requires_grad or p.dtype != first.dtype or p.device != first.device:
-            return None
+        return f"has {first.dtype} parameters, not float32 or float64"
+    if any(p.dtype != first.dtype or p.device != first.device for p in params):
+        return "has parameters of several dtypes or devices"
+    if not all(p.requires_grad for p in params):
+        return "has frozen parameters (requires_grad=False), which the fused step would train"
     return NetSpec(tuple(sizes), bias, tuple(activations))
 
 
@@ -179,8 +190,8 @@ def forward(
         sums: Compute the matrix products as broadcast multiplies and sums, with a
             stack's member dimension *last*: weights ``(out, in, K)``, biases
             ``(out, K)``, data ``(n, in, K)``. Every operation then runs along the
-            members, contiguous in memory, and :func:`torch.compile` fuses them into a
-            few loops (matrix products would stay library calls).
+            members, contiguous in memory, in vector instructions (matrix products of
+            many tiny matrices would be a library call each).
         prepared: Views of the weights made once and reused (views follow in-place
             updates), which save a call per layer: :func:`~tinygan.engine.fused.prepare` makes them.
 
