@@ -439,3 +439,46 @@ def test_objective_and_backend_options_reach_the_trainer_and_its_files(tmp_path,
         main(["train", "--out", str(tmp_path / "x"), "--objective", "wasserstein"])
     assert info.value.code == 2
     assert "must be one of least-squares" in capsys.readouterr().err
+
+
+def test_a_backend_that_cannot_serve_is_a_usage_error_before_any_file(tmp_path, capsys):
+    out = tmp_path / "run"
+    argv = ["train", "--out", str(out), "--objective", "hinge", "--backend", "native"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tinygan train: error: backend='native' cannot serve this trainer")
+    assert "hinge" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_a_fallback_is_one_line_on_stderr_and_in_both_files(tmp_path, monkeypatch, capsys):
+    from tinygan.engine import native
+
+    monkeypatch.setenv("CC", "no-such-compiler-here")
+    monkeypatch.setenv("TINYGAN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(native, "_LOADED", {})
+    out = tmp_path / "run"
+    argv = ["train", "--out", str(out), "--steps", "30", "--backend", "native", "--quiet"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err.splitlines()
+    fallbacks = [line for line in err if "cannot run here" in line]
+    assert fallbacks == [
+        "tinygan train: backend 'native' cannot run here (no C compiler: "
+        "'no-such-compiler-here' is not on the PATH (set CC to one, such as gcc)); "
+        "training goes on with 'fused'"
+    ]
+    config = json.loads((out / "config.json").read_text())
+    summary = json.loads((out / "summary.json").read_text())
+    assert config["backend"] == "native"  # the setting, for --config and --resume
+    assert config["trained_by"] == summary["backend"]
+    assert summary["backend"]["name"] == "fused"
+    assert summary["backend"]["requested"] == "native"
+    assert summary["backend"]["fallback"].startswith("no C compiler")
+
+
+def test_other_data_kinds_take_backend_auto_and_refuse_the_others(tmp_path, capsys):
+    argv = ["train", "--data", "ring8", "--steps", "20", "--quiet", "--backend"]
+    assert main([*argv, "auto", "--out", str(tmp_path / "auto")]) == 0
+    assert main([*argv, "native", "--out", str(tmp_path / "native")]) == 2
+    assert "--backend native: a --data kind's recipe builds its trainer" in capsys.readouterr().err
+    assert not (tmp_path / "native").exists()

@@ -245,3 +245,23 @@ def test_the_posts_sweep_refuses_wgan_gp_in_one_line(capsys):
     assert main(["sweep", "--seeds", "2", "--steps", "3", "--objective", "wgan-gp"]) == 2
     err = capsys.readouterr().err
     assert "no ensemble backend computes" in err and "Traceback" not in err
+
+
+def test_a_sweep_without_a_compiler_says_so_in_one_line_and_its_files(
+    tmp_path, monkeypatch, capsys
+):
+    from tinygan.engine import native
+
+    monkeypatch.setenv("CC", "no-such-compiler-here")
+    monkeypatch.setenv("TINYGAN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(native, "_LOADED", {})
+    out = tmp_path / "sweep"
+    assert main(["sweep", "--seeds", "4", "--steps", "30", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    fallbacks = [line for line in captured.err.splitlines() if "cannot run here" in line]
+    assert len(fallbacks) == 1 and fallbacks[0].startswith("tinygan sweep: backend 'native'")
+    assert "RuntimeWarning" not in captured.err and ".py:" not in captured.err
+    assert "backend: fused, 4 seeds" in captured.out
+    trained_by = json.loads((out / "sweep.json").read_text())["trained_by"]
+    assert trained_by == {"name": "fused", "requested": "native", "seeds": 4}
+    assert json.loads((out / "summary.json").read_text())["backend"] == trained_by

@@ -107,6 +107,8 @@ def test_what_the_fused_step_cannot_serve_is_named():
         tg.DiscriminatorTrainer(tg.mlp([4, 3, 1]), REAL, REAL.opposite(), backend="native")
     with pytest.raises(ValueError, match="does not serve a trainer"):
         post(backend="vmap")
+    with pytest.raises(ValueError, match=r"'autograd' cannot serve this ensemble: .* an ens"):
+        tg.EnsembleTrainer.from_seeds(range(2), REAL, NOISE, backend="autograd")
 
 
 def test_networks_deeper_than_the_kernel_takes_are_refused_or_left_to_fused():
@@ -180,7 +182,7 @@ def test_an_ensemble_of_other_networks_is_vmapped_or_refused():
 
     assert tg.EnsembleTrainer.from_trainers([trainer(0), trainer(1)]).backend == "vmap"
     with pytest.raises(
-        ValueError, match="backend='native' cannot serve this ensemble: the networks"
+        ValueError, match="'native' cannot serve this ensemble: each of the generators is not a tg"
     ):
         tg.EnsembleTrainer.from_trainers([trainer(0), trainer(1)], backend="native")
     with warnings.catch_warnings(record=True) as caught:

@@ -12,19 +12,22 @@ command, write its module and add its name there.
 
 Exit status: 0 on success, 2 for a usage error (a bad argument, an existing ``--out``),
 printed as one line ``tinygan CMD: error: ...`` without a traceback, and 130 when
-interrupted with Ctrl-C. The library's warnings (logger ``"tinygan"``, which has only a
-``NullHandler`` of its own) are printed to stderr as ``tinygan CMD: ...`` while a
-command runs.
+interrupted with Ctrl-C. While a command runs, Python's warnings and the library's
+logged warnings (logger ``"tinygan"``, which has only a ``NullHandler`` of its own) are
+printed to stderr as one line each, ``tinygan CMD: ...``.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import importlib
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import Any
 
 from tinygan._version import __version__
 from tinygan.cli._common import CLIError, Parser
@@ -73,7 +76,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     shown.setFormatter(logging.Formatter(f"tinygan {args.command}: %(message)s"))
     library.addHandler(shown)
     try:
-        status: int = args.run(args)
+        with warnings.catch_warnings():  # each warning as one line, as the logger's
+            warnings.showwarning = functools.partial(_show_warning, args.command)
+            status: int = args.run(args)
     except CLIError as exc:
         print(f"tinygan {args.command}: error: {exc}", file=sys.stderr)
         return 2
@@ -104,6 +109,11 @@ def console() -> None:
         gc.freeze()
         gc.enable()
     sys.exit(main())
+
+
+def _show_warning(command: str, message: Any, *args: Any, **kwargs: Any) -> None:
+    """Print a warning as ``tinygan COMMAND: message`` (not where in the source it rose)."""
+    print(f"tinygan {command}: {message}", file=sys.stderr)
 
 
 def _silence_stdout() -> None:

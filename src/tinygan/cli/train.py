@@ -189,6 +189,11 @@ def run(args: argparse.Namespace) -> int:
         config, out = resume_config(args), cast(Path, args.resume)
     else:
         config, out = resolve_config(args), cast(Path, args.out)
+    try:  # before any file: a backend that cannot serve the objective is a usage error
+        trainer = build_trainer(config, [])
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    if not resuming:
         prepare_out(out, force=args.force)
     paths = {role: out / name for role, name in FILES.items()}
     folder = out / CHECKPOINTS
@@ -198,7 +203,8 @@ def run(args: argparse.Namespace) -> int:
             raise CLIError(f"--resume {out}: no checkpoint in {folder} to resume from")
     else:
         clear_checkpoints(folder)
-    paths["config"].write_text(json.dumps(config.to_json(), indent=2) + "\n", encoding="utf-8")
+    settings = {**config.to_json(), "trained_by": backend_of(trainer)}  # what runs: asked or not
+    paths["config"].write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
 
     reference = reference_for(config.pattern)
     log = LossLogger(reference=reference)
@@ -212,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
         append=resuming,
     )
     saver = Checkpoint(folder, every=config.checkpoint_every, keep=3)
-    trainer = build_trainer(config, [log, snapshots, metrics, history])
+    trainer.callbacks += [log, snapshots, metrics, history]
     if found is not None:
         try:
             load_checkpoint(found, trainer)

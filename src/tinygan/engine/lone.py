@@ -15,12 +15,13 @@ from typing import Any
 import torch
 
 from tinygan.engine import fused
+from tinygan.engine.fallback import Fallback
 from tinygan.engine.native import LANES, Kernel, NativeKernelError, kernel, supports
 from tinygan.engine.native.mt_states import read_states, write_states
 from tinygan.engine.native.runner import MAX_CALL, NativeRunner
 from tinygan.engine.plan import Plan, current_lr, make_plan
 from tinygan.engine.streams import draw_steps, iteration_maps, uniform_map
-from tinygan.engine.table import Backend, Request, choose, passive, warn_fallback
+from tinygan.engine.table import Backend, Request, choose, passive
 from tinygan.protocols import StepRecord
 
 __all__ = ["LoneEngine"]
@@ -207,7 +208,7 @@ class LoneEngine:
         self._plan: Plan | str | None = None
         self._running: Backend | None = None
         self._kernel_error: str | None = None
-        self._warned: set[str] = set()
+        self.fallback = Fallback()  # once per trainer: the choice is made at every iteration
         self._in_fit = False
         self._remaining = 0
         self._ahead = False
@@ -232,7 +233,7 @@ class LoneEngine:
             plan = make_plan(trainer, adversarial=self.adversarial, originals=self.originals)
             self._plan = plan if self._in_fit else None
         name = choose(
-            "trainer", self.request, lambda n: self._why_not(trainer, plan, n), self._warn
+            "trainer", self.request, lambda n: self._why_not(trainer, plan, n), self.fallback
         )
         if name != "native":
             return name, plan, None
@@ -241,14 +242,8 @@ class LoneEngine:
                 return name, plan, kernel()
             except NativeKernelError as exc:
                 self._kernel_error = str(exc)
-                self._warn("native", self._kernel_error, "fused")
+                self.fallback("native", self._kernel_error, "fused")
         return "fused", plan, None
-
-    def _warn(self, wanted: str, reason: str, instead: str) -> None:
-        """Warn of a fallback once per trainer (the choice is made at every iteration)."""
-        if reason not in self._warned:
-            self._warned.add(reason)
-            warn_fallback(wanted, reason, instead)
 
     def name(self, trainer: Any) -> str:
         """The name of the backend that runs ``trainer``'s next iteration."""

@@ -34,8 +34,6 @@ the one that runs, and the run's files record :meth:`Backend.describe`.
 
 from __future__ import annotations
 
-import logging
-import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -43,6 +41,7 @@ from typing import Any, Protocol
 import torch
 
 from tinygan.engine import fused
+from tinygan.engine.fallback import warn_fallback
 from tinygan.engine.native import supports
 from tinygan.protocols import StepRecord
 
@@ -59,10 +58,7 @@ __all__ = [
     "native_optimizer",
     "passive",
     "penalty_reason",
-    "warn_fallback",
 ]
-
-logger = logging.getLogger("tinygan.engine")
 
 BACKENDS = ("autograd", "fused", "native", "vmap")
 """Every backend's name."""
@@ -170,14 +166,17 @@ def choose(
         request: What was asked for (:func:`check_backend`).
         why_not: Why a backend cannot serve this owner's configuration (``None``: it can).
         fallback: Told ``(wanted, reason, instead)`` where a soft request falls back;
-            :func:`warn_fallback` by default.
+            :func:`~tinygan.engine.fallback.warn_fallback` by default.
 
     Raises:
         ValueError: If the requested backend cannot serve, naming why.
     """
     if request.name != "auto":
         name = request.name
-        reason = f"it does not serve a {kind}" if kind not in _SERVES[name] else why_not(name)
+        article = "an" if kind[0] in "aeiou" else "a"
+        reason = (
+            f"it does not serve {article} {kind}" if kind not in _SERVES[name] else why_not(name)
+        )
         if reason is None:
             return name
         if not request.soft:
@@ -209,17 +208,6 @@ def passive(callbacks: Iterable[Any]) -> bool:
     by one (see :class:`tinygan.Callback`).
     """
     return all(getattr(cb, "reads_records_only", False) for cb in callbacks)
-
-
-def warn_fallback(wanted: str, reason: str, instead: str) -> None:
-    """Say that ``wanted`` cannot run here, why, and that ``instead`` runs.
-
-    A :class:`RuntimeWarning` (which Python shows once per process: it comes from one
-    place) and a message on the ``tinygan`` logger.
-    """
-    message = f"backend {wanted!r} cannot run here ({reason}); training goes on with {instead!r}"
-    logger.info(message)
-    warnings.warn(message, RuntimeWarning, stacklevel=1)
 
 
 def fused_loss(objective: Any, d_steps: int) -> tuple[str, str | None]:
@@ -277,8 +265,10 @@ def ensemble_reason(name: str, stack: Any, objective: Any, d_steps: int) -> str 
     kind, reason = fused_loss(objective, d_steps)
     if reason is not None:
         return reason
-    if stack.g_spec is None or stack.d_spec is None:
-        return "the networks are not tg.mlp networks of the kinds the fused step covers"
+    for which, template in zip(("generators", "discriminators"), stack.templates, strict=True):
+        spec = fused.spec_or_reason(template)
+        if isinstance(spec, str):
+            return f"each of the {which} {spec}"
     if kind == "bce" and stack.d_spec.activations[-1] != "sigmoid":
         return "binary cross-entropy needs discriminators that end with a Sigmoid"
     if stack.g[0].dtype != torch.float32:

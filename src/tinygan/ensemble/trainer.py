@@ -14,6 +14,7 @@ import torch
 
 from tinygan._checks import check_device, check_int, check_positive_float, check_state_keys
 from tinygan.callbacks import Callback
+from tinygan.engine.fallback import Fallback
 from tinygan.engine.native import NativeKernelError, kernel
 from tinygan.engine.stack import Stack
 from tinygan.engine.stack_backends import FusedStack, NativeStack
@@ -25,7 +26,6 @@ from tinygan.engine.table import (
     ensemble_reason,
     fused_loss,
     passive,
-    warn_fallback,
 )
 from tinygan.engine.vmap import Vmap
 from tinygan.ensemble import build as _build
@@ -173,10 +173,9 @@ class EnsembleTrainer(BaseTrainer):
         self._data = MemberData(
             self.rngs, self.real, self.noise, self.batch_size, g[0].shape[-1], self.d_steps
         )
-        name = choose(
-            "ensemble", request, lambda n: ensemble_reason(n, stack, self.objective, self.d_steps)
-        )
-        self._backend = self._make(name, stack)
+        self._fallback = fell_back = Fallback()  # what the files say of the backend
+        reason = lambda n: ensemble_reason(n, stack, self.objective, self.d_steps)  # noqa: E731
+        self._backend = self._make(choose("ensemble", request, reason, fell_back), stack)
 
     def _make(self, name: str, stack: Stack) -> Backend:
         """The backend ``name`` over ``stack`` (the fused step where the kernel cannot load)."""
@@ -187,10 +186,9 @@ class EnsembleTrainer(BaseTrainer):
             try:
                 found = kernel()
             except NativeKernelError as exc:
-                warn_fallback("native", str(exc), "fused")
+                self._fallback("native", str(exc), "fused")
             else:
-                self._data.kernel_draws = found.draws
-                threads = max(1, torch.get_num_threads())
+                self._data.kernel_draws, threads = found.draws, max(1, torch.get_num_threads())
                 return NativeStack(stack, kind, self._data, found, threads, self.batch_size)
         return FusedStack(stack, kind, self._data)
 
@@ -207,8 +205,8 @@ class EnsembleTrainer(BaseTrainer):
         return self._backend.name
 
     def backend_info(self) -> dict[str, Any]:
-        """What a run's files record of the backend: its name (and the kernel's build)."""
-        return self._backend.describe()
+        """What a run's files record of the backend (as ``AdversarialTrainer.backend_info``)."""
+        return self._fallback.record(self._backend.describe())
 
     def fit(self, steps: int) -> EnsembleTrainer:
         """Run ``steps`` more iterations of every member, driving the callbacks.

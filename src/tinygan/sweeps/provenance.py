@@ -39,7 +39,7 @@ def backend_record(
         ``{"name": NAME, "requested": ..., "seeds": N, ...}`` where one backend trained
         every seed (with the kernel's build for ``"native"``); ``{"name": "A+B",
         "requested": ..., "seeds": {"A": n, ...}}`` where several did (a sweep resumed
-        elsewhere, say).
+        elsewhere, say), with the kernel's build under ``"native"`` where it trained some.
 
     Example:
         >>> from tinygan.sweeps.result import backend_record
@@ -53,4 +53,5 @@ def backend_record(
         extra = native if name == "native" and native else {}
         return {"name": name, "requested": requested, "seeds": n, **extra}
     seeds = dict(sorted(counts.items()))
-    return {"name": "+".join(sorted(counts)), "requested": requested, "seeds": seeds}
+    record = {"name": "+".join(sorted(counts)), "requested": requested, "seeds": seeds}
+    return {**record, "native": native} if "native" in counts and native else record

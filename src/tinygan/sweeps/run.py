@@ -155,6 +155,7 @@ def sweep(
             as fast, its rows within float tolerance of the fused step's) or ``"vmap"``.
             ``summary.json`` says which backend trained how many seeds. With a recipe,
             a backend other than ``"auto"`` needs trainers that train as one ensemble.
+            (``"autograd"``, a lone trainer's, is refused.)
         objective: An objective's name (:data:`tinygan.objectives.NAMES`) to train
             with. Without a recipe it replaces ``loss`` (see
             :class:`~tinygan.SweepConfig`; ``"wgan-gp"`` is refused there, as no
@@ -204,7 +205,13 @@ def sweep(
         parts = 1 if executor is None else os.cpu_count() or 1
         chunk_size = min(1000, -(-len(seed_list) // parts))
     chunk_size = check_int("chunk_size", chunk_size, minimum=1)
-    check_backend(backend, compile)  # a clear error before anything runs
+    requested = check_backend(backend, compile).name  # a clear error before anything runs
+    if requested == "autograd":
+        raise ValueError(
+            "backend='autograd' is a lone trainer's backend; a sweep's backend= names what "
+            "trains its ensembles ('fused', 'native' or 'vmap'), or 'auto' (trainers that "
+            "cannot train as one then train one by one, each on its own backend)"
+        )
     check_bool("resume", resume)
     if resume and out is None:
         raise ValueError("resume=True needs out=, the folder of the sweep to resume")
@@ -253,7 +260,7 @@ def sweep(
             logger.info("%d/%d seeds done", len(done), len(seed_list))
         counts = folder.backends if folder is not None else count_backends(done.values())
         rows = tuple(done[seed] for seed in seed_list)
-        record = backend_record(counts, _native_build(counts), requested=backend)
+        record = backend_record(counts, _native_build(counts), requested=requested)
         count = folder.spec["eval_inputs"] if folder is not None else count
         judged = next((row.eval_inputs for row in rows if row.eval_inputs), count)
         result = SweepResult(config, rows, record, eval_inputs=judged)

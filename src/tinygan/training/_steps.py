@@ -163,9 +163,11 @@ class _DiscriminatorSteps(BaseTrainer):
     def backend_info(self) -> dict[str, Any]:
         """What a run's files record of the backend that runs.
 
-        Its ``name`` and, for the native kernel, its source digest, compiler and flags.
+        Its ``name`` and, for the native kernel, its source digest, compiler and flags;
+        where it runs in place of a backend asked for, that one (``requested``) and why it
+        does not run (``fallback``).
         """
-        return self._engine.backend(self).describe()
+        return self._engine.fallback.record(self._engine.backend(self).describe())
 
     def fit(self: _TrainerT, steps: int) -> _TrainerT:
         """Run ``steps`` more iterations, calling the callbacks' hooks around them.
