@@ -333,6 +333,21 @@ def test_library_warnings_are_printed_while_a_command_runs(
     assert [type(h) for h in logging.getLogger("tinygan").handlers] == [logging.NullHandler]
 
 
+def test_discriminator_test_names_its_backend_and_each_gives_the_same_numbers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    outputs = {}
+    for backend in ("auto", "autograd", "fused"):
+        assert main(["discriminator-test", "--steps", "150", "--backend", backend]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert lines[1] == f"backend: {'fused' if backend == 'auto' else backend}"
+        outputs[backend] = lines[2:]
+    assert outputs["auto"] == outputs["autograd"] == outputs["fused"]
+    with pytest.raises(SystemExit):
+        main(["discriminator-test", "--backend", "native"])
+    assert "invalid choice: 'native'" in capsys.readouterr().err
+
+
 def test_discriminator_test_learns(capsys: pytest.CaptureFixture[str]) -> None:
     # The post's full test (10,000 iterations: D(1010) ~ 0.94, D(0101) ~ 0.05) is the core
     # tests' business; here a short run must already score the pattern above its opposite.

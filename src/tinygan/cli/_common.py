@@ -166,6 +166,8 @@ def backend_line(record: dict[str, Any]) -> str:
     'backend: fused, 3 seeds'
     >>> backend_line({"name": "native", "source_sha256": "4cf4d61a7", "isa": "x86-64-v4"})
     'backend: native (kernel source 4cf4d61a, built for x86-64-v4)'
+    >>> backend_line({"name": "fused", "requested": "native", "fallback": "no C compiler"})
+    "backend: fused, in place of 'native' (no C compiler)"
     """
     text = f"backend: {record['name']}"
     if "source_sha256" in record:
@@ -175,4 +177,8 @@ def backend_line(record: dict[str, Any]) -> str:
         text += " (" + ", ".join(f"{name} {n} seeds" for name, n in seeds.items()) + ")"
     elif seeds is not None:
         text += f", {seeds} seeds"
+    requested = record.get("requested", "auto")
+    if requested not in ("auto", record["name"]):
+        text += f", in place of {requested!r}"
+        text += f" ({record['fallback']})" if "fallback" in record else ""
     return text

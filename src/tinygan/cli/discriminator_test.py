@@ -15,8 +15,10 @@ import torch
 
 from tinygan.callbacks import LossLogger
 from tinygan.cli._common import (
+    CLIError,
     ProgressBar,
     add_quiet,
+    backend_line,
     pattern,
     positive_float,
     positive_int,
@@ -70,6 +72,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=0.01,
         help="learning rate of SGD, > 0 (default: 0.01)",
     )
+    parser.add_argument(
+        "--backend",
+        choices=("auto", "autograd", "fused"),
+        default="auto",
+        help="what computes the iterations: auto (the fused step), autograd or fused, all "
+        "the same numbers; the output names what ran (default: auto)",
+    )
     add_quiet(parser)
     parser.set_defaults(run=run)
     return parser
@@ -82,14 +91,18 @@ def run(args: argparse.Namespace) -> int:
     discriminator = mlp([real.dim, 3, 1], generator=torch.Generator().manual_seed(args.seed))
     log = LossLogger()
     progress = ProgressBar(args.steps, enabled=show_progress(args.quiet))
-    trainer = DiscriminatorTrainer(
-        discriminator,
-        cast(DataSource, real),  # FuzzyPattern.dim is a read-only property
-        cast(DataSource, fake),
-        lr=args.lr,
-        seed=args.seed,
-        callbacks=[log, progress],
-    )
+    try:
+        trainer = DiscriminatorTrainer(
+            discriminator,
+            cast(DataSource, real),  # FuzzyPattern.dim is a read-only property
+            cast(DataSource, fake),
+            lr=args.lr,
+            seed=args.seed,
+            callbacks=[log, progress],
+            backend=args.backend,
+        )
+    except ValueError as exc:  # a backend that cannot serve this trainer
+        raise CLIError(str(exc)) from None
     start = time.perf_counter()
     trainer.fit(args.steps)
     seconds = time.perf_counter() - start
@@ -104,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
         f"trained the discriminator on {real.pattern} vs {fake.pattern} for {args.steps} "
         f"iterations (seed {args.seed}) in {seconds:.1f} s"
     )
+    print(backend_line(trainer.backend_info()))
     print(f"D({real.pattern}) = {on_real:.3f}   (mean over {EVAL_SAMPLES} fresh samples; 1 = real)")
     print(f"D({fake.pattern}) = {on_fake:.3f}   (mean over {EVAL_SAMPLES} fresh samples; 0 = fake)")
     print(f"D's mean loss over the last {last} iterations: {d_loss:.4f}")
