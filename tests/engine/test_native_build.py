@@ -289,6 +289,24 @@ def test_a_cache_folder_of_another_user_is_refused(cache, monkeypatch):
     falls_back("belongs to user")
 
 
+def test_a_planted_lock_file_is_refused(cache, monkeypatch, tmp_path):
+    kernel()
+    (lock,) = cache.glob("kernel-*.lock")
+    target = tmp_path / "someone-elses-file"
+    target.write_text("not to be opened for writing")
+    lock.unlink()
+    lock.symlink_to(target)  # a link: never followed
+    monkeypatch.setattr(native, "_LOADED", {})
+    falls_back("Too many levels of symbolic links")
+    assert target.read_text() == "not to be opened for writing"
+    lock.unlink()
+    lock.write_text("")
+    own(lock, OTHER_USER, monkeypatch)
+    monkeypatch.setattr(native, "_LOADED", {})
+    message = falls_back("belongs to user")
+    assert "lock file" in message or os.geteuid() != 0  # not root: the folder is refused first
+
+
 def test_a_library_of_another_user_is_never_loaded(cache, monkeypatch):
     kernel()
     (lib,) = libraries(cache)

@@ -152,14 +152,20 @@ def write_synced(folder: Path, target: Path, data: bytes) -> None:
 
 @contextlib.contextmanager
 def locked(folder: Path, name: str) -> Iterator[None]:
-    """Hold an exclusive lock on ``folder/name.lock`` (where the platform has ``fcntl``)."""
+    """Hold an exclusive lock on ``folder/name.lock`` (where the platform has ``fcntl``).
+
+    The lock file is opened without following a symbolic link, and refused unless it is
+    the user's own (as the folder's files are).
+    """
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not on POSIX: builds race, renames keep it safe
         yield
         return
-    fd = os.open(folder / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    path = folder / f"{name}.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
+        owned_privately(path, "lock file")
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
