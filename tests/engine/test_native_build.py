@@ -343,6 +343,24 @@ def test_a_damaged_library_is_rebuilt_not_loaded(cache, monkeypatch, damage):
     assert name == "native" and kernel().build == found.build
 
 
+@pytest.mark.parametrize(
+    ("key", "value"), [("flags", ["-O3", "-ffp-contract=fast"]), ("source_sha256", "0" * 64)]
+)
+def test_a_record_that_describes_another_build_is_rebuilt_not_reported(
+    cache, monkeypatch, key, value
+):
+    found = kernel()
+    record = json.loads(record_of(cache).read_text())
+    record[key] = value  # the library itself is untouched: only what the files would say
+    replace(record_of(cache), json.dumps(record).encode())
+    monkeypatch.setattr(native, "_LOADED", {})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        again = kernel()
+    assert again.build.describe()[key] == found.build.describe()[key] != value
+    assert json.loads(record_of(cache).read_text())[key] == found.build.describe()[key]
+
+
 def test_a_library_that_fails_to_load_is_rebuilt_once(cache, monkeypatch):
     found = kernel()
     (lib,) = libraries(cache)

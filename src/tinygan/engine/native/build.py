@@ -213,8 +213,12 @@ def _install(folder: Path, name: str, made: Build, temporary: Path) -> Build:
     return made
 
 
-def _recorded(folder: Path, name: str) -> Build | None:
-    """The build that ``name``'s record describes, if the record and library are sound."""
+def _recorded(folder: Path, name: str, source_sha: str, flags: tuple[str, ...]) -> Build | None:
+    """The build that ``name``'s record describes, if the record and library are sound.
+
+    Sound: the library's digest is the recorded one, and the record names the source and
+    flags this build is for (what the files will report of it).
+    """
     record_path = folder / f"{name}.json"
     if not record_path.exists():
         return None
@@ -223,15 +227,11 @@ def _recorded(folder: Path, name: str) -> Build | None:
         record = json.loads(record_path.read_text())
         digest = str(record["library_sha256"])
         path = folder / f"{name}-{digest[:16]}.so"
-        found = Build(
-            path,
-            str(record["source_sha256"]),
-            digest,
-            str(record["compiler"]),
-            tuple(record["flags"]),
-            str(record["isa"]),
-        )
+        found = Build(path, str(record["source_sha256"]), digest, str(record["compiler"]),
+                      tuple(record["flags"]), str(record["isa"]))  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if (found.source_sha256, found.flags) != (source_sha, flags):
         return None
     if not path.exists():
         return None
@@ -273,7 +273,7 @@ def build(isa: str | None = None, *, rebuild: bool = False) -> Build:
             cache.clean_stale(folder)
             if rebuild:
                 _remove(folder, name)
-            found = _recorded(folder, name)
+            found = _recorded(folder, name, source_sha, flags)
             if found is not None:
                 return found
             _remove(folder, name)  # absent, damaged, or without a sound record
