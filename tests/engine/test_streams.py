@@ -38,6 +38,18 @@ class OnlyBatchesOfOne(tg.FuzzyPattern):
         return x.flip(1) if n == 1 else x
 
 
+class FlipsBatchesOfOne:
+    """A mixin whose ``sample`` comes before the pattern's in the lookup order."""
+
+    def sample(self, n, *, generator=None):
+        x = super().sample(n, generator=generator)
+        return x.flip(1) if n == 1 else x
+
+
+class MixedIn(FlipsBatchesOfOne, tg.FuzzyPattern):
+    """The mixin's ``sample``, the pattern's ``uniform_map``: not a subclass of it."""
+
+
 class Renamed(tg.FuzzyPattern):
     """Only a new default: the parent's ``sample`` and map, which still agree."""
 
@@ -73,11 +85,19 @@ class WrongMap(tg.FuzzyPattern):
 
 
 def test_a_new_sample_with_the_parents_map_is_refused_with_a_reason():
-    for source in (Curriculum("1010"), OnlyBatchesOfOne("1010")):
-        name = type(source).__name__
+    cases = {
+        "Curriculum": Curriculum("1010"),
+        "OnlyBatchesOfOne": OnlyBatchesOfOne("1010"),
+        "FlipsBatchesOfOne": MixedIn("1010"),
+    }
+    for name, source in cases.items():
         with pytest.warns(RuntimeWarning, match=f"{name} overrides sample.. but keeps Fuzzy"):
             assert uniform_map(source) is None
         assert getattr(source, "calls", 0) == 0  # no draw used up in deciding
+    own = tg.FuzzyPattern("1010")
+    own.sample = lambda n, *, generator=None: tg.FuzzyPattern("0101").sample(n, generator=generator)
+    with pytest.warns(RuntimeWarning, match="this FuzzyPattern overrides sample"):
+        assert uniform_map(own) is None
 
 
 def test_what_keeps_its_map_takes_the_fast_path_without_a_word():
@@ -105,7 +125,7 @@ def _weights(nets):
     return torch.cat([p.detach().flatten() for net in nets for p in net.parameters()])
 
 
-@pytest.mark.parametrize("kind", [Curriculum, OnlyBatchesOfOne, WrongMap])
+@pytest.mark.parametrize("kind", [Curriculum, OnlyBatchesOfOne, MixedIn, WrongMap])
 def test_every_backend_trains_on_the_numbers_sample_gives(kind):
     # A stateful source is outside tg.DataSource's contract for ensembles (they draw every
     # member's data from one object): a lone trainer's fast backends still serve it here.
@@ -118,10 +138,12 @@ def test_every_backend_trains_on_the_numbers_sample_gives(kind):
         warnings.simplefilter("ignore", RuntimeWarning)  # the refusal, tested above
         for backend in ("fused", "native"):
             lone = _post(kind("1010"), 0, backend, batch).fit(steps)
+            assert lone.backend == backend  # the kernel is built, not fallen back from
             got = _weights([lone.generator, lone.discriminator])
             torch.testing.assert_close(got, expected[0], rtol=0, atol=1e-5)
         for backend in ("fused", "native", "vmap") if kind is not Curriculum else ():
             trainers = [_post(kind("1010"), seed, "auto", batch) for seed in seeds]
             ensemble = tg.EnsembleTrainer.from_trainers(trainers, backend=backend).fit(steps)
+            assert ensemble.backend == backend
             for pair, want in zip(ensemble.unstack(), expected, strict=True):
                 torch.testing.assert_close(_weights(pair), want, rtol=0, atol=1e-5)

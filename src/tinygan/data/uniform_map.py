@@ -8,10 +8,10 @@ from a method ``uniform_map()``; :class:`~tinygan.FuzzyPattern`,
 :class:`~tinygan.UniformNoise` and :class:`~tinygan.ConstantNoise` do, and their
 ``sample`` is that map applied to their uniforms.
 
-A subclass that changes ``sample`` changes ``uniform_map`` too, returning the map of its
-new ``sample`` or ``None``: a subclass that overrides ``sample`` but inherits its
-parent's map is drawn step by step (its own ``sample`` at every call, the right numbers,
-slower), after a warning that says so; and the engine checks any map against ``sample``
+A subclass (or mixin) that changes ``sample`` changes ``uniform_map`` too, returning the
+map of its new ``sample`` or ``None``: a source whose ``sample`` hides the one its
+inherited map describes is drawn step by step (its own ``sample`` at every call, the
+right numbers, slower), after a warning that says so; and the engine checks any map against ``sample``
 on a few draws before it trusts it, with the same outcome where they disagree.
 """
 

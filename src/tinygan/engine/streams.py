@@ -6,9 +6,10 @@ as uniforms and an elementwise map (:meth:`~tinygan.FuzzyPattern.uniform_map`, s
 :class:`tinygan.UniformMap`), ``T`` iterations of that sequence can be drawn with a
 single ``torch.rand`` call: the generator hands out its numbers in order, so the result
 is the same, bit for bit, and leaves the generator in the same state. A source's map is
-checked against its own ``sample`` when it is first seen here; a source without a map,
-a subclass that overrides ``sample`` but not ``uniform_map``, or one whose map and
-``sample`` disagree, is sampled step by step, after a warning that says why.
+checked against its own ``sample`` when it is first seen here. A source without a map is
+sampled step by step; so, after a warning that says why, is one whose ``sample`` hides
+the one its map describes (a subclass's or a mixin's ``sample`` over an inherited
+``uniform_map``), or whose map and ``sample`` disagree.
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ _CHECK_SEED = 20240607
 def uniform_map(source: Any) -> UniformMap | None:
     """``source``'s :class:`~tinygan.UniformMap`, if it has one that its ``sample`` keeps.
 
-    A map is used only where it describes the ``sample`` that runs: one inherited from a
-    class whose ``sample`` a subclass overrides is not (a stateful ``sample``, or one that
-    differs only at some batch sizes, would pass any check on a few draws), and the map
+    A map is used only where it describes the ``sample`` that runs: not where a
+    ``sample`` that comes earlier in the lookup order (a subclass's, a mixin's, the
+    instance's own) hides the one beside the map (a stateful ``sample``, or one that
+    differs only at some batch sizes, would pass any check on a few draws); and the map
     is tried against ``source.sample`` on a few draws: the same numbers, and the
     generator left in the same state. A map that is not used is refused after a
     :class:`RuntimeWarning` naming the source and why.
@@ -40,13 +42,11 @@ def uniform_map(source: Any) -> UniformMap | None:
     found = get() if callable(get) else None
     if not isinstance(found, UniformMap):
         return None
-    mro = type(source).__mro__
-    owner = next((c for c in mro if "uniform_map" in vars(c)), None)
-    sampler = next((c for c in mro if "sample" in vars(c)), object)
-    if owner is not None and sampler is not owner and issubclass(sampler, owner):
-        # The map describes the sample() of a class above: no check on a few draws can
-        # tell whether the new one (stateful, say) keeps it at every call.
-        ok, why = False, f"{sampler.__name__} overrides sample() but keeps {owner.__name__}'s map"
+    sampler, owner = _definer(source, "sample"), _definer(source, "uniform_map")
+    if sampler[0] < owner[0]:
+        # The map describes a sample() that another one (a subclass's, a mixin's) hides:
+        # no check on a few draws can tell whether that one (stateful, say) keeps it.
+        ok, why = False, f"{sampler[1]} overrides sample() but keeps {owner[1]}'s map"
     else:
         ok, why = _agrees(source, found)
     if not ok:
@@ -59,6 +59,17 @@ def uniform_map(source: Any) -> UniformMap | None:
         )
         return None
     return found
+
+
+def _definer(source: Any, name: str) -> tuple[int, str]:
+    """Where ``source``'s attribute ``name`` comes from, and that class's name.
+
+    The place is in the lookup order: -1 for the instance itself, 0 for its class.
+    """
+    if name in getattr(source, "__dict__", {}):
+        return -1, f"this {type(source).__name__}"
+    mro = type(source).__mro__
+    return next(((i, c.__name__) for i, c in enumerate(mro) if name in vars(c)), (len(mro), ""))
 
 
 def _agrees(source: Any, found: UniformMap) -> tuple[bool, str]:
