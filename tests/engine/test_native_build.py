@@ -241,6 +241,31 @@ def test_a_build_the_loader_cannot_map_fails_the_build_not_the_process(cache, tm
     assert not built(cache)
 
 
+@pytest.mark.parametrize(
+    ("probe", "reason"),
+    [
+        ("empty", "cannot load a fresh build in another Python: sys.executable is empty"),
+        ("slow", "cannot load a fresh build in another Python: Command"),
+        ("signal", "ended that process ("),
+    ],
+)
+def test_a_probe_that_cannot_run_or_dies_oddly_is_a_fallback(cache, monkeypatch, probe, reason):
+    real_run = build._run
+
+    def run(args, timeout):
+        if args[1:3] != ["-s", "-S"]:  # the compiler: as it is
+            return real_run(args, timeout)
+        if probe == "slow":
+            raise subprocess.TimeoutExpired(args, timeout)
+        return subprocess.CompletedProcess(args, -40, "", "")  # a real-time signal
+
+    monkeypatch.setattr(build, "_run", run)
+    if probe == "empty":  # an embedded interpreter
+        monkeypatch.setattr(sys, "executable", "")
+    falls_back(reason)
+    assert not built(cache)
+
+
 def test_a_compiler_that_writes_nothing_leaves_nothing(cache, monkeypatch):
     monkeypatch.setenv("CC", "true")  # exits 0, and the library stays empty
     falls_back("does not load as the kernel")

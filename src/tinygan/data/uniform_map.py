@@ -11,8 +11,9 @@ from a method ``uniform_map()``; :class:`~tinygan.FuzzyPattern`,
 A subclass (or mixin) that changes ``sample`` changes ``uniform_map`` too, returning the
 map of its new ``sample`` or ``None``: a source whose ``sample`` hides the one its
 inherited map describes is drawn step by step (its own ``sample`` at every call, the
-right numbers, slower), after a warning that says so; and the engine checks any map against ``sample``
-on a few draws before it trusts it, with the same outcome where they disagree.
+right numbers, slower), after a warning that says so; and the engine checks any map
+against ``sample`` on a few draws before it trusts it, with the same outcome where they
+disagree.
 """
 
 from __future__ import annotations

@@ -132,14 +132,7 @@ def _compile(command: list[str], flags: tuple[str, ...], source: Path, folder: P
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".so", dir=folder)
     os.close(fd)
     try:
-        done = subprocess.run(
-            [*command, *flags, str(source), "-o", tmp, "-lm"],
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=_TIMEOUT,
-            check=False,
-        )
+        done = _run([*command, *flags, str(source), "-o", tmp, "-lm"], _TIMEOUT)
         if done.returncode != 0:
             why = done.stderr.strip()[-500:] or f"exit status {done.returncode}"
             raise NativeKernelError(
@@ -159,41 +152,41 @@ def _compile(command: list[str], flags: tuple[str, ...], source: Path, folder: P
         raise
 
 
+def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run ``args``; its output as text (bytes that are not UTF-8 replaced, not raised)."""
+    return subprocess.run(
+        args, capture_output=True, text=True, errors="replace", timeout=timeout, check=False
+    )
+
+
 def _probe(command: list[str], library: str) -> None:
     """Load a fresh build in a separate process, where a crash does no harm.
 
     A library the loader cannot map (truncated by a compiler that still exited 0, say)
     fails the build instead of crashing this process.
     """
-    done = subprocess.run(
-        [sys.executable, "-I", "-c", _PROBE, library],
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=60,
-        check=False,
-    )
+    python = sys.executable
+    try:
+        if not python:
+            raise OSError("sys.executable is empty")
+        done = _run([python, "-s", "-S", "-c", _PROBE, library], timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise NativeKernelError(f"cannot load a fresh build in another Python: {exc}") from None
     if done.returncode < 0:
-        why = f"loading it killed a process with {signal.Signals(-done.returncode).name}"
+        died = signal.strsignal(-done.returncode) or f"signal {-done.returncode}"
+        why = f"loading it in {python} ended that process ({died})"
     else:
         lines = done.stderr.strip().splitlines()
-        why = lines[-1] if lines else f"exit status {done.returncode}"
+        why = f"{python} says: {lines[-1] if lines else f'exit status {done.returncode}'}"
     if done.returncode != 0:
         raise NativeKernelError(
-            f"{shlex.join(command)} built a library that does not load as the kernel: {why}"
+            f"{shlex.join(command)} built a library that does not load as the kernel ({why})"
         )
 
 
 def _version(command: list[str]) -> str:
     try:
-        done = subprocess.run(
-            [*command, "--version"],
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=30,
-            check=False,
-        )
+        done = _run([*command, "--version"], timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return shlex.join(command)
     first = (done.stdout or done.stderr).strip().splitlines()
