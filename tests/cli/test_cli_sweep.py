@@ -265,3 +265,15 @@ def test_a_sweep_without_a_compiler_says_so_in_one_line_and_its_files(
     trained_by = json.loads((out / "sweep.json").read_text())["trained_by"]
     assert trained_by == {"name": "fused", "requested": "native", "seeds": 4}
     assert json.loads((out / "summary.json").read_text())["backend"] == trained_by
+
+
+def test_worker_processes_show_warnings_as_one_line_too(tmp_path, monkeypatch, capfd):
+    monkeypatch.setenv("CC", "no-such-compiler-here")  # the workers build their own kernel
+    monkeypatch.setenv("TINYGAN_CACHE_DIR", str(tmp_path / "cache"))
+    argv = ["sweep", "--seeds", "4", "--steps", "20", "--workers", "2", "--chunk-size", "2"]
+    assert main(argv) == 0
+    err = capfd.readouterr().err.splitlines()
+    fallbacks = [line for line in err if "cannot run here" in line]
+    assert fallbacks, err
+    assert all(line.startswith("tinygan sweep: backend 'native'") for line in fallbacks), err
+    assert not [line for line in err if "RuntimeWarning" in line or "warnings.warn" in line]

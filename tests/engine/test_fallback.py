@@ -84,3 +84,20 @@ def test_a_soft_request_that_cannot_serve_records_the_reason():
     info = ensemble.backend_info()
     assert info["name"] == "vmap" and info["requested"] == "native"
     assert "hinge" in info["fallback"]
+
+
+@pytest.mark.usefixtures("no_compiler")
+def test_the_record_gives_the_reason_that_holds_now():
+    from torch.nn import functional
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        trainer = _post(compile=True).fit(2)
+        assert trainer.backend_info()["fallback"].startswith("no C compiler")
+        trainer.loss = lambda out, target: functional.mse_loss(out, target)  # not the fused one
+        assert trainer.fit(2).backend_info()["name"] == "autograd"
+        assert "the loss is not" in trainer.backend_info()["fallback"]
+        trainer.loss = functional.mse_loss
+        info = trainer.fit(2).backend_info()
+    assert info["name"] == "fused" and info["fallback"].startswith("no C compiler")
+    assert len(caught) == 2  # each reason said once

@@ -141,10 +141,11 @@ def test_what_is_not_alike_is_named():
         optimizer=lambda ps: torch.optim.LBFGS(ps),
     )  # fmt: skip
     assert "elementwise" in stackable([lbfgs])
-    G, D = custom_nets(0)
+    G, D = custom_nets(1)
     G[0].weight.requires_grad_(False)  # a lone trainer leaves it; a stack would train it
-    frozen = tg.AdversarialTrainer(G, D, REAL, tg.UniformNoise(4), seed=0)
-    assert "Sequential has frozen parameters" in stackable([frozen])
+    frozen = tg.AdversarialTrainer(G, D, REAL, tg.UniformNoise(4), seed=1)
+    assert "trainer 0 has frozen parameters" in stackable([frozen])
+    assert "trainer 1 has frozen parameters" in stackable([custom_trainer(0), frozen])
     with pytest.raises(ValueError, match=r"cannot train as one ensemble: .*batch_size"):
         tg.EnsembleTrainer.from_trainers([custom_trainer(0), custom_trainer(1, batch_size=2)])
 

@@ -64,6 +64,14 @@ def test_trainers_that_are_not_alike_train_one_by_one_and_equal_lone_runs():
         assert row.values == lone_row(recipes.two_to_one, row.seed).values
 
 
+def test_compile_true_trains_one_by_one_after_a_warning_where_trainers_cannot_be_one():
+    with pytest.warns(RuntimeWarning, match=r"cannot train as one: .*overrides step.*'autograd'"):
+        result = tg.sweep(2, recipes.two_to_one, steps=STEPS, compile=True)
+    for row in result.rows:
+        assert row.values == lone_row(recipes.two_to_one, row.seed).values
+    assert result.backend == {"name": "autograd", "requested": "native", "seeds": 2}
+
+
 def test_a_judge_of_your_own_names_the_columns(tmp_path):
     result = tg.sweep(3, recipes.post, steps=STEPS, judge=recipes.mean_judge, out=tmp_path)
     assert result.names == ["overall_mean", "gap", "success"]

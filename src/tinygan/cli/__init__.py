@@ -19,7 +19,7 @@ printed to stderr as one line each, ``tinygan CMD: ...``.
 
 from __future__ import annotations
 
-import functools
+import argparse
 import gc
 import importlib
 import logging
@@ -27,10 +27,9 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import Any
 
 from tinygan._version import __version__
-from tinygan.cli._common import CLIError, Parser
+from tinygan.cli._common import CLIError, Parser, show_warnings
 
 __all__ = ["COMMANDS", "CLIError", "Parser", "build_parser", "console", "main"]
 
@@ -70,15 +69,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    library = logging.getLogger("tinygan")
-    shown = logging.StreamHandler(sys.stderr)
-    shown.setLevel(logging.WARNING)
-    shown.setFormatter(logging.Formatter(f"tinygan {args.command}: %(message)s"))
-    library.addHandler(shown)
+    with warnings.catch_warnings():  # Python's way of showing warnings: put back after
+        shown = show_warnings(args.command)
+        try:
+            return _run(args)
+        finally:
+            logging.getLogger("tinygan").removeHandler(shown)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the parsed command; its exit status, with the errors :func:`main` describes."""
     try:
-        with warnings.catch_warnings():  # each warning as one line, as the logger's
-            warnings.showwarning = functools.partial(_show_warning, args.command)
-            status: int = args.run(args)
+        status: int = args.run(args)
     except CLIError as exc:
         print(f"tinygan {args.command}: error: {exc}", file=sys.stderr)
         return 2
@@ -88,8 +90,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (``| head``): stop quietly
         _silence_stdout()
         return 1
-    finally:
-        library.removeHandler(shown)
     return status
 
 
@@ -109,11 +109,6 @@ def console() -> None:
         gc.freeze()
         gc.enable()
     sys.exit(main())
-
-
-def _show_warning(command: str, message: Any, *args: Any, **kwargs: Any) -> None:
-    """Print a warning as ``tinygan COMMAND: message`` (not where in the source it rose)."""
-    print(f"tinygan {command}: {message}", file=sys.stderr)
 
 
 def _silence_stdout() -> None:

@@ -8,13 +8,17 @@ as ``tinygan CMD: error: argument --NAME: MESSAGE`` before exiting with status 2
 from __future__ import annotations
 
 import argparse
+import functools
+import logging
 import math
 import sys
+import warnings
 from typing import IO, Any, NoReturn
 
 from tinygan.callbacks import Callback
 
 __all__ = [
+    "show_warnings",
     "backend_line",
     "CLIError",
     "Parser",
@@ -168,6 +172,8 @@ def backend_line(record: dict[str, Any]) -> str:
     'backend: native (kernel source 4cf4d61a, built for x86-64-v4)'
     >>> backend_line({"name": "fused", "requested": "native", "fallback": "no C compiler"})
     "backend: fused, in place of 'native' (no C compiler)"
+    >>> backend_line({"name": "fused+native", "requested": "native", "seeds": {"fused": 1}})
+    'backend: fused+native (fused 1 seeds)'
     """
     text = f"backend: {record['name']}"
     if "source_sha256" in record:
@@ -178,7 +184,28 @@ def backend_line(record: dict[str, Any]) -> str:
     elif seeds is not None:
         text += f", {seeds} seeds"
     requested = record.get("requested", "auto")
-    if requested not in ("auto", record["name"]):
+    if requested not in ("auto", *record["name"].split("+")):  # "fused+native": some ran it
         text += f", in place of {requested!r}"
         text += f" ({record['fallback']})" if "fallback" in record else ""
     return text
+
+
+def show_warnings(command: str) -> logging.Handler:
+    """Print warnings as one line each on stderr, ``tinygan COMMAND: ...``, from now on.
+
+    Python's warnings (``warnings.showwarning``, which a caller's
+    :class:`warnings.catch_warnings` restores) and the ``tinygan`` logger's (a handler,
+    returned for the caller to remove; the library gives the logger only a
+    ``NullHandler``). Also a sweep's worker processes' initializer.
+    """
+    warnings.showwarning = functools.partial(_show_warning, command)
+    shown = logging.StreamHandler(sys.stderr)
+    shown.setLevel(logging.WARNING)
+    shown.setFormatter(logging.Formatter(f"tinygan {command}: %(message)s"))
+    logging.getLogger("tinygan").addHandler(shown)
+    return shown
+
+
+def _show_warning(command: str, message: Any, *args: Any, **kwargs: Any) -> None:
+    """Print a warning as ``tinygan COMMAND: message`` (not where in the source it rose)."""
+    print(f"tinygan {command}: {message}", file=sys.stderr)

@@ -37,6 +37,7 @@ from tinygan.cli._common import (
     positive_float,
     positive_int,
     seed,
+    show_warnings,
 )
 from tinygan.cli._data import KINDS, add_data_argument
 from tinygan.cli._sweep_lines import summary_lines
@@ -232,7 +233,10 @@ def _sweep(settings: dict[str, Any], out: Path | None, resume: bool, workers: in
     recipe = None if kind is None else kind.load()
     if workers > 1:
         spawn = multiprocessing.get_context("spawn")  # fork is unsafe once torch ran
-        with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
+        # each worker shows its warnings as one line too, as this process does
+        with ProcessPoolExecutor(
+            workers, spawn, initializer=show_warnings, initargs=("sweep",)
+        ) as pool:
             if options["chunk_size"] is None:
                 options["chunk_size"] = -(-settings["seeds"] // workers)
             return sweep(seeds, recipe=recipe, executor=pool, **options)

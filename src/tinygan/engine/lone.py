@@ -242,7 +242,7 @@ class LoneEngine:
                 return name, plan, kernel()
             except NativeKernelError as exc:
                 self._kernel_error = str(exc)
-                self.fallback("native", self._kernel_error, "fused")
+        self.fallback("native", self._kernel_error, "fused")  # the reason now, said once
         return "fused", plan, None
 
     def name(self, trainer: Any) -> str:

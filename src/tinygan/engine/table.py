@@ -265,10 +265,11 @@ def ensemble_reason(name: str, stack: Any, objective: Any, d_steps: int) -> str 
     kind, reason = fused_loss(objective, d_steps)
     if reason is not None:
         return reason
-    for which, template in zip(("generators", "discriminators"), stack.templates, strict=True):
-        spec = fused.spec_or_reason(template)
-        if isinstance(spec, str):
-            return f"each of the {which} {spec}"
+    for which, spec, template in zip(
+        ("generators", "discriminators"), (stack.g_spec, stack.d_spec), stack.templates, strict=True
+    ):
+        if spec is None:  # the stack found none: say why
+            return f"each of the {which} {fused.spec_or_reason(template)}"
     if kind == "bce" and stack.d_spec.activations[-1] != "sigmoid":
         return "binary cross-entropy needs discriminators that end with a Sigmoid"
     if stack.g[0].dtype != torch.float32:

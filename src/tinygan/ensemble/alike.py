@@ -98,8 +98,6 @@ def _first_reason(first: Any) -> str | None:
             return f"{type(net).__name__} is not a torch.nn.Module"
         if any(True for _ in net.buffers()):  # type: ignore[attr-defined]
             return f"{type(net).__name__} has buffers (such as running statistics)"
-        if not all(p.requires_grad for p in net.parameters()):
-            return f"{type(net).__name__} has frozen parameters, which an ensemble would train"
     for opt in (first.g_optimizer, first.d_optimizer):
         if type(opt) not in ELEMENTWISE or len(opt.param_groups) != 1:
             return f"{type(opt).__name__} is not an elementwise optimiser with one group"
@@ -128,6 +126,9 @@ def stackable(trainers: Sequence[Any]) -> str | None:
             return "a trainer has callbacks (other than equal ones shared_by_ensembles)"
         if trainer.g_optimizer.state or trainer.d_optimizer.state:
             return "an optimiser has taken steps already"
+        nets = (trainer.generator, trainer.discriminator)
+        if not all(p.requires_grad for net in nets for p in net.parameters()):
+            return f"trainer {k} has frozen parameters, which an ensemble would train"
         if k and not _same_objective(trainer.objective, first.objective):
             return f"trainer {k}'s objective differs from trainer 0's"
         checks = {

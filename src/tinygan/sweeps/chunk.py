@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from tinygan.callbacks import Callback
+from tinygan.engine.fallback import warn_fallback
 from tinygan.ensemble import EnsembleTrainer
 from tinygan.ensemble.alike import stackable
 from tinygan.metrics import Judge, check_verdict, default_judge, pattern_verdicts
@@ -219,8 +220,7 @@ def run_recipe_chunk(
     count = eval_count(use)
     z = eval_inputs(first.noise, device, count)
     reason = stackable(trainers)
-    asked = compile or backend != "auto"
-    if reason is None and (len(trainers) > 1 or asked):
+    if reason is None and (len(trainers) > 1 or compile or backend != "auto"):
         ensemble = EnsembleTrainer.from_trainers(trainers, compile=compile, backend=backend)
         if before_training is not None:
             before_training()
@@ -231,12 +231,14 @@ def run_recipe_chunk(
             outputs = [judged_output(generator, z) for generator, _ in ensemble.unstack()]
         backends = [ensemble.backend] * len(trainers)
     else:
-        if asked:
+        if backend != "auto":
             raise ValueError(
-                f"backend={'native' if compile else backend!r} trains ensembles, and these "
-                f"trainers cannot train as one ({reason}): with backend='auto' they train "
-                "one by one"
+                f"backend={backend!r} trains ensembles, and these trainers cannot train as "
+                f"one ({reason}): with backend='auto' they train one by one"
             )
+        if compile and reason is not None:  # compile=True asks softly: as "auto" would
+            own = str(getattr(first, "backend", "autograd"))  # each lone trainer's
+            warn_fallback("native", f"these trainers cannot train as one: {reason}", own)
         if before_training is not None:
             before_training()
         d_losses, outputs, backends = [], [], []

@@ -70,6 +70,8 @@ class SweepFolder:
             otherwise the folder starts afresh.
         eval_inputs: How many evaluation inputs each generator is judged on; ``None``:
             the judge's own count, learnt from the first rows (or the folder resumed).
+        requested: The backend the sweep asks for (``"native"`` for ``compile=True``),
+            which ``trained_by`` records while the sweep runs.
 
     Raises:
         SweepFolderError: When resuming a folder that holds a different sweep, or whose
@@ -83,8 +85,9 @@ class SweepFolder:
         *,
         resume: bool,
         eval_inputs: int | None = EVAL_INPUTS,
+        requested: str = "auto",
     ) -> None:
-        self.path = Path(out)
+        self.path, self.requested = Path(out), requested
         self.spec = {**spec, "eval_inputs": eval_inputs, "eval_seed": EVAL_SEED}
         self.kinds: dict[str, str] | None = None
         self.rows: dict[int, SeedResult] = {}
@@ -98,8 +101,7 @@ class SweepFolder:
             (self.path / ROWS).unlink(missing_ok=True)
 
     def _spec_file(self) -> dict[str, Any]:
-        requested = str(self.spec.get("backend", "auto"))
-        trained_by = self.trained_by or backend_record(self.backends, requested=requested)
+        trained_by = self.trained_by or backend_record(self.backends, requested=self.requested)
         return {**self.spec, "columns": self.kinds, "trained_by": trained_by}
 
     def _load(self) -> None:

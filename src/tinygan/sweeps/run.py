@@ -219,7 +219,7 @@ def sweep(
     folder = None
     if out is not None:
         spec = {"config": config_dict(config), "seeds": seed_list, "backend": backend}
-        folder = SweepFolder(Path(out), spec, resume=resume, eval_inputs=count)
+        folder = SweepFolder(Path(out), spec, resume=resume, eval_inputs=count, requested=requested)
     todo = folder.missing(seed_list) if folder is not None else seed_list
     chunks = [todo[i : i + chunk_size] for i in range(0, len(todo), chunk_size)]
     logger.info(
