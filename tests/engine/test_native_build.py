@@ -266,6 +266,18 @@ def test_a_probe_that_cannot_run_or_dies_oddly_is_a_fallback(cache, monkeypatch,
     assert not built(cache)
 
 
+def test_a_ctypes_module_in_the_current_folder_is_not_run_by_the_probe(
+    cache, monkeypatch, tmp_path
+):
+    planted = tmp_path / "here"
+    planted.mkdir()
+    (planted / "ctypes.py").write_text("raise ImportError('planted ctypes ran')\n")
+    monkeypatch.chdir(planted)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback: the kernel is built and probed
+        assert rows("native")[0] == "native"
+
+
 def test_a_compiler_that_writes_nothing_leaves_nothing(cache, monkeypatch):
     monkeypatch.setenv("CC", "true")  # exits 0, and the library stays empty
     falls_back("does not load as the kernel")

@@ -94,6 +94,10 @@ def test_a_new_sample_with_the_parents_map_is_refused_with_a_reason():
         with pytest.warns(RuntimeWarning, match=f"{name} overrides sample.. but keeps Fuzzy"):
             assert uniform_map(source) is None
         assert getattr(source, "calls", 0) == 0  # no draw used up in deciding
+    lent = Curriculum("1010")  # a map set on the instance does not vouch for the new sample
+    lent.uniform_map = tg.FuzzyPattern("1010").uniform_map
+    with pytest.warns(RuntimeWarning, match="Curriculum overrides sample.. but keeps Fuzzy"):
+        assert uniform_map(lent) is None
     own = tg.FuzzyPattern("1010")
     own.sample = lambda n, *, generator=None: tg.FuzzyPattern("0101").sample(n, generator=generator)
     with pytest.warns(RuntimeWarning, match="this FuzzyPattern overrides sample"):
@@ -106,6 +110,33 @@ def test_what_keeps_its_map_takes_the_fast_path_without_a_word():
         for source in (tg.FuzzyPattern("1010"), Renamed(), OwnMap("1010"), NOISE):
             assert uniform_map(source) is not None
         assert uniform_map(NoMap("1010")) is None  # no map: step by step, nothing to say
+
+
+class Proxy:
+    """A slotted stand-in that lends its pattern's attributes through ``__getattr__``."""
+
+    __slots__ = ("inner",)
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def __getattr__(self, name):
+        return getattr(object.__getattribute__(self, "inner"), name)
+
+    def sample(self, n, *, generator=None):
+        return self.inner.sample(n, generator=generator)
+
+
+def test_odd_sources_are_answered_not_crashed_on():
+    with pytest.warns(RuntimeWarning, match="overrides sample.. but keeps another object's map"):
+        assert uniform_map(Proxy(tg.FuzzyPattern("1010"))) is None
+
+    class Slotted(tg.FuzzyPattern):
+        __slots__ = ()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert uniform_map(Slotted("1010")) is not None
 
 
 def test_a_map_that_disagrees_with_sample_is_refused_with_a_reason():

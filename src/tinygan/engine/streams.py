@@ -42,7 +42,7 @@ def uniform_map(source: Any) -> UniformMap | None:
     found = get() if callable(get) else None
     if not isinstance(found, UniformMap):
         return None
-    sampler, owner = _definer(source, "sample"), _definer(source, "uniform_map")
+    sampler, owner = _definer(source, "sample"), _definer(source, "uniform_map", classes=True)
     if sampler[0] < owner[0]:
         # The map describes a sample() that another one (a subclass's, a mixin's) hides:
         # no check on a few draws can tell whether that one (stateful, say) keeps it.
@@ -61,15 +61,22 @@ def uniform_map(source: Any) -> UniformMap | None:
     return found
 
 
-def _definer(source: Any, name: str) -> tuple[int, str]:
+def _definer(source: Any, name: str, classes: bool = False) -> tuple[int, str]:
     """Where ``source``'s attribute ``name`` comes from, and that class's name.
 
-    The place is in the lookup order: -1 for the instance itself, 0 for its class.
+    The place is in the lookup order: -1 for the instance itself (unless ``classes``),
+    0 for its class, past the end for anything else (an attribute lent by
+    ``__getattr__``, say).
     """
-    if name in getattr(source, "__dict__", {}):
+    try:  # not through __getattr__: a proxy's lent __dict__ is not its own
+        own = object.__getattribute__(source, "__dict__")
+    except AttributeError:  # __slots__
+        own = {}
+    if not classes and isinstance(own, dict) and name in own:
         return -1, f"this {type(source).__name__}"
     mro = type(source).__mro__
-    return next(((i, c.__name__) for i, c in enumerate(mro) if name in vars(c)), (len(mro), ""))
+    found = ((i, c.__name__) for i, c in enumerate(mro) if name in vars(c))
+    return next(found, (len(mro), "another object"))
 
 
 def _agrees(source: Any, found: UniformMap) -> tuple[bool, str]:

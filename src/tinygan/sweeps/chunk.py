@@ -237,7 +237,7 @@ def run_recipe_chunk(
                 f"one ({reason}): with backend='auto' they train one by one"
             )
         if compile and reason is not None:  # compile=True asks softly: as "auto" would
-            own = str(getattr(first, "backend", "autograd"))  # each lone trainer's
+            own = "+".join(sorted({str(getattr(t, "backend", "autograd")) for t in trainers}))
             warn_fallback("native", f"these trainers cannot train as one: {reason}", own)
         if before_training is not None:
             before_training()

@@ -44,7 +44,11 @@ FLAGS = ("-std=gnu11", "-O3", "-ffp-contract=off", "-fno-math-errno", "-fPIC", "
 """The flags of every build, before the instruction-set level."""
 
 _SOURCE = "kernel.c"
-_PROBE = "import ctypes, sys; ctypes.CDLL(sys.argv[1]).tg_abi"  # loads, and is the kernel
+# loads, and is the kernel; the current folder off the path first (a ctypes.py there)
+_PROBE = (
+    "import sys; sys.path = [p for p in sys.path if p]; import ctypes; "
+    "ctypes.CDLL(sys.argv[1]).tg_abi"
+)
 _TIMEOUT = 300  # seconds a build may take
 
 # x86-64 micro-architecture levels (as GCC and Clang name them), highest first, with the
