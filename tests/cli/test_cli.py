@@ -149,7 +149,7 @@ def test_command_line_overrides_config(run_dir: Path, tmp_path: Path) -> None:
 def test_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert train(tmp_path / "run") == 0
     out = capsys.readouterr().out
-    assert "G's mean output per position:" in out
+    assert "G's mean output per position, on 1,000 fresh inputs:" in out
     assert f"D's mean loss over the last {STEPS} iterations:" in out
     assert str(tmp_path / "run" / "model.pt") in out
 

@@ -152,7 +152,9 @@ def test_data_kinds_sweep_with_their_recipes_and_judges(tmp_path, capsys):
         main(["sweep", "--data", "ring8", "--seeds", "2", "--steps", "3", "--out", str(out)]) == 0
     )
     printed = capsys.readouterr().out
-    assert "/2 seeds succeeded" in printed and "medians over the seeds" in printed
+    assert "/2 seeds succeeded" in printed
+    assert "medians over the seeds, each judged on 2,500 fixed inputs:" in printed
+    assert "D's mean loss in their last 3 iterations" in printed
     with (out / "seeds.csv").open() as f:
         header = next(csv.reader(f))
     assert header == ["seed", "modes", "high_quality", "reverse_kl", "success", "d_loss"]
@@ -186,6 +188,9 @@ def test_ctrl_c_exits_130_and_resume_finishes_the_same_sweep(tmp_path, monkeypat
         assert [line["seed"] for line in csv.DictReader(f)] == ["0", "1"]
     assert main(["sweep", "--resume", str(cut)]) == 0
     assert chunks == [[0, 1], [2, 3], [2, 3]]  # the resumed sweep trained only seeds 2 and 3
+    assert "; 2 were done before, 2 trained now" in capsys.readouterr().out
+    assert main(["sweep", "--resume", str(cut)]) == 0  # finished: nothing to train
+    assert "; 4 were done before, 0 trained now" in capsys.readouterr().out
     for name in ("seeds.csv", "summary.json"):
         assert (cut / name).read_bytes() == (straight / name).read_bytes()
 

@@ -143,8 +143,8 @@ def summarize(trainer: AdversarialTrainer, log: LossLogger, config: TrainConfig)
     spread = " ".join(f"{v:.3f}" for v in out.std(dim=0).tolist())
     last, d_recent = recent_d_loss(log, trainer.iteration)
     return [
-        f"G's mean output per position: {mean}   (pattern {config.pattern})",
-        f"G's spread (std) per position: {spread}",
+        f"G's mean output per position, on 1,000 fresh inputs: {mean}   (pattern {config.pattern})",
+        f"G's spread (std) per position, on the same inputs: {spread}",
         f"D's mean loss over the last {last} iterations: {d_recent:.3f} "
         "(0.25 means D cannot tell G's output from real data)",
     ]

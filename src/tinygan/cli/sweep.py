@@ -243,6 +243,15 @@ def _sweep(settings: dict[str, Any], out: Path | None, resume: bool, workers: in
     return sweep(seeds, recipe=recipe, **options)
 
 
+def _rows_in(path: Path) -> int:
+    """How many seeds' rows a ``seeds.csv`` holds (0 if there is none)."""
+    try:
+        with path.open() as file:
+            return max(0, sum(1 for _ in file) - 1)
+    except OSError:
+        return 0
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``tinygan sweep``; return the exit status (130 after Ctrl-C)."""
     settings = _settings(args)
@@ -251,6 +260,7 @@ def run(args: argparse.Namespace) -> int:
         prepare_out(out, force=args.force)
         out.mkdir(parents=True, exist_ok=True)
         (out / COMMAND).write_text(json.dumps(settings, indent=2) + "\n")
+    before = _rows_in(out / "seeds.csv") if args.resume is not None else 0
     start = time.perf_counter()
     try:
         result = _sweep(settings, out, args.resume is not None, args.workers)
@@ -269,7 +279,8 @@ def run(args: argparse.Namespace) -> int:
     if KINDS[settings["data"]] is not None:
         shown = {k: v for k, v in shown.items() if k not in _POST_OPTIONS}
     config = ", ".join(f"{key}={value}" for key, value in shown.items() if value is not None)
-    print(f"swept {settings['seeds']} seeds ({config}) in {seconds:.1f} s")
+    resumed = f"; {before} were done before, {result.n - before} trained now" if before else ""
+    print(f"swept {settings['seeds']} seeds ({config}) in {seconds:.1f} s{resumed}")
     print(backend_line(result.summary()["backend"]))
     for line in summary_lines(result):
         print(line)
