@@ -464,6 +464,12 @@ def test_a_backend_that_cannot_serve_is_a_usage_error_before_any_file(tmp_path, 
     assert err.startswith("tinygan train: error: backend='native' cannot serve this trainer")
     assert "hinge" in err and "Traceback" not in err
     assert not out.exists()
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "keep.txt").write_text("work")
+    assert main([*argv[:2], str(full), *argv[3:]]) == 2  # the --out check comes first
+    assert "already holds files" in capsys.readouterr().err
+    assert [p.name for p in full.iterdir()] == ["keep.txt"]
 
 
 def test_a_fallback_is_one_line_on_stderr_and_in_both_files(tmp_path, monkeypatch, capsys):

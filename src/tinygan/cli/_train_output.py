@@ -22,6 +22,7 @@ from tinygan.sweeps.inputs import eval_count
 from tinygan.training import AdversarialTrainer
 
 __all__ = [
+    "check_out",
     "PLOT_HINT",
     "fit_and_save",
     "prepare_out",
@@ -37,12 +38,11 @@ __all__ = [
 PLOT_HINT = 'pip install "tinygan[plot]"'
 
 
-def prepare_out(out: Path, *, force: bool) -> None:
-    """Create ``out``, refusing an existing non-empty folder unless ``force``.
+def check_out(out: Path, *, force: bool) -> None:
+    """Refuse an ``out`` that is a file, or a non-empty folder unless ``force``.
 
     Raises:
-        CLIError: If ``out`` is a file, or a non-empty folder and ``force`` is false, or
-            cannot be created.
+        CLIError: Saying which.
     """
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out {out} exists and is not a folder")
@@ -51,6 +51,16 @@ def prepare_out(out: Path, *, force: bool) -> None:
             f"--out {out} already holds files; choose another folder or pass --force "
             "to write over them"
         )
+
+
+def prepare_out(out: Path, *, force: bool) -> None:
+    """Create ``out``, refusing an existing non-empty folder unless ``force``.
+
+    Raises:
+        CLIError: If ``out`` is a file, or a non-empty folder and ``force`` is false, or
+            cannot be created.
+    """
+    check_out(out, force=force)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

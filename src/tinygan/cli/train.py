@@ -75,6 +75,7 @@ from tinygan.cli._train_kind import run_kind
 from tinygan.cli._train_output import (
     PLOT_HINT,
     backend_of,
+    check_out,
     prepare_out,
     save_model,
     summarize,
@@ -189,6 +190,7 @@ def run(args: argparse.Namespace) -> int:
         config, out = resume_config(args), cast(Path, args.resume)
     else:
         config, out = resolve_config(args), cast(Path, args.out)
+        check_out(out, force=args.force)  # before the trainer (and its kernel) is built
     try:  # before any file: a backend that cannot serve the objective is a usage error
         trainer = build_trainer(config, [])
     except ValueError as exc:
