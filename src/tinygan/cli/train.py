@@ -3,13 +3,15 @@
 ``tinygan train --out run`` writes:
 
 - ``config.json``: every setting of the run; ``tinygan train --config run/config.json
-  --out run2`` reruns it, bit for bit;
+  --out run2`` reruns it, bit for bit (its ``backend`` is the setting, ``trained_by``
+  what runs);
 - ``history.csv``: one row per iteration, ``step,d_loss_real,d_loss_fake,g_loss,g_error``
   (``g_error``: the generator's mean squared error to the reference pattern, the post's
   "progress");
 - ``losses.png`` and ``snapshots.png``: the post's figures (needs matplotlib);
 - ``summary.json``: the pattern's judge (:func:`tinygan.metrics.pattern_judge`) on the
-  trained generator, the numbers a sweep gives each seed, under the judge's names;
+  trained generator, the numbers a sweep gives each seed, under the judge's names, and the
+  ``backend`` that ran;
 - ``model.pt``: ``{"generator": state_dict, "discriminator": state_dict}``, loadable with
   ``torch.load(path, weights_only=True)``;
 - ``checkpoints/``: a checkpoint every ``--checkpoint-every`` iterations (the last three
