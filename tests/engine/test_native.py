@@ -328,7 +328,7 @@ def test_a_calls_outputs_stay_within_their_memory_budget(monkeypatch):
 
 
 def test_block_records_gather_each_members_values():
-    from tinygan.engine.records import BlockRecords
+    from tinygan.engine.native.runner import BlockRecords
 
     blocks, count, lanes, n, dim = 2, 3, 4, 2, 3
     losses = torch.arange(blocks * count * 3 * lanes, dtype=torch.float32)

@@ -3,18 +3,18 @@
 - ``table``: the one table that decides which backend runs a lone trainer or an
   ensemble (``autograd``, ``fused``, ``native``, ``vmap``), the
   :class:`~tinygan.engine.table.Backend` protocol they share, and the one warning a
-  fallback gives;
+  fallback gives, which the owner's files record too;
 - :mod:`tinygan.engine.fused` (also importable as ``tinygan.fused``): an MLP's forward
   and backward passes, the losses, SGD and Adam, by hand in torch operations, for one
   network or a stack of them: the arithmetic, written once in torch;
 - ``native``: the same arithmetic written once in C (``native/kernel.c``), built once per
   machine into a cache as careful as pip's, checked at its first load in a process, and
-  run hundreds of iterations per call;
-- ``plan`` and ``lone``: when a lone trainer's step may run by hand, and its backends;
-  ``stack``: an ensemble's MLPs stacked members last, and their fused and native
-  backends; ``vmap``: any alike networks, batched with :func:`torch.func.vmap`;
+  run hundreds of iterations per call, whose records are made only when read;
+- ``lone``: a lone trainer's backends, and when its step may run by hand; ``stack``:
+  an ensemble's MLPs stacked members last, and (``stack_backends``) their fused and
+  native backends; ``vmap``: any alike networks, batched with :func:`torch.func.vmap`;
 - ``streams``: many iterations' data drawn at once, with the numbers step-by-step
-  sampling gives; ``records``: records of iterations computed many at a time.
+  sampling gives.
 
 Layer: above :mod:`tinygan.data`, :mod:`tinygan.nets` and :mod:`tinygan.callbacks` (whose
 capability flags it reads), below the trainers and ensembles that use it. Nothing here

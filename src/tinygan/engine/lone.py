@@ -5,26 +5,149 @@
 (:func:`tinygan.engine.table.choose`) which backend serves the trainer as it is now (its
 plan is made once per ``fit`` and again whenever the loss, a network or an optimiser is
 replaced) and runs it. All three draw the same samples from the trainer's ``rng``.
+
+The step may run by hand (fused, native) only where it computes exactly what the
+trainer's own parts compute (:func:`make_plan` says why not, where not):
+
+- the trainer's class overrides none of ``step``, ``train_discriminator`` and
+  ``train_generator`` (a subclass that overrides ``step`` runs its own step, out of the
+  autograd parts);
+- both networks are :class:`tinygan.MLP` networks whose modules are still plain
+  ``Linear`` layers and supported activations (:func:`tinygan.engine.fused.net_spec`),
+  with float32 parameters on the CPU;
+- the loss is mean squared error or binary cross-entropy as torch computes it
+  (:func:`tinygan.engine.fused.loss_kind`), BCE with a discriminator that ends with a
+  sigmoid;
+- the optimisers are plain :class:`torch.optim.SGD` over exactly the network's parameters
+  (no momentum, weight decay, ``maximize``, hooks), whose learning rate is read at every
+  step (schedulers work).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 
 from tinygan.engine import fused
-from tinygan.engine.fallback import Fallback
 from tinygan.engine.native import LANES, Kernel, NativeKernelError, kernel, supports
 from tinygan.engine.native.mt_states import read_states, write_states
 from tinygan.engine.native.runner import MAX_CALL, NativeRunner
-from tinygan.engine.plan import Plan, current_lr, make_plan
 from tinygan.engine.streams import draw_steps, iteration_maps, uniform_map
-from tinygan.engine.table import Backend, Request, choose, passive
+from tinygan.engine.table import Backend, Fallback, Request, choose, passive
 from tinygan.protocols import StepRecord
 
-__all__ = ["LoneEngine"]
+__all__ = ["LoneEngine", "Plan", "make_plan"]
+
+
+@dataclass
+class Plan:
+    """What the fused or native step of one lone trainer needs, checked when made.
+
+    Attributes:
+        kind: The loss, ``"mse"`` or ``"bce"``.
+        d_spec: The discriminator's shape.
+        d_params: Its parameters (detached views, updated in place).
+        d_opt: Its optimiser (the learning rate is read from it at every step).
+        g_spec: The generator's shape (adversarial trainers).
+        g_params: Its parameters.
+        g_opt: Its optimiser.
+        owner: The loss, networks and optimisers it was made for.
+    """
+
+    kind: str
+    d_spec: fused.NetSpec
+    d_params: list[torch.Tensor]
+    d_opt: torch.optim.Optimizer
+    g_spec: fused.NetSpec | None = None
+    g_params: list[torch.Tensor] | None = None
+    g_opt: torch.optim.Optimizer | None = None
+    owner: tuple[Any, ...] = ()
+
+    def serves(self, trainer: Any) -> bool:
+        """Whether ``trainer`` still has the loss, networks and optimisers planned for."""
+        loss, d, d_opt, g, g_opt = self.owner
+        return (
+            trainer.loss is loss
+            and trainer.discriminator is d
+            and trainer.d_optimizer is d_opt
+            and getattr(trainer, "generator", None) is g
+            and getattr(trainer, "g_optimizer", None) is g_opt
+        )
+
+
+def _owner(trainer: Any) -> tuple[Any, ...]:
+    names = ("loss", "discriminator", "d_optimizer", "generator", "g_optimizer")
+    return tuple(getattr(trainer, name, None) for name in names)
+
+
+def _net(net: Any, name: str, opt: Any) -> tuple[fused.NetSpec, list[torch.Tensor]] | str:
+    spec = fused.spec_or_reason(net)
+    if isinstance(spec, str):
+        return f"the {name} {spec}"
+    params = list(net.parameters())
+    if params[0].dtype != torch.float32 or params[0].device.type != "cpu":
+        where = f"{params[0].dtype} on {params[0].device}"
+        return f"the {name}'s weights are {where}, not float32 on the CPU"
+    if fused.optimizer_name(opt, params) != "sgd":
+        return (
+            f"the {name}'s optimiser is not a plain torch.optim.SGD over its parameters "
+            "(no momentum, weight decay, maximize or hooks, a float learning rate)"
+        )
+    return spec, [p.detach() for p in params]
+
+
+def make_plan(
+    trainer: Any, *, adversarial: bool, originals: dict[str, Callable[..., Any]]
+) -> Plan | str:
+    """The plan of the fused and native steps for ``trainer`` now, or why they cannot run.
+
+    Args:
+        trainer: An adversarial or discriminator-only trainer; one whose ``only_autograd``
+            says why (:class:`tinygan.ConditionalTrainer`) gets that reason back.
+        adversarial: Whether it is adversarial (else discriminator-only).
+        originals: The library's own ``step`` and ``train_*`` functions; a trainer
+            whose class overrides one of them runs its own.
+    """
+    only_autograd = getattr(trainer, "only_autograd", None)
+    if only_autograd is not None:  # a trainer whose step the fused step never computes
+        return str(only_autograd)
+    cls = type(trainer)
+    for name, original in originals.items():
+        if getattr(cls, name, None) is not original:
+            return f"{cls.__name__} overrides {name}()"
+    objective = getattr(trainer, "objective", None)
+    if objective is not None and objective.loss is None:
+        return (
+            f"the objective {objective.name!r} is not one the fused step computes (least "
+            "squares, or binary cross-entropy against targets)"
+        )
+    if getattr(trainer, "d_steps", 1) != 1:
+        return f"d_steps={trainer.d_steps}: the fused step takes one D step per G step"
+    kind = fused.loss_kind(trainer.loss)
+    if kind is None:
+        return (
+            "the loss is not mean squared error or binary cross-entropy as torch computes them "
+            "(functional.mse_loss, nn.MSELoss(), functional.binary_cross_entropy, nn.BCELoss())"
+        )
+    d = _net(trainer.discriminator, "discriminator", trainer.d_optimizer)
+    if isinstance(d, str):
+        return d
+    if d[0].sizes[-1] != 1:
+        return "the discriminator does not output one score per sample"
+    if kind == "bce" and d[0].activations[-1] != "sigmoid":
+        return "binary cross-entropy needs a discriminator that ends with a Sigmoid"
+    plan = Plan(kind, d[0], d[1], trainer.d_optimizer, owner=_owner(trainer))
+    if adversarial:
+        g = _net(trainer.generator, "generator", trainer.g_optimizer)
+        if isinstance(g, str):
+            return g
+        if g[0].sizes[0] != trainer.noise.dim or g[0].sizes[-1] != d[0].sizes[0]:
+            return "the generator's widths do not fit the noise and the discriminator"
+        plan.g_spec, plan.g_params, plan.g_opt = g[0], g[1], trainer.g_optimizer
+    return plan
 
 
 class _Lone:
@@ -58,7 +181,7 @@ def _float32(*batches: torch.Tensor) -> None:
 
 def _sgd(params: list[torch.Tensor], opt: Any) -> fused.Update:
     """Plain SGD at ``opt``'s learning rate now (marked as stepped, as schedulers ask)."""
-    lr = current_lr(opt)
+    lr = fused.current_lr(opt)
     assert lr is not None  # the table checked it
     opt._opt_called = True
     return lambda grads: fused.sgd_(params, grads, lr)
@@ -165,7 +288,7 @@ class _Native:
             return self.runner.pop()
         plan = self.plan
         assert plan.g_opt is not None
-        lrs = (current_lr(plan.g_opt), current_lr(plan.d_opt))
+        lrs = (fused.current_lr(plan.g_opt), fused.current_lr(plan.d_opt))
         plan.g_opt._opt_called = plan.d_opt._opt_called = True  # type: ignore[attr-defined]
         self.state = [p.unsqueeze(-1).expand(*p.shape, LANES).contiguous() for p in self.params]
         record = self.runner.run(self.state, lrs, (0, 0), ahead, self.stream)  # type: ignore[arg-type]
@@ -218,7 +341,8 @@ class LoneEngine:
             return None
         if isinstance(plan, str):
             return plan
-        if any(current_lr(opt) is None for opt in (plan.d_opt, plan.g_opt) if opt is not None):
+        optimizers = (opt for opt in (plan.d_opt, plan.g_opt) if opt is not None)
+        if any(fused.current_lr(opt) is None for opt in optimizers):
             return "an optimiser is no longer plain SGD with a float learning rate"
         if name == "fused":
             return None

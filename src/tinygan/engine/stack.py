@@ -26,7 +26,6 @@ from torch.func import functional_call, vmap
 
 from tinygan.engine import fused
 from tinygan.engine.native import Kernel
-from tinygan.engine.plan import optimizer_name, settings_name
 from tinygan.protocols import StepRecord
 
 __all__ = ["OptimizerSpec", "Stack"]
@@ -91,13 +90,13 @@ class Stack:
         """``("sgd" or "adam" or None, lr)``: the optimiser as the fused arithmetic sees it now.
 
         ``"sgd"`` or ``"adam"`` where it computes the optimiser's update
-        (:func:`~tinygan.engine.plan.settings_name`), with its learning rate now.
+        (:func:`~tinygan.engine.fused.settings_name`), with its learning rate now.
         """
         made = self._made[which]
         if made is None:
             kind, settings = self.specs[which]
-            return settings_name(kind, settings), settings["lr"]
-        return optimizer_name(made, (self.g, self.d)[which]), made.param_groups[0]["lr"]
+            return fused.settings_name(kind, settings), settings["lr"]
+        return fused.optimizer_name(made, (self.g, self.d)[which]), made.param_groups[0]["lr"]
 
     @functools.cached_property
     def bases(self) -> list[nn.Module]:

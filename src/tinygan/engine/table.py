@@ -26,7 +26,9 @@ for by name that cannot serve the configuration is a :class:`ValueError` naming 
 asked for by ``compile=True`` falls back to ``"auto"``'s choice after a warning. A
 backend that serves the configuration but is unavailable here (the native kernel with
 no C compiler, say) gives one :class:`RuntimeWarning` naming the reason and the backend
-used instead, which is ``fused``.
+used instead, which is ``fused``. The owner's
+:meth:`~tinygan.AdversarialTrainer.backend_info`, which its files record, then holds
+the backend asked for and the reason beside the one that ran (:class:`Fallback`).
 
 Every backend object has the small protocol :class:`Backend`; ``trainer.backend`` names
 the one that runs, and the run's files record :meth:`Backend.describe`.
@@ -34,6 +36,8 @@ the one that runs, and the run's files record :meth:`Backend.describe`.
 
 from __future__ import annotations
 
+import logging
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -41,7 +45,6 @@ from typing import Any, Protocol
 import torch
 
 from tinygan.engine import fused
-from tinygan.engine.fallback import warn_fallback
 from tinygan.engine.native import supports
 from tinygan.protocols import StepRecord
 
@@ -50,6 +53,7 @@ __all__ = [
     "ELEMENTWISE",
     "BACKENDS",
     "Backend",
+    "Fallback",
     "Request",
     "check_backend",
     "choose",
@@ -58,7 +62,10 @@ __all__ = [
     "native_optimizer",
     "passive",
     "penalty_reason",
+    "warn_fallback",
 ]
+
+logger = logging.getLogger("tinygan.engine")
 
 BACKENDS = ("autograd", "fused", "native", "vmap")
 """Every backend's name."""
@@ -166,7 +173,7 @@ def choose(
         request: What was asked for (:func:`check_backend`).
         why_not: Why a backend cannot serve this owner's configuration (``None``: it can).
         fallback: Told ``(wanted, reason, instead)`` where a soft request falls back;
-            :func:`~tinygan.engine.fallback.warn_fallback` by default.
+            :func:`warn_fallback` by default.
 
     Raises:
         ValueError: If the requested backend cannot serve, naming why.
@@ -199,6 +206,45 @@ _SERVES = {
     "native": ("trainer", "ensemble"),
     "vmap": ("ensemble",),
 }
+
+
+def warn_fallback(wanted: str, reason: str, instead: str) -> None:
+    """Say that ``wanted`` cannot run here, why, and that ``instead`` runs.
+
+    A :class:`RuntimeWarning` (which Python shows once per process: it comes from one
+    place) and a message on the ``tinygan`` logger.
+    """
+    message = f"backend {wanted!r} cannot run here ({reason}); training goes on with {instead!r}"
+    logger.info(message)
+    warnings.warn(message, RuntimeWarning, stacklevel=1)
+
+
+class Fallback:
+    """One owner's fallbacks: each reason warned of once, the latest kept for its files.
+
+    Call it as :func:`warn_fallback` is called.
+    """
+
+    def __init__(self) -> None:
+        self.warned: set[str] = set()
+        self.latest: tuple[str, str] | None = None  # (wanted, reason)
+
+    def __call__(self, wanted: str, reason: str, instead: str) -> None:
+        """Keep the fallback from ``wanted`` for ``reason``; warn of a new reason."""
+        self.latest = wanted, reason
+        if reason not in self.warned:
+            self.warned.add(reason)
+            warn_fallback(wanted, reason, instead)
+
+    def record(self, described: dict[str, Any]) -> dict[str, Any]:
+        """``described`` (a backend's record), with what was asked for and why not.
+
+        Only where another backend runs in place of the one asked for: then
+        ``requested`` names that one and ``fallback`` why it does not run.
+        """
+        if self.latest is None or described["name"] == self.latest[0]:
+            return described
+        return {**described, "requested": self.latest[0], "fallback": self.latest[1]}
 
 
 def passive(callbacks: Iterable[Any]) -> bool:

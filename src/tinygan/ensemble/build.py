@@ -16,7 +16,6 @@ import torch
 from tinygan._checks import check_seed
 from tinygan.callbacks import Callback
 from tinygan.engine import fused
-from tinygan.engine.plan import optimizer_name
 from tinygan.engine.table import check_backend
 from tinygan.ensemble import stacking as _stacking
 from tinygan.ensemble.alike import optimizer_settings, shared_callbacks, stackable
@@ -149,7 +148,7 @@ def from_trainers(  # noqa: D417 - cls is the class, as for a classmethod
     for rng, trainer in zip(ensemble.rngs, trainers, strict=True):
         rng.set_state(trainer.rng.get_state())
     ensemble.loss = fused.loss_kind(first.objective.loss) or first.loss
-    ensemble.optimizer = optimizer_name(first.g_optimizer) or type(first.g_optimizer).__name__
+    ensemble.optimizer = fused.optimizer_name(first.g_optimizer) or type(first.g_optimizer).__name__
     templates = (copy.deepcopy(first.generator), copy.deepcopy(first.discriminator))
     mlps = all(fused.net_spec(net) is not None for net in templates)
     size = _stacking.padded(len(trainers)) if mlps else len(trainers)

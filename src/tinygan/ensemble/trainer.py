@@ -6,6 +6,7 @@ per side; the fused step or the native kernel train :func:`tinygan.mlp` networks
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -14,12 +15,12 @@ import torch
 
 from tinygan._checks import check_device, check_int, check_positive_float, check_state_keys
 from tinygan.callbacks import Callback
-from tinygan.engine.fallback import Fallback
 from tinygan.engine.native import NativeKernelError, kernel
 from tinygan.engine.stack import Stack
 from tinygan.engine.stack_backends import FusedStack, NativeStack
 from tinygan.engine.table import (
     Backend,
+    Fallback,
     Request,
     check_backend,
     choose,
@@ -174,8 +175,10 @@ class EnsembleTrainer(BaseTrainer):
             self.rngs, self.real, self.noise, self.batch_size, g[0].shape[-1], self.d_steps
         )
         self._fallback = fell_back = Fallback()  # what the files say of the backend
-        reason = lambda n: ensemble_reason(n, stack, self.objective, self.d_steps)  # noqa: E731
-        self._backend = self._make(choose("ensemble", request, reason, fell_back), stack)
+        why_not = functools.partial(
+            ensemble_reason, stack=stack, objective=self.objective, d_steps=self.d_steps
+        )
+        self._backend = self._make(choose("ensemble", request, why_not, fell_back), stack)
 
     def _make(self, name: str, stack: Stack) -> Backend:
         """The backend ``name`` over ``stack`` (the fused step where the kernel cannot load)."""

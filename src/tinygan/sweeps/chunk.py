@@ -15,7 +15,7 @@ from typing import Any
 import torch
 
 from tinygan.callbacks import Callback
-from tinygan.engine.fallback import warn_fallback
+from tinygan.engine.table import warn_fallback
 from tinygan.ensemble import EnsembleTrainer
 from tinygan.ensemble.alike import stackable
 from tinygan.metrics import Judge, check_verdict, default_judge, pattern_verdicts

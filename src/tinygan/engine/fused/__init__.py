@@ -49,6 +49,9 @@ from tinygan.engine.fused.updates import (
     Update,
     adam_,
     adam_factors,
+    current_lr,
+    optimizer_name,
+    settings_name,
     sgd_,
 )
 
@@ -64,12 +67,15 @@ __all__ = [
     "adam_factors",
     "adversarial_step",
     "backward",
+    "current_lr",
     "discriminator_step",
     "forward",
     "loss_and_grad",
     "loss_kind",
     "net_spec",
+    "optimizer_name",
     "prepare",
+    "settings_name",
     "sgd_",
     "spec_or_reason",
 ]

@@ -175,7 +175,7 @@ def make_job(
         ``(job, keep, losses, fakes)``: the struct, objects that must outlive the call,
         and the outputs it fills, block by block of :data:`LANES` members: losses
         ``(K / 16, count, 3, 16)`` and the generators' outputs ``(K / 16, count, n *
-        dim, 16)`` (see :class:`tinygan.engine.records.BlockRecords`).
+        dim, 16)`` (see :class:`tinygan.engine.native.runner.BlockRecords`).
 
     Raises:
         ValueError: If a tensor does not fit the networks; the message names it.

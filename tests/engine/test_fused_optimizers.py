@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from tinygan.engine.plan import optimizer_name, settings_name
+from tinygan.engine.fused import optimizer_name, settings_name
 
 CASES = [
     (lambda ps: torch.optim.SGD(ps, lr=0.1), "sgd"),
