@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing
 import shlex
+import statistics
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -40,10 +42,10 @@ from tinygan.cli._common import (
     show_warnings,
 )
 from tinygan.cli._data import KINDS, add_data_argument
-from tinygan.cli._sweep_lines import summary_lines
 from tinygan.cli.train import prepare_out
 from tinygan.objectives import NAMES
 from tinygan.sweeps import EVAL_INPUTS, SweepConfig, SweepResult, sweep
+from tinygan.sweeps.chunk import LOSS_WINDOW
 
 __all__ = ["add_parser", "run", "summary_lines"]
 
@@ -258,7 +260,6 @@ def run(args: argparse.Namespace) -> int:
     out = args.resume if args.resume is not None else args.out
     if args.resume is None and out is not None:
         prepare_out(out, force=args.force)
-        out.mkdir(parents=True, exist_ok=True)
         (out / COMMAND).write_text(json.dumps(settings, indent=2) + "\n")
     before = _rows_in(out / "seeds.csv") if args.resume is not None else 0
     start = time.perf_counter()
@@ -291,3 +292,38 @@ def run(args: argparse.Namespace) -> int:
         if not (out / "histogram.png").exists():
             print('note: histogram.png needs matplotlib: pip install "tinygan[plot]"')
     return 0
+
+
+def summary_lines(result: SweepResult) -> list[str]:
+    """The lines ``tinygan sweep`` prints about a result: the rate, then each number's median."""
+    low, high = result.interval
+    lines = [
+        f"{result.successes}/{result.n} seeds succeeded: success rate {result.success_rate:.3f}, "
+        f"95% Wilson interval [{low:.3f}, {high:.3f}]",
+    ]
+    numbers = result.summary()["numbers"]
+    pattern = isinstance(result.config, SweepConfig)
+    judged = f", each judged on {result.eval_inputs:,} fixed inputs" if result.eval_inputs else ""
+    if "spread_1" in numbers:
+        spreads = [statistics.fmean(row.spread) for row in result.rows]
+        lines.append(
+            f"median spread of G's output over the seeds{judged}: "
+            f"{statistics.median(spreads):.4f} per position (fuzzy real data: 0.058)"
+        )
+    else:
+        medians = [
+            f"{name} {stats['median']:.4g}"
+            for name, stats in numbers.items()
+            if name != "d_loss" and stats["median"] is not None
+        ]
+        if medians:
+            lines.append(f"medians over the seeds{judged}: " + ", ".join(medians))
+    d_losses = [row.d_loss for row in result.rows if not math.isnan(row.d_loss)]
+    if d_losses:
+        window = min(LOSS_WINDOW, result.config.steps)
+        hint = " (0.25 means D cannot tell G's output from real data)" if pattern else ""
+        lines.append(
+            f"median over the seeds of D's mean loss in their last {window:,} iterations: "
+            f"{statistics.median(d_losses):.3f}{hint}"
+        )
+    return lines

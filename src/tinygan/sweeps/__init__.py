@@ -1,6 +1,6 @@
 """Sweeps: train one GAN per seed and count how often a configuration works.
 
-- ``run``: :func:`tinygan.sweep`, chunks and executors;
+- ``run``: :func:`tinygan.sweep` and the checks of its arguments, chunks and executors;
 - ``config``: :class:`~tinygan.SweepConfig` and :class:`~tinygan.SeedResult`;
 - ``chunk``: training and judging one chunk of seeds;
 - ``inputs``: the fixed evaluation inputs, as many as each judge asks for;
