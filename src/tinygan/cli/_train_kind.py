@@ -94,14 +94,14 @@ def run_kind(args: argparse.Namespace, kind: DataKind) -> int:
 
 
 def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
-    given = [name for name in _POST_ONLY if getattr(args, name, None) is not None]
-    if given == ["backend"] and args.backend != "auto":
+    auto = {"backend": "auto"}  # --backend auto goes with any kind
+    given = [n for n in _POST_ONLY if getattr(args, n, None) not in (None, auto.get(n))]
+    if given == ["backend"]:
         raise CLIError(
             f"--backend {args.backend}: a --data kind's recipe builds its trainer on the "
             "backend it serves best (summary.json records it); --backend goes with --data "
             "pattern, or leave it at auto"
         )
-    given = [name for name in given if name != "backend" or args.backend != "auto"]
     if given:
         flags = ", ".join("--" + name.replace("_", "-") for name in given)
         raise CLIError(f"{flags} set the post's GAN: they go with --data pattern only")
