@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 import tinygan as tg
+from tinygan.recipes import ring8
 
 REAL = tg.FuzzyPattern("1010")
 INTERRUPT_AT: set[int] = set()  # seeds whose recipe raises KeyboardInterrupt (a test sets it)
@@ -35,6 +36,18 @@ def custom(seed: int) -> tg.AdversarialTrainer:
         loss=lambda out, target: ((out - target) ** 2).mean(),
         optimizer=lambda ps: torch.optim.AdamW(ps, lr=1e-2, weight_decay=0.01),
     )  # fmt: skip
+
+
+def ring(seed: int) -> tg.AdversarialTrainer:
+    """The library's packed ring GAN, small: tg.mlp networks the fused step does not take."""
+    return ring8(seed, pack=2, steps=60, width=16, batch_size=8)
+
+
+def mixed(seed: int) -> tg.AdversarialTrainer:
+    """Two kinds of alike trainers and one that trains alone, by seed: a chunk of three kinds."""
+    if seed % 5 == 4:
+        return two_to_one(seed)
+    return post(seed) if seed % 2 else custom(seed)
 
 
 class TwoToOne(tg.AdversarialTrainer):

@@ -74,6 +74,19 @@ def test_generate_runs_every_member_on_shared_noise():
         torch.testing.assert_close(out[k], G(z).detach())
 
 
+def test_a_member_does_not_depend_on_how_many_share_its_ensemble():
+    """Members are padded to a multiple of 32: member 2 of 3 or of 40 is bit for bit one."""
+    z = torch.rand(7, 4, generator=torch.Generator().manual_seed(0))
+    seen = []
+    for seeds in ([2], [0, 1, 2], list(range(40))):
+        ensemble = tg.EnsembleTrainer.from_trainers([custom_trainer(s) for s in seeds]).fit(20)
+        k = seeds.index(2)
+        weights = torch.cat([p.detach().flatten() for p in ensemble.unstack()[k][0].parameters()])
+        seen.append((weights, ensemble.generate(z)[k]))
+    for weights, out in seen[1:]:
+        assert torch.equal(weights, seen[0][0]) and torch.equal(out, seen[0][1])
+
+
 def test_the_trainers_are_left_untouched():
     trainers = [custom_trainer(s) for s in range(2)]
     before = [p.clone() for p in trainers[0].generator.parameters()]

@@ -40,14 +40,20 @@ def test_fused_recipe_rows_equal_lone_trainers_within_tolerance():
         assert math.isfinite(row.d_loss)
 
 
-def test_rows_do_not_depend_on_chunks():
-    together = tg.sweep(4, recipes.custom, steps=STEPS)
-    alone = tg.sweep(4, recipes.custom, steps=STEPS, chunk_size=1)
-    for a, b in zip(together.rows, alone.rows, strict=True):
-        assert a.seed == b.seed
-        assert a.values.keys() == b.values.keys()
-        for name in a.values:
-            assert float(a.values[name]) == pytest.approx(float(b.values[name]), abs=1e-5)
+@pytest.mark.parametrize("recipe", [recipes.post, recipes.custom, recipes.ring, recipes.mixed])
+def test_a_seed_gives_the_same_row_alone_and_in_any_chunk(recipe):
+    """DESIGN.md: the same row, bit for bit, whether a seed runs alone or in any chunk."""
+    together = tg.sweep(6, recipe, steps=STEPS).rows
+    for chunk_size in (1, 4):
+        assert tg.sweep(6, recipe, steps=STEPS, chunk_size=chunk_size).rows == together
+    assert tg.sweep([3], recipe, steps=STEPS).rows == (together[3],)
+    assert tg.sweep([5, 1], recipe, steps=STEPS).rows == (together[5], together[1])
+
+
+def test_alike_trainers_of_a_chunk_train_as_one_ensemble_per_kind():
+    rows = tg.sweep(5, recipes.mixed, steps=STEPS).rows
+    assert [row.backend for row in rows] == ["vmap", "fused", "vmap", "fused", "autograd"]
+    assert rows[4].values == lone_row(recipes.mixed, 4).values  # trained alone: as itself
 
 
 def test_vmapped_recipe_rows_equal_lone_trainers_within_tolerance():
@@ -65,7 +71,8 @@ def test_trainers_that_are_not_alike_train_one_by_one_and_equal_lone_runs():
 
 
 def test_compile_true_trains_one_by_one_after_a_warning_where_trainers_cannot_be_one():
-    with pytest.warns(RuntimeWarning, match=r"cannot train as one: .*overrides step.*'autograd'"):
+    match = r"cannot train in an ensemble: .*overrides step.*'autograd'"
+    with pytest.warns(RuntimeWarning, match=match):
         result = tg.sweep(2, recipes.two_to_one, steps=STEPS, compile=True)
     for row in result.rows:
         assert row.values == lone_row(recipes.two_to_one, row.seed).values
@@ -149,7 +156,7 @@ def test_bad_calls_say_what_is_wrong():
         tg.sweep(2, recipes.post, resume=True)
     with pytest.raises(ValueError, match="'autograd' is a lone trainer's backend"):
         tg.sweep(2, recipes.two_to_one, steps=1, backend="autograd")
-    with pytest.raises(ValueError, match=r"backend='fused' trains ensembles, .*one by one"):
+    with pytest.raises(ValueError, match=r"backend='fused' trains ensembles, .*overrides step"):
         tg.sweep(2, recipes.two_to_one, steps=1, backend="fused")
 
     def no_success(samples, real):

@@ -115,12 +115,11 @@ class Stack:
         """
         k, padded = self.members, self.g[0].shape[-1]
         with torch.no_grad():
-            z = z.to(self.g[0])
-            if self.g_spec is None:  # any modules: their own forward, over the members
-                real = [p[..., :k] for p in self.g]
-                return vmap(lambda p, x: self.call(0, p, x), in_dims=(-1, 0))(real, z)
-            z = z.permute(1, 2, 0)
+            z = z.to(self.g[0]).permute(1, 2, 0)  # members last, padded as the stacks are
             z = torch.cat([z, z.new_zeros((*z.shape[:2], padded - k))], dim=-1).contiguous()
+            if self.g_spec is None:  # any modules: their own forward, over the members
+                out = vmap(lambda p, x: self.call(0, p, x), in_dims=(-1, -1))(self.g, z)
+                return out[:k].contiguous()
             if kernel is not None:
                 out = kernel.forward(self.g_spec, [p.detach() for p in self.g], z)
             else:

@@ -150,8 +150,7 @@ def from_trainers(  # noqa: D417 - cls is the class, as for a classmethod
     ensemble.loss = fused.loss_kind(first.objective.loss) or first.loss
     ensemble.optimizer = fused.optimizer_name(first.g_optimizer) or type(first.g_optimizer).__name__
     templates = (copy.deepcopy(first.generator), copy.deepcopy(first.discriminator))
-    mlps = all(fused.net_spec(net) is not None for net in templates)
-    size = _stacking.padded(len(trainers)) if mlps else len(trainers)
+    size = _stacking.padded(len(trainers))  # any networks: member k's numbers are its own
     g, d = (_stacking.stack([getattr(t, name) for t in trainers], size)
             for name in ("generator", "discriminator"))  # fmt: skip
     opts = tuple((type(o), optimizer_settings(o)) for o in (first.g_optimizer, first.d_optimizer))

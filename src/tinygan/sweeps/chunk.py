@@ -177,6 +177,28 @@ def _check_trainer(trainer: object, seed: int) -> Any:
     return trainer
 
 
+def _alike_groups(trainers: Sequence[Any]) -> tuple[list[list[int]], dict[int, str]]:
+    """Split ``trainers`` into groups that can train as one ensemble, and the rest.
+
+    Whether a trainer joins an ensemble, and which, depends on that trainer alone (a
+    group is the trainers alike with its first), so a seed trains the same way in any
+    chunk. Returns the groups (indices, in order) and why each other trainer cannot.
+    """
+    groups: list[list[int]] = []
+    alone: dict[int, str] = {}
+    for i, trainer in enumerate(trainers):
+        reason = stackable([trainer])
+        if reason is not None:
+            alone[i] = reason
+            continue
+        group = next((g for g in groups if stackable([trainers[g[0]], trainer]) is None), None)
+        if group is None:
+            groups.append([i])
+        else:
+            group.append(i)
+    return groups, alone
+
+
 def run_recipe_chunk(
     recipe: Callable[[int], Any],
     seeds: Sequence[int],
@@ -189,10 +211,13 @@ def run_recipe_chunk(
 ) -> list[SeedResult]:
     """Build one trainer per seed with ``recipe``, train them, and judge each generator.
 
-    Trainers that are alike (see :func:`tinygan.ensemble.alike.stackable`) train together
-    as one :class:`tinygan.EnsembleTrainer`; others, and a chunk of one seed, one after
-    another, each on the backend its recipe chose. Either way seed ``s``'s row is what
-    ``recipe(s)`` trained alone gives, within float tolerance.
+    Trainers that can train as an ensemble (see :func:`tinygan.ensemble.alike.stackable`)
+    do, with the others of the chunk alike with them (one of one, too); the rest train
+    one after another, each on the backend its recipe chose. Whether and how a trainer is
+    stacked depends on that trainer alone, and a member's numbers on its own weights and
+    data, so seed ``s``'s row is the same, bit for bit, in any chunk or alone; it equals
+    what ``recipe(s)``'s lone trainer gives within float tolerance. Each generator is
+    judged as a module (unstacked from its ensemble), as a lone trainer's would be.
 
     Args:
         recipe: ``recipe(seed) -> trainer``, everything random drawn from ``seed``.
@@ -202,9 +227,8 @@ def run_recipe_chunk(
         compile: The older spelling of ``backend="native"`` (see
             :class:`tinygan.EnsembleTrainer`).
         before_training: Called once the trainers are built, just before training.
-        backend: The ensemble's backend (see :class:`tinygan.EnsembleTrainer`); one
-            other than ``"auto"`` needs alike trainers (a chunk of one seed then trains
-            as an ensemble of one).
+        backend: The ensembles' backend (see :class:`tinygan.EnsembleTrainer`); one
+            other than ``"auto"`` needs trainers that can train as an ensemble.
 
     Returns:
         One :class:`tinygan.SeedResult` per seed, in order, each with the backend that
@@ -219,33 +243,34 @@ def run_recipe_chunk(
     device = next(iter(first.generator.parameters()), torch.zeros(0)).device
     count = eval_count(use)
     z = eval_inputs(first.noise, device, count)
-    reason = stackable(trainers)
-    if reason is None and (len(trainers) > 1 or compile or backend != "auto"):
-        ensemble = EnsembleTrainer.from_trainers(trainers, compile=compile, backend=backend)
-        if before_training is not None:
-            before_training()
-        d_losses = _fit_with_window(ensemble, steps, len(trainers))
-        if ensemble.backend == "vmap":
-            outputs = list(ensemble.generate(z))
-        else:  # each generator as a module: the lone trainer's own forward pass
-            outputs = [judged_output(generator, z) for generator, _ in ensemble.unstack()]
-        backends = [ensemble.backend] * len(trainers)
-    else:
-        if backend != "auto":
-            raise ValueError(
-                f"backend={backend!r} trains ensembles, and these trainers cannot train as "
-                f"one ({reason}): with backend='auto' they train one by one"
-            )
-        if compile and reason is not None:  # compile=True asks softly: as "auto" would
-            own = "+".join(sorted({str(getattr(t, "backend", "autograd")) for t in trainers}))
-            warn_fallback("native", f"these trainers cannot train as one: {reason}", own)
-        if before_training is not None:
-            before_training()
-        d_losses, outputs, backends = [], [], []
-        for trainer in trainers:
-            d_losses += _fit_with_window(trainer, steps, 1)
-            outputs.append(judged_output(trainer.generator, z))
-            backends.append(getattr(trainer, "backend", None))
+    groups, alone = _alike_groups(trainers)
+    if alone and backend != "auto":
+        i, reason = next(iter(alone.items()))
+        raise ValueError(
+            f"backend={backend!r} trains ensembles, and recipe({seeds[i]})'s trainer cannot "
+            f"train in one ({reason}): with backend='auto' it trains alone"
+        )
+    if alone and compile:  # compile=True asks softly: as "auto" would
+        own = "+".join(sorted({str(getattr(trainers[i], "backend", "autograd")) for i in alone}))
+        reason = f"a trainer cannot train in an ensemble: {alone[min(alone)]}"
+        warn_fallback("native", reason, own)
+    kinds = ([trainers[i] for i in group] for group in groups)
+    ensembles = [EnsembleTrainer.from_trainers(t, compile=compile, backend=backend) for t in kinds]
+    if before_training is not None:
+        before_training()
+    d_losses: list[float] = [math.nan] * len(trainers)
+    outputs: list[Any] = [None] * len(trainers)
+    backends: list[str | None] = [None] * len(trainers)
+    for group, ensemble in zip(groups, ensembles, strict=True):
+        losses = _fit_with_window(ensemble, steps, len(group))
+        for i, (generator, _), loss in zip(group, ensemble.unstack(), losses, strict=True):
+            d_losses[i], backends[i] = loss, ensemble.backend
+            outputs[i] = judged_output(generator, z)  # the lone trainer's own forward pass
+    for i in alone:
+        trainer = trainers[i]
+        d_losses[i] = _fit_with_window(trainer, steps, 1)[0]
+        outputs[i] = judged_output(trainer.generator, z)
+        backends[i] = getattr(trainer, "backend", None)
     return [
         SeedResult(int(seed), check_verdict(use(out, trainer.real), use), d_loss, backend, count)
         for seed, out, trainer, d_loss, backend in zip(
