@@ -149,9 +149,12 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ],
 )
 def test_resume_errors(finished: Path, capsys, extra: list[str], words: str) -> None:
+    before = {p: p.read_bytes() for p in finished.rglob("*") if p.is_file()}
     assert main(["train", "--resume", str(finished), *extra]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and words in err
+    after = {p: p.read_bytes() for p in finished.rglob("*") if p.is_file()}
+    assert after == before  # a refused command changes nothing: the run still resumes
 
 
 def test_resume_needs_a_run_with_checkpoints(tmp_path: Path, capsys) -> None:

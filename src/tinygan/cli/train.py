@@ -207,8 +207,6 @@ def run(args: argparse.Namespace) -> int:
             raise CLIError(f"--resume {out}: no checkpoint in {folder} to resume from")
     else:
         clear_checkpoints(folder)
-    settings = {**config.to_json(), "trained_by": backend_of(trainer)}  # what runs: asked or not
-    paths["config"].write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
 
     reference = reference_for(config.pattern)
     log = LossLogger(reference=reference)
@@ -234,6 +232,9 @@ def run(args: argparse.Namespace) -> int:
                 f"--steps {config.steps}"
             )
         truncate_history(paths["history"], trainer.iteration)
+    # Only now, with every check passed: a refused --resume leaves the run as it was.
+    settings = {**config.to_json(), "trained_by": backend_of(trainer)}  # what runs: asked or not
+    paths["config"].write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
     first = trainer.iteration
     remaining = config.steps - first
     trainer.callbacks += [ProgressBar(remaining, enabled=show_progress(args.quiet)), saver]
