@@ -65,6 +65,10 @@ def test_existing_out_needs_force(tmp_path, capsys):
     assert main(["sweep", "--seeds", "1", "--steps", "1", "--out", str(tmp_path)]) == 2
     assert "--force" in capsys.readouterr().err
     assert main(["sweep", "--seeds", "1", "--steps", "1", "--out", str(tmp_path), "--force"]) == 0
+    argv = ["sweep", "--seeds", "2", "--steps", "2", "--out", str(tmp_path), "--force"]
+    assert main(argv) == 0  # --force replaces the sweep that was there
+    assert json.loads((tmp_path / "sweep.json").read_text())["seeds"] == [0, 1]
+    assert (tmp_path / "keep.txt").read_text() == "x"
 
 
 def test_without_out_writes_nothing(tmp_path, monkeypatch, capsys):

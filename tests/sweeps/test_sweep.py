@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import tinygan as tg
 from tinygan.metrics import pattern_verdicts
+from tinygan.sweeps.folder import SweepFolderError
 from tinygan.sweeps.run import (
     EVAL_INPUTS,
     EVAL_SEED,
@@ -205,6 +206,21 @@ def test_out_argument_writes_the_files(tmp_path):
     tg.sweep(2, steps=10, out=tmp_path)
     names = {p.name for p in tmp_path.iterdir()}
     assert names == {"sweep.json", "seeds.csv", "summary.json", "histogram.png"}
+
+
+def test_a_sweep_never_writes_over_another(tmp_path):
+    """Never lost work: a folder's sweep is resumed or refused, never replaced."""
+    (tmp_path / "notes.txt").write_text("mine")
+    tg.sweep(2, steps=3, out=tmp_path)  # beside the user's own files, which stay
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    with pytest.raises(SweepFolderError, match="pass resume=True to finish that sweep"):
+        tg.sweep(3, steps=4, out=tmp_path)
+    with pytest.raises(SweepFolderError, match="steps"):  # resume: the same sweep only
+        tg.sweep(3, steps=4, out=tmp_path, resume=True)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    (tmp_path / "sweep.json").unlink()  # what is left is no sweep to resume
+    with pytest.raises(SweepFolderError, match=r"files a sweep writes \(seeds.csv"):
+        tg.sweep(2, steps=3, out=tmp_path, resume=True)
 
 
 # --- variants and the post's outcome ---------------------------------------------------------

@@ -46,6 +46,7 @@ from tinygan.cli.train import prepare_out
 from tinygan.objectives import NAMES
 from tinygan.sweeps import EVAL_INPUTS, SweepConfig, SweepResult, sweep
 from tinygan.sweeps.chunk import LOSS_WINDOW
+from tinygan.sweeps.folder import FILES as SWEEP_FILES
 
 __all__ = ["add_parser", "run", "summary_lines"]
 
@@ -260,6 +261,8 @@ def run(args: argparse.Namespace) -> int:
     out = args.resume if args.resume is not None else args.out
     if args.resume is None and out is not None:
         prepare_out(out, force=args.force)
+        for name in SWEEP_FILES:  # --force: the user replaces the sweep that was there
+            (out / name).unlink(missing_ok=True)
         (out / COMMAND).write_text(json.dumps(settings, indent=2) + "\n")
     before = _rows_in(out / "seeds.csv") if args.resume is not None else 0
     start = time.perf_counter()

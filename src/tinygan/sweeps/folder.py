@@ -23,14 +23,16 @@ from tinygan.sweeps.config import EVAL_INPUTS, EVAL_SEED, SeedResult
 from tinygan.sweeps.provenance import backend_record
 from tinygan.sweeps.table import csv_text
 
-__all__ = ["SweepFolder", "SweepFolderError"]
+__all__ = ["FILES", "SweepFolder", "SweepFolderError"]
 
 SPEC = "sweep.json"
 ROWS = "seeds.csv"
+FILES = (SPEC, ROWS, "summary.json", "histogram.png")
+"""The files a sweep writes into its folder."""
 
 
 class SweepFolderError(ValueError):
-    """A sweep folder cannot be resumed: it holds another sweep, or its files are damaged."""
+    """A folder a sweep cannot use: another sweep's, one not resumed, or damaged files."""
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
@@ -93,7 +95,16 @@ class SweepFolder:
         self.rows: dict[int, SeedResult] = {}
         self.backends: dict[str, int] = {}
         self.trained_by: dict[str, Any] | None = None
-        if resume and (self.path / SPEC).exists():
+        found = [name for name in FILES if (self.path / name).exists()]
+        if found and not (resume and SPEC in found):
+            # Never written over: a sweep is resumed (resume=True) or its files deleted first.
+            what = "another sweep's files" if SPEC in found else "files a sweep writes"
+            hint = "pass resume=True to finish that sweep, or " if SPEC in found else ""
+            raise SweepFolderError(
+                f"out={str(self.path)!r} already holds {what} ({', '.join(found)}): "
+                f"{hint}delete them, or choose another folder"
+            )
+        if resume and found:
             self._load()
         self.path.mkdir(parents=True, exist_ok=True)
         _write_json(self.path / SPEC, self._spec_file())

@@ -197,7 +197,8 @@ def sweep(
             (:func:`tinygan.metrics.default_judge`).
         out: A directory for ``sweep.json``, ``seeds.csv`` (rewritten as each chunk
             finishes, atomically), ``summary.json`` and ``histogram.png``; ``None``
-            writes nothing.
+            writes nothing. A sweep's files already there are never written over: they
+            are resumed (``resume=True``), or refused.
         resume: Keep the rows already in ``out`` (which must hold this same sweep: a
             folder from another configuration is refused, naming the difference) and
             train only the missing seeds. The result equals an uninterrupted sweep's.
@@ -240,7 +241,8 @@ def sweep(
     Raises:
         ValueError: If an argument is out of range or names an unknown choice.
         TypeError: If an argument has the wrong type.
-        tinygan.sweeps.folder.SweepFolderError: If ``resume`` meets another sweep's folder.
+        tinygan.sweeps.folder.SweepFolderError: If ``out`` holds a sweep's files and
+            ``resume`` is false, or ``resume`` meets another sweep's folder.
 
     Example:
         >>> import tinygan as tg
