@@ -80,6 +80,8 @@ def test_check_verdict_makes_plain_numbers():
         ([1, 2], TypeError, "mapping"),
         ({"x": 1.0}, ValueError, "'success'"),
         ({"a,b": 1.0, "success": True}, ValueError, "CSV"),
+        ({"seed": 99.0, "success": True}, ValueError, "'seed', which a sweep's seeds.csv"),
+        ({"d_loss": 5.0, "success": True}, ValueError, "'d_loss', which a sweep's seeds.csv"),
         ({"x": "high", "success": True}, TypeError, "numbers or bools"),
         ({"success": 0.5}, ValueError, "bool"),
     ],

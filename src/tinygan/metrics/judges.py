@@ -167,7 +167,8 @@ def check_verdict(verdict: object, judge: object = None) -> Verdict:
     """Check what a judge returned and make it plain: names to floats, ``success`` a bool.
 
     Names must be non-empty strings without commas, quotes or line breaks (they become
-    CSV columns); values must be real numbers or bools; ``"success"`` must be there.
+    CSV columns), and neither ``"seed"`` nor ``"d_loss"`` (a sweep's own columns); values
+    must be real numbers or bools; ``"success"`` must be there.
     Integers become floats, NumPy and tensor scalars become Python numbers.
 
     Args:
@@ -188,6 +189,11 @@ def check_verdict(verdict: object, judge: object = None) -> Verdict:
     for name, value in verdict.items():
         if not isinstance(name, str) or not name or any(c in name for c in ',"\n\r'):
             raise ValueError(f"{who} returned the name {name!r}: names become CSV columns")
+        if name in ("seed", "d_loss"):
+            raise ValueError(
+                f"{who} returned the name {name!r}, which a sweep's seeds.csv and summary.json "
+                "give their own column: name it otherwise"
+            )
         if isinstance(value, torch.Tensor) and value.numel() == 1:
             value = value.item()
         if isinstance(value, (bool, np.bool_)):
