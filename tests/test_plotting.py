@@ -83,6 +83,19 @@ def test_plot_losses_without_reference_has_one_axes() -> None:
     assert fig.axes[0].get_lines()[0].get_ydata().size == 20
 
 
+def test_plot_losses_takes_another_objectives_range() -> None:
+    """D's loss from 0 to twice the loss of a D that cannot tell, ticked at it."""
+    fig = plot_losses([0.7, 0.69, 0.6], loss_ylim=(0.0, 1.4), loss_title="cross-entropy")
+    ax = fig.axes[0]
+    assert tuple(map(float, ax.get_ylim())) == (0.0, 1.4)
+    assert [float(t) for t in ax.get_yticks()] == [0.0, 0.7, 1.4]
+    assert ax.get_title() == "cross-entropy"
+    fitted = plot_losses([-3.0, 2.0], loss_ylim=None).axes[0].get_ylim()
+    assert fitted[0] < -3.0 and fitted[1] > 2.0  # fitted to the values
+    with pytest.raises(ValueError, match="ylim must be two finite numbers"):
+        plot_losses([0.1], loss_ylim=(1.0, 0.0))
+
+
 def test_plot_losses_figsize() -> None:
     fig = plot_losses([0.1], figsize=(4, 3))
     assert tuple(fig.get_size_inches()) == (4.0, 3.0)

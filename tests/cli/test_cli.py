@@ -446,7 +446,9 @@ def test_objective_and_backend_options_reach_the_trainer_and_its_files(tmp_path,
     summary = json.loads((out / "summary.json").read_text())
     assert config["objective"] == "hinge" and config["backend"] == "auto"
     assert summary["backend"] == {"name": "autograd"}  # hinge: the trainer's own parts
-    assert "backend: autograd" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "backend: autograd" in printed
+    assert "(1 means D cannot tell G's output from real data)" in printed  # hinge's, not 0.25
     native = tmp_path / "native"
     assert main(["train", "--out", str(native), "--steps", "40", "--backend", "native"]) == 0
     assert json.loads((native / "summary.json").read_text())["backend"]["name"] == "native"

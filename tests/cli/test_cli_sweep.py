@@ -243,6 +243,7 @@ def test_objective_reaches_the_posts_sweep_and_a_recipes(tmp_path, capsys):
     assert main([*argv, "--force"]) == 0
     printed = capsys.readouterr().out
     assert "objective=hinge" in printed and "compile=False" in printed  # no kernel warning
+    assert "(1 means D cannot tell G's output from real data)" in printed
     assert json.loads((out / "sweep.json").read_text())["config"]["objective"] == "hinge"
     assert json.loads((out / "command.json").read_text())["objective"] == "hinge"
     argv = ["sweep", "--seeds", "2", "--steps", "3", "--data", "ring8", "--objective", "wgan-gp"]

@@ -74,6 +74,19 @@ def test_hinge_and_wasserstein():
             obj.d_loss(S, 0.9)
 
 
+def test_the_loss_of_a_discriminator_that_cannot_tell():
+    """D scores every sample 0.5 (logit 0): (loss on a real step + on a generated one) / 2."""
+    assert LeastSquares().chance_loss() == pytest.approx((0.5**2 + 0.5**2) / 2)
+    for bce in (NonSaturating(), Minimax(), NonSaturating(logits=True), Minimax(logits=True)):
+        assert bce.chance_loss() == pytest.approx(math.log(2))
+    assert Hinge().chance_loss() == pytest.approx((1 - 0.5 + 1 + 0.5) / 2)
+    assert WGANGP().chance_loss() == 0.0
+    assert R1(Hinge()).chance_loss() == Hinge().chance_loss()
+    assert TargetLoss(functional.l1_loss).chance_loss() == pytest.approx(0.5)
+    logit_bce = TargetLoss(functional.binary_cross_entropy_with_logits)
+    assert logit_bce.chance_loss(logits=True) == pytest.approx(math.log(2))
+
+
 @settings(max_examples=30, deadline=None)
 @given(p=st.floats(0.01, 0.99), target=st.sampled_from([0.0, 1.0]))
 def test_target_objectives_are_their_loss(p, target):

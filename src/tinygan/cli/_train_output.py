@@ -16,6 +16,7 @@ from tinygan.checkpoint import save_atomically, write_atomically
 from tinygan.cli._common import CLIError, ProgressBar, show_progress
 from tinygan.cli._train_config import FILES, TrainConfig
 from tinygan.metrics import Judge, counts_as_integers, default_judge
+from tinygan.objectives import Objective
 from tinygan.sweeps import SeedResult
 from tinygan.sweeps.chunk import evaluate_generator
 from tinygan.sweeps.inputs import eval_count
@@ -67,8 +68,14 @@ def prepare_out(out: Path, *, force: bool) -> None:
         raise CLIError(f"cannot create --out {out}: {exc.strerror or exc}") from None
 
 
-def write_figures(log: LossLogger, snapshots: Snapshots, out: Path) -> list[Path]:
+def write_figures(
+    log: LossLogger, snapshots: Snapshots, out: Path, objective: Objective | None = None
+) -> list[Path]:
     """Write ``losses.png`` and ``snapshots.png`` into ``out``; return their paths.
+
+    D's loss is drawn from 0 to twice the loss of a D that cannot tell
+    (:meth:`~tinygan.objectives.Objective.chance_loss`): the post's 0 to 0.5 for its
+    objective; fitted to the losses where that is 0 (the Wasserstein critic's).
 
     Raises:
         ImportError: If matplotlib is not installed.
@@ -77,7 +84,12 @@ def write_figures(log: LossLogger, snapshots: Snapshots, out: Path) -> list[Path
 
     written = []
     losses = out / FILES["losses"]
-    plot_losses(log).savefig(losses, dpi=100)
+    level = 0.25 if objective is None else objective.chance_loss()
+    title = "discriminator loss"
+    if objective is not None and objective.name != "least-squares":
+        title += f" ({objective.name}; {level:.3g} where D cannot tell)"
+    ylim = (0.0, 2 * level) if level > 0 else None
+    plot_losses(log, loss_ylim=ylim, loss_title=title).savefig(losses, dpi=100)
     written.append(losses)
     if snapshots.steps:
         path = out / FILES["snapshots"]
@@ -156,7 +168,7 @@ def summarize(trainer: AdversarialTrainer, log: LossLogger, config: TrainConfig)
         f"G's mean output per position, on 1,000 fresh inputs: {mean}   (pattern {config.pattern})",
         f"G's spread (std) per position, on the same inputs: {spread}",
         f"D's mean loss over the last {last} iterations: {d_recent:.3f} "
-        "(0.25 means D cannot tell G's output from real data)",
+        f"({trainer.objective.chance_loss():.3g} means D cannot tell G's output from real data)",
     ]
 
 

@@ -44,6 +44,7 @@ from tinygan.cli._common import (
 from tinygan.cli._data import KINDS, add_data_argument
 from tinygan.cli.train import prepare_out
 from tinygan.objectives import NAMES
+from tinygan.objectives import get as get_objective
 from tinygan.sweeps import EVAL_INPUTS, SweepConfig, SweepResult, sweep
 from tinygan.sweeps.chunk import LOSS_WINDOW
 from tinygan.sweeps.folder import FILES as SWEEP_FILES
@@ -305,7 +306,6 @@ def summary_lines(result: SweepResult) -> list[str]:
         f"95% Wilson interval [{low:.3f}, {high:.3f}]",
     ]
     numbers = result.summary()["numbers"]
-    pattern = isinstance(result.config, SweepConfig)
     judged = f", each judged on {result.eval_inputs:,} fixed inputs" if result.eval_inputs else ""
     if "spread_1" in numbers:
         spreads = [statistics.fmean(row.spread) for row in result.rows]
@@ -315,7 +315,7 @@ def summary_lines(result: SweepResult) -> list[str]:
         )
     else:
         medians = [
-            f"{name} {stats['median']:.4g}"
+            _median(name, stats, [float(row.values[name]) for row in result.rows])
             for name, stats in numbers.items()
             if name != "d_loss" and stats["median"] is not None
         ]
@@ -324,9 +324,23 @@ def summary_lines(result: SweepResult) -> list[str]:
     d_losses = [row.d_loss for row in result.rows if not math.isnan(row.d_loss)]
     if d_losses:
         window = min(LOSS_WINDOW, result.config.steps)
-        hint = " (0.25 means D cannot tell G's output from real data)" if pattern else ""
+        hint, config = "", result.config
+        if isinstance(config, SweepConfig):  # the post's objective, or its loss's, or named
+            default = "least-squares" if config.loss == "mse" else "non-saturating"
+            level = get_objective(config.objective or default).chance_loss()
+            hint = f" ({level:.3g} means D cannot tell G's output from real data)"
         lines.append(
             f"median over the seeds of D's mean loss in their last {window:,} iterations: "
             f"{statistics.median(d_losses):.3f}{hint}"
         )
     return lines
+
+
+def _median(name: str, stats: dict[str, Any], values: list[float]) -> str:
+    """``name``'s median over the seeds, saying so where some seeds' value is not finite."""
+    shown = f"{name} {stats['median']:.4g}"
+    if stats["finite"] == len(values):
+        return shown
+    known = [v for v in values if not math.isnan(v)]  # infinities sort; NaN has no place
+    overall = f"; over all {len(known)}: {statistics.median(known):.4g}" if known else ""
+    return f"{shown} (over the {stats['finite']} seeds where it is finite{overall})"

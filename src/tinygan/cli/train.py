@@ -256,7 +256,7 @@ def run(args: argparse.Namespace) -> int:
     written = [paths["config"], paths["history"], paths["model"], paths["summary"]]
     missing_plots = False
     try:
-        written += write_figures(log, snapshots, out)
+        written += write_figures(log, snapshots, out, trainer.objective)
     except ImportError:
         missing_plots = True
 

@@ -89,6 +89,30 @@ class Objective:
         """
         return None
 
+    def chance_loss(self, logits: bool | None = None) -> float:
+        """D's mean loss over a real and a generated step when it cannot tell them apart.
+
+        That is D's loss when it gives every sample the score 0.5, a probability (0 where
+        its scores are logits). A D loss that stays near it says D cannot tell G's samples
+        from real ones.
+
+        Args:
+            logits: Whether D's scores are logits; ``None``: the objective's ``logits``
+                setting where it has one, else not.
+
+        Example:
+            >>> from tinygan.objectives import Hinge, LeastSquares, NonSaturating, WGANGP
+            >>> [round(o.chance_loss(), 4) for o in (LeastSquares(), NonSaturating(), Hinge())]
+            [0.25, 0.6931, 1.0]
+            >>> WGANGP().chance_loss()
+            0.0
+        """
+        if logits is None:
+            logits = bool(getattr(self, "logits", False))
+        score = torch.full((1, 1), 0.0 if logits else 0.5)
+        with torch.no_grad():
+            return (float(self.d_loss(score, 1.0)) + float(self.d_loss(score, 0.0))) / 2
+
     @property
     def penalized(self) -> bool:
         """Whether the objective adds a penalty that needs D's gradient."""

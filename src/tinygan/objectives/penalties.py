@@ -113,6 +113,10 @@ class R1(Objective):
         """The objective's."""
         return self.objective.g_loss(scores, target)
 
+    def chance_loss(self, logits: bool | None = None) -> float:
+        """The objective's (see :meth:`Objective.chance_loss`)."""
+        return self.objective.chance_loss(logits)
+
     def d_penalty(
         self,
         discriminator: Callable[[torch.Tensor], torch.Tensor],

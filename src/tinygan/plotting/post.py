@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tinygan.callbacks import LossLogger, Snapshots
-from tinygan.plotting._figure import YLIM, YTICKS, as_1d, check_figsize, figure_class
+from tinygan.plotting._figure import YLIM, as_1d, check_figsize, figure_class
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -24,6 +24,7 @@ def scatter_series(
     x: Sequence[float] | np.ndarray | None = None,
     title: str | None = None,
     ylabel: str = "loss",
+    ylim: tuple[float, float] | None = YLIM,
 ) -> Axes:
     """Draw one logged series on ``ax`` the way the post draws it.
 
@@ -37,6 +38,9 @@ def scatter_series(
         x: Their positions on the x axis; ``0, 1, 2, ...`` by default.
         title: The axes' title.
         ylabel: The y axis label.
+        ylim: The y range, ticked at its ends and middle (the post's ``(0, 0.5)`` by
+            default, whose middle, 0.25, is the post's loss of a D that cannot tell);
+            ``None`` fits it to the values.
 
     Returns:
         ``ax``.
@@ -49,8 +53,12 @@ def scatter_series(
     if xs.shape != y.shape:
         raise ValueError(f"x has {xs.size} entries but values has {y.size}")
     ax.plot(xs, y, linestyle="none", marker=".", alpha=0.1, color="C0")
-    ax.set_ylim(*YLIM)
-    ax.set_yticks(YTICKS)
+    if ylim is not None:
+        low, high = float(ylim[0]), float(ylim[1])
+        if not (np.isfinite(low) and np.isfinite(high) and low < high):
+            raise ValueError(f"ylim must be two finite numbers, low first, got {ylim!r}")
+        ax.set_ylim(low, high)
+        ax.set_yticks((low, (low + high) / 2, high))
     ax.grid(True)
     ax.set_ylabel(ylabel)
     if title is not None:
@@ -63,6 +71,8 @@ def plot_losses(
     g_error: Sequence[float] | np.ndarray | None = None,
     *,
     figsize: tuple[float, float] = (16.0, 8.0),
+    loss_ylim: tuple[float, float] | None = YLIM,
+    loss_title: str = "discriminator loss",
 ) -> Figure:
     """Plot the discriminator's loss and the generator's progress, as the post does.
 
@@ -77,6 +87,10 @@ def plot_losses(
         g_error: The generator's error at each iteration. With a logger, the logger's
             :attr:`~tinygan.LossLogger.g_error` is used when this is ``None``.
         figsize: The figure's size in inches.
+        loss_ylim: The discriminator loss's y range (see :func:`scatter_series`): the
+            post's ``(0, 0.5)`` by default; for another objective, twice the loss of a D
+            that cannot tell, so that it sits in the middle as 0.25 does in the post's.
+        loss_title: The discriminator loss's title.
 
     Returns:
         A new :class:`matplotlib.figure.Figure` with one or two axes.
@@ -115,7 +129,7 @@ def plot_losses(
     figure = figure_class()(figsize=size, layout="constrained")
     rows = 1 if g_values is None else 2
     axes = figure.subplots(rows, 1, squeeze=False)[:, 0]
-    scatter_series(axes[0], d_loss, x=d_x, title="discriminator loss")
+    scatter_series(axes[0], d_loss, x=d_x, title=loss_title, ylim=loss_ylim)
     if g_values is not None:
         scatter_series(
             axes[1],

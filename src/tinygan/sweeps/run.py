@@ -178,7 +178,7 @@ def sweep(
     """Train one GAN per seed and count how many succeed.
 
     The seeds are split into chunks of ``chunk_size``; each chunk trains (alike trainers
-    as one ensemble per kind, see :func:`~tinygan.sweeps.chunk.run_recipe_chunk`) and is
+    as one ensemble per kind, see :func:`~tinygan.sweeps.run.run_recipe_chunk`) and is
     judged. A seed's row depends on that seed alone, bit for bit, in any chunk. With an
     ``executor`` (a :class:`concurrent.futures.ProcessPoolExecutor`, or a Dask
     ``distributed.Client``, see :doc:`/how_often`) the chunks run there; the rows are the
