@@ -287,3 +287,18 @@ def test_worker_processes_show_warnings_as_one_line_too(tmp_path, monkeypatch, c
     assert fallbacks, err
     assert all(line.startswith("tinygan sweep: backend 'native'") for line in fallbacks), err
     assert not [line for line in err if "RuntimeWarning" in line or "warnings.warn" in line]
+
+
+def test_a_median_that_leaves_seeds_out_says_so():
+    """A number infinite for some seeds: its median over the finite ones, and over all."""
+    from tinygan.cli.sweep import summary_lines
+    from tinygan.sweeps.config import RecipeConfig
+
+    kls = [float("inf"), 1.46, float("inf"), float("inf")]
+    rows = tuple(
+        tg.SeedResult(seed, {"reverse_kl": kl, "success": False}, 0.5)
+        for seed, kl in enumerate(kls)
+    )
+    result = tg.SweepResult(RecipeConfig("r", "default", 10), rows, eval_inputs=2500)
+    line = next(line for line in summary_lines(result) if line.startswith("medians"))
+    assert line.endswith("reverse_kl 1.46 (over the 1 seed where it is finite; over all 4: inf)")

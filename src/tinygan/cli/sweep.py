@@ -343,4 +343,5 @@ def _median(name: str, stats: dict[str, Any], values: list[float]) -> str:
         return shown
     known = [v for v in values if not math.isnan(v)]  # infinities sort; NaN has no place
     overall = f"; over all {len(known)}: {statistics.median(known):.4g}" if known else ""
-    return f"{shown} (over the {stats['finite']} seeds where it is finite{overall})"
+    finite = stats["finite"]
+    return f"{shown} (over the {finite} seed{'s' * (finite != 1)} where it is finite{overall})"
