@@ -9,7 +9,7 @@ map and the discriminator's minibatch standard deviation channel they draw every
 :func:`tinygan.recipes.images.digits_conv` is that recipe, from a seed.
 
 Run it as ``python examples/conv_digits.py [--steps 5000] [--seed 0] [--out DIR]``
-(``--steps`` is capped at the recipe's 5,000). It needs scikit-learn:
+(``--steps`` is capped at the recipe's 5,000). It needs scikit-learn and matplotlib:
 ``pip install "tinygan[images,plot]"``.
 """
 

@@ -8,7 +8,8 @@ Here the real data is not the post's fuzzy ``1010`` but a tiny 3x3 image of a cr
 (the post's Part III moves on to images), nine numbers drawn from normal distributions
 around 0.9 (ink) and 0.1 (paper). The generator learns it from four noise numbers.
 
-Run it as ``python examples/custom_data_source.py [--steps 10000] [--seed 0]``.
+Run it as ``python examples/custom_data_source.py [--steps 10000] [--seed 0] [--out DIR]``.
+It needs matplotlib: ``pip install "tinygan[plot]"``.
 """
 
 import argparse

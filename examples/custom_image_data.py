@@ -10,6 +10,7 @@ kinds), so the example needs no download; your own Dataset goes in the same way.
 
 Run it as ``python examples/custom_image_data.py [--steps 3000] [--seed 0]``
 (``--steps`` is capped at 3,000).
+It needs matplotlib: ``pip install "tinygan[plot]"``.
 """
 
 import argparse

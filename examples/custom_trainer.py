@@ -10,7 +10,8 @@ override :meth:`~tinygan.AdversarialTrainer.step` out of its public parts,
 :meth:`~tinygan.AdversarialTrainer.train_generator`. ``fit``, the callbacks and the
 figures work unchanged.
 
-Run it as ``python examples/custom_trainer.py [--k 2] [--steps 10000] [--seed 0]``.
+Run it as ``python examples/custom_trainer.py [--k 2] [--steps 10000] [--seed 0] [--out DIR]``.
+It needs matplotlib: ``pip install "tinygan[plot]"``.
 """
 
 import argparse

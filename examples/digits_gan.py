@@ -13,7 +13,7 @@ compares them with the other half.
 
 Run it as ``python examples/digits_gan.py [--steps 10000] [--seed 0] [--out DIR]``
 (``--steps`` is capped at the recipes' own 10,000; fewer make a quick look).
-It needs scikit-learn: ``pip install "tinygan[images,plot]"``.
+It needs scikit-learn and matplotlib: ``pip install "tinygan[images,plot]"``.
 """
 
 import argparse

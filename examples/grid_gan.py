@@ -11,6 +11,7 @@ of a mixture uses.
 Run it as ``python examples/grid_gan.py [--steps 30000] [--seed 0] [--pack 1] [--out DIR]``
 (``--steps`` is capped at the recipe's own ``GRID25_STEPS``, 30,000: about two minutes
 on one core; the docs build runs the recipe's full run).
+It needs matplotlib: ``pip install "tinygan[plot]"``.
 """
 
 import argparse

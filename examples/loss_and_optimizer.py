@@ -8,7 +8,8 @@ cross-entropy (the discriminator's output is a probability) and Adam.
 ``loss(output, target) -> scalar tensor`` and ``optimizer`` any
 ``optimizer(params) -> torch.optim.Optimizer``, called once for each network.
 
-Run it as ``python examples/loss_and_optimizer.py [--steps 10000] [--seed 0]``.
+Run it as ``python examples/loss_and_optimizer.py [--steps 10000] [--seed 0] [--out DIR]``.
+It needs matplotlib: ``pip install "tinygan[plot]"``.
 """
 
 import argparse

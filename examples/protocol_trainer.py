@@ -12,7 +12,9 @@ Its ``fit`` calls the callbacks' hooks in the order documented in
 :mod:`tinygan.callbacks`. (To skip writing ``fit`` and ``stop``, inherit
 :class:`tinygan.BaseTrainer` and write ``step`` alone.)
 
-Run it as ``python examples/protocol_trainer.py [--d-lr 0.01] [--g-lr 0.01] [--steps 10000]``.
+Run it as ``python examples/protocol_trainer.py [--d-lr 0.01] [--g-lr 0.01] [--steps 10000]
+[--seed 0] [--out DIR]``.
+It needs matplotlib: ``pip install "tinygan[plot]"``.
 """
 
 import argparse

@@ -12,6 +12,7 @@ and the table of the "Mode collapse on 2-D mixtures" page judge.
 Run it as ``python examples/ring_gan.py [--steps 15000] [--seed 0] [--pack 1] [--out DIR]``
 (``--steps`` is capped at the recipe's own ``RING8_STEPS``, 15,000: about a minute on
 one core; the docs build runs the recipe's full run).
+It needs matplotlib: ``pip install "tinygan[plot]"``.
 """
 
 import argparse
