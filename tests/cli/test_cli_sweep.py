@@ -302,3 +302,22 @@ def test_a_median_that_leaves_seeds_out_says_so():
     result = tg.SweepResult(RecipeConfig("r", "default", 10), rows, eval_inputs=2500)
     line = next(line for line in summary_lines(result) if line.startswith("medians"))
     assert line.endswith("reverse_kl 1.46 (over the 1 seed where it is finite; over all 4: inf)")
+
+
+def test_a_data_kinds_sweep_runs_on_one_thread_as_train_does(monkeypatch, capsys):
+    import torch
+
+    from tinygan.cli import sweep as command
+
+    seen = []
+
+    def recording(*args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return real_sweep(*args, **kwargs)
+
+    real_sweep = command.sweep
+    monkeypatch.setattr(command, "sweep", recording)
+    threads = torch.get_num_threads()
+    assert main(["sweep", "--seeds", "1", "--steps", "2", "--data", "ring8"]) == 0
+    assert main(["sweep", "--seeds", "1", "--steps", "2"]) == 0  # the post's: the kernel's threads
+    assert seen == [1, threads] and torch.get_num_threads() == threads

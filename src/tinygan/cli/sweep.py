@@ -6,10 +6,12 @@ and, with ``--out``, writes ``sweep.json`` and ``seeds.csv`` as chunks finish, t
 ``summary.json`` and ``histogram.png``. The options ``--pattern``, ``--bias``, ``--loss``,
 ``--optimizer``, ``--noise``, ``--lr`` and ``--batch-size`` select the post's variants;
 ``--data ring8|grid25|digits`` sweeps another kind of data with its recipe
-(:mod:`tinygan.recipes`). ``--objective NAME`` trains either with another objective
-(:mod:`tinygan.objectives`). On the CPU the post's ensembles train through the native kernel
-by default (``--compile``: :mod:`tinygan.engine.native`, built once per machine in about a
-second); ``--no-compile`` trains them with the fused step in torch, exactly as
+(:mod:`tinygan.recipes`), on one thread per process as ``tinygan train`` trains it (the
+recipes' networks are small: two threads can be many times slower). ``--objective NAME``
+trains either with another objective (:mod:`tinygan.objectives`). On the CPU the post's
+ensembles train through the native kernel by default (``--compile``:
+:mod:`tinygan.engine.native`, built once per machine in about a second);
+``--no-compile`` trains them with the fused step in torch, exactly as
 :func:`tinygan.sweep` does by default, and ``--backend`` names any backend. The output
 names the backend that ran, and ``summary.json`` and ``sweep.json`` record it.
 
@@ -30,6 +32,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
+
+import torch
 
 from tinygan.cli._common import (
     CLIError,
@@ -235,16 +239,29 @@ def _sweep(settings: dict[str, Any], out: Path | None, resume: bool, workers: in
         defaults = SweepConfig()
         options.update({key: settings.get(key, getattr(defaults, key)) for key in _POST_OPTIONS})
     recipe = None if kind is None else kind.load()
-    if workers > 1:
-        spawn = multiprocessing.get_context("spawn")  # fork is unsafe once torch ran
-        # each worker shows its warnings as one line too, as this process does
-        with ProcessPoolExecutor(
-            workers, spawn, initializer=show_warnings, initargs=("sweep",)
-        ) as pool:
-            if options["chunk_size"] is None:
-                options["chunk_size"] = -(-settings["seeds"] // workers)
-            return sweep(seeds, recipe=recipe, executor=pool, **options)
-    return sweep(seeds, recipe=recipe, **options)
+    one_thread = kind is not None  # a --data kind's small networks: as tinygan train runs them
+    threads = torch.get_num_threads()
+    if one_thread:
+        torch.set_num_threads(1)
+    try:
+        if workers > 1:
+            spawn = multiprocessing.get_context("spawn")  # fork is unsafe once torch ran
+            with ProcessPoolExecutor(
+                workers, spawn, initializer=_start_worker, initargs=(one_thread,)
+            ) as pool:
+                if options["chunk_size"] is None:
+                    options["chunk_size"] = -(-settings["seeds"] // workers)
+                return sweep(seeds, recipe=recipe, executor=pool, **options)
+        return sweep(seeds, recipe=recipe, **options)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _start_worker(one_thread: bool) -> None:
+    """Start a worker process: its warnings as one line each, as here; one thread if asked."""
+    show_warnings("sweep")
+    if one_thread:
+        torch.set_num_threads(1)
 
 
 def _rows_in(path: Path) -> int:
