@@ -191,3 +191,37 @@ def test_objective_goes_to_the_kinds_recipe_and_config_records_it(tmp_path):
     saved = torch.load(out / "model.pt", weights_only=True)
     first = next(iter(saved["generator"].values()))
     assert torch.equal(first, next(iter(alone.generator.state_dict().values())))
+
+
+@pytest.mark.parametrize(
+    "command", [["train", "--data", "digits"], ["sweep", "--seeds", "1", "--data", "digits"]]
+)
+def test_digits_without_scikit_learn_is_one_line_before_any_file(
+    command, tmp_path, monkeypatch, capsys
+):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+
+    def without_sklearn(name, *args):
+        return None if name == "sklearn" else find_spec(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_sklearn)
+    out = tmp_path / "run"
+    assert main([*command, "--steps", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().endswith('--data digits needs scikit-learn: pip install "tinygan[images]"')
+    assert len(err.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_a_missing_extra_met_later_is_one_line_too(monkeypatch, capsys):
+    from tinygan.cli import sweep as command
+
+    def needs_matplotlib(*args, **kwargs):
+        raise ImportError('tinygan.plotting needs matplotlib: pip install "tinygan[plot]"')
+
+    monkeypatch.setattr(command, "sweep", needs_matplotlib)
+    assert main(["sweep", "--seeds", "1", "--steps", "1"]) == 2
+    assert capsys.readouterr().err == (
+        'tinygan sweep: error: tinygan.plotting needs matplotlib: pip install "tinygan[plot]"\n'
+    )

@@ -62,7 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments after the program name; ``sys.argv[1:]`` when ``None``.
 
     Returns:
-        The exit status: 0 on success, 2 on a usage error, 130 when interrupted, 1
+        The exit status: 0 on success, 2 on a usage error or a missing extra (one line
+        naming it), 130 when interrupted, 1
         when the output's reader went away (``tinygan sweep ... | head``).
         (``--help``, ``--version`` and argument errors exit through :class:`SystemExit`,
         as :mod:`argparse` does.)
@@ -83,6 +84,11 @@ def _run(args: argparse.Namespace) -> int:
         status: int = args.run(args)
     except CLIError as exc:
         print(f"tinygan {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except ImportError as exc:
+        if 'pip install "tinygan[' not in str(exc):
+            raise  # not a missing extra: a bug to see whole
+        print(f"tinygan {args.command}: error: {exc}", file=sys.stderr)  # one line
         return 2
     except KeyboardInterrupt:
         print(f"tinygan {args.command}: interrupted", file=sys.stderr)

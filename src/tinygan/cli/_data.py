@@ -31,6 +31,7 @@ class DataKind:
         steps: ``module:CONSTANT`` of its default iterations.
         files: Whether the data are files under ``--root``, which the recipe reads
             (``recipe(seed, root=DIR)``).
+        needs: ``(module, package, extra)`` the data need beyond torch, if any.
     """
 
     name: str
@@ -38,6 +39,17 @@ class DataKind:
     recipe: str
     steps: str
     files: bool = False
+    needs: tuple[str, str, str] | None = None
+
+    def check_installed(self) -> None:
+        """Check that what the data need is installed, before any file is written.
+
+        Raises:
+            CLIError: If it is not, naming the extra that installs it.
+        """
+        if self.needs is not None and importlib.util.find_spec(self.needs[0]) is None:
+            _, package, extra = self.needs
+            raise CLIError(f'--data {self.name} needs {package}: pip install "tinygan[{extra}]"')
 
     def load(self) -> Callable[..., Any]:
         """Import the recipe."""
@@ -69,6 +81,7 @@ KINDS: dict[str, DataKind | None] = {
         "scikit-learn's 8x8 handwritten digits",
         "tinygan.recipes.digits:digits",
         "tinygan.recipes.digits:DIGITS_STEPS",
+        needs=("sklearn", "scikit-learn", "images"),
     ),
     "mnist": DataKind(
         "mnist",
@@ -111,8 +124,8 @@ def kind_of(args: argparse.Namespace) -> DataKind | None:
     """The kind ``args.data`` names (``None`` for the pattern), ``--root`` checked against it.
 
     Raises:
-        CLIError: If the kind reads files and ``--root`` is missing, or ``--root`` is
-            given for a kind that reads none.
+        CLIError: If the kind reads files and ``--root`` is missing, ``--root`` is given
+            for a kind that reads none, or what the kind needs is not installed.
     """
     kind = KINDS[getattr(args, "data", "pattern")]
     root = getattr(args, "root", None)
@@ -122,4 +135,6 @@ def kind_of(args: argparse.Namespace) -> DataKind | None:
         )
     if root is not None and (kind is None or not kind.files):
         raise CLIError(f"--root goes with a kind whose data are files, not --data {args.data}")
+    if kind is not None:
+        kind.check_installed()
     return kind

@@ -276,6 +276,9 @@ def _rows_in(path: Path) -> int:
 def run(args: argparse.Namespace) -> int:
     """Run ``tinygan sweep``; return the exit status (130 after Ctrl-C)."""
     settings = _settings(args)
+    kind = KINDS[settings["data"]]
+    if kind is not None:  # before any file is written
+        kind.check_installed()
     out = args.resume if args.resume is not None else args.out
     if args.resume is None and out is not None:
         prepare_out(out, force=args.force)
