@@ -112,6 +112,58 @@ def test_names_and_refusals():
     assert WGANGP().penalized and R1().penalized and not Hinge().penalized
 
 
+BAD_ARGUMENTS = [
+    (WGANGP, {"gp": -1}, ValueError, "WGANGP: gp must be a finite number >= 0, got -1"),
+    (WGANGP, {"gp": float("inf")}, ValueError, "WGANGP: gp must be a finite number >= 0"),
+    (WGANGP, {"gp": float("nan")}, ValueError, "WGANGP: gp must be a finite number >= 0"),
+    (WGANGP, {"gp": "a"}, TypeError, "WGANGP: gp must be a finite number >= 0, got 'a'"),
+    (WGANGP, {"gp": True}, TypeError, "WGANGP: gp must be a finite number"),
+    (WGANGP, {"name": ""}, ValueError, "WGANGP: name must be a non-empty str"),
+    (R1, {"objective": "x"}, TypeError, r"R1: objective must be .*tinygan.objectives.get"),
+    (R1, {"objective": Hinge}, TypeError, "R1: objective must be a tinygan.objectives.Objective"),
+    (R1, {"gamma": "a"}, TypeError, "R1: gamma must be a finite number >= 0, got 'a'"),
+    (R1, {"gamma": -0.5}, ValueError, "R1: gamma must be a finite number >= 0, got -0.5"),
+    (R1, {"gamma": False}, TypeError, "R1: gamma must be a finite number"),
+    (LeastSquares, {"loss": "mse"}, TypeError, "LeastSquares: loss must be a function"),
+    (TargetLoss, {"loss": 5}, TypeError, "TargetLoss: loss must be a function"),
+    (TargetLoss, {"name": 3}, TypeError, "TargetLoss: name must be a non-empty str, got 3"),
+    (Minimax, {"logits": "y"}, TypeError, "Minimax: logits must be a bool, got 'y'"),
+    (Minimax, {"logits": 1}, TypeError, "Minimax: logits must be a bool, got 1"),
+    (NonSaturating, {"logits": "y"}, TypeError, "NonSaturating: logits must be a bool"),
+    (NonSaturating, {"name": None}, TypeError, "NonSaturating: name must be a non-empty str"),
+    (Hinge, {"name": ""}, ValueError, "Hinge: name must be a non-empty str, got ''"),
+]
+
+
+@pytest.mark.parametrize(
+    ("cls", "kwargs", "error", "message"),
+    BAD_ARGUMENTS,
+    ids=[f"{cls.__name__}-{kw!r}" for cls, kw, _, _ in BAD_ARGUMENTS],
+)
+def test_bad_arguments_are_refused_when_made_naming_the_argument(cls, kwargs, error, message):
+    with pytest.raises(error, match=message) as caught:
+        cls(**kwargs)
+    (argument,) = kwargs
+    assert f"{cls.__name__}: {argument} must be" in str(caught.value)
+
+
+def test_valid_arguments_still_make_the_same_objectives():
+    assert WGANGP() == WGANGP(gp=10.0) == WGANGP(10.0, "wgan-gp") and WGANGP(gp=0).gp == 0
+    assert WGANGP(gp=10).gp == 10 and type(WGANGP(gp=10).gp) is int  # kept as given
+    assert R1() == R1(LeastSquares(), gamma=10.0) and R1(gamma=1).gamma == 1
+    assert R1(Hinge(), gamma=10) == R1(Hinge(), gamma=10.0) and R1(R1(), 0.0).penalized
+    assert type(R1(gamma=10).gamma) is int
+    assert Minimax(logits=True) == Minimax(logits=True) != Minimax()
+    assert NonSaturating(logits=True).loss is functional.binary_cross_entropy_with_logits
+    assert NonSaturating().loss is functional.binary_cross_entropy
+    assert NonSaturating(logits=True) == NonSaturating(logits=True) != NonSaturating()
+    assert LeastSquares() == LeastSquares(functional.mse_loss, "least-squares")
+    assert TargetLoss(functional.l1_loss, "l1") == TargetLoss(functional.l1_loss, "l1")
+    assert TargetLoss(lambda o, t: (o - t).abs().mean()).name == "loss"
+    assert Hinge() == Hinge() and hash(WGANGP()) == hash(WGANGP(gp=10.0))
+    assert get("wgan-gp") == WGANGP() and get("non-saturating") == NonSaturating()
+
+
 # -- the penalties, on a linear critic ---------------------------------------------------
 
 

@@ -14,7 +14,11 @@ Trainers take one as ``objective=`` (an object, or a name :func:`get` knows):
 
 See :doc:`/objectives` for the formulas and when people use each.
 
-Layer: parts, beside :mod:`tinygan.data` and :mod:`tinygan.nets`: it imports only torch.
+Every objective checks its arguments when it is made, raising :class:`TypeError` or
+:class:`ValueError` that names the class, the argument and what it expected.
+
+Layer: parts, beside :mod:`tinygan.data` and :mod:`tinygan.nets`: it imports only torch
+and ``tinygan._checks``.
 
 Example:
     >>> import torch

@@ -12,14 +12,27 @@ mean squared error against 1 for real samples and for G's, 0 for generated ones.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch.nn import functional
 
-__all__ = ["LeastSquares", "Objective", "TargetLoss", "scalar_target", "target_like"]
+from tinygan._checks import check_bool, check_callable
+
+__all__ = [
+    "LeastSquares",
+    "Objective",
+    "TargetLoss",
+    "check_logits",
+    "check_name",
+    "check_weight",
+    "scalar_target",
+    "target_like",
+]
 
 
 def target_like(output: torch.Tensor, target: object) -> torch.Tensor:
@@ -29,6 +42,41 @@ def target_like(output: torch.Tensor, target: object) -> torch.Tensor:
     if isinstance(target, bool) or not isinstance(target, numbers.Real):
         raise TypeError(f"target must be a number or a tensor, got {target!r}")
     return torch.full_like(output, float(target))
+
+
+def check_name(owner: object, value: Any) -> None:
+    """Raise unless ``value`` is a non-empty ``str`` (the objective ``owner``'s ``name``).
+
+    Raises:
+        TypeError: If it is not a ``str``.
+        ValueError: If it is empty.
+    """
+    expected = f"{type(owner).__name__}: name must be a non-empty str, got {value!r}"
+    if not isinstance(value, str):
+        raise TypeError(expected)
+    if not value:
+        raise ValueError(expected)
+
+
+def check_weight(owner: object, name: str, value: Any) -> None:
+    """Raise unless ``value`` is a finite real number ``>= 0`` (a penalty's weight).
+
+    ``value`` is left as it is (an ``int`` stays one), so objectives compare as before.
+
+    Raises:
+        TypeError: If it is not a real number (``bool`` included).
+        ValueError: If it is negative, infinite or NaN.
+    """
+    message = f"{type(owner).__name__}: {name} must be a finite number >= 0, got {value!r}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(message)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(message)
+
+
+def check_logits(owner: object, value: Any) -> None:
+    """Raise :class:`TypeError` unless ``value`` (``owner``'s ``logits``) is a ``bool``."""
+    check_bool(f"{type(owner).__name__}: logits", value)
 
 
 def scalar_target(name: str, target: object) -> float:
@@ -128,7 +176,11 @@ class TargetLoss(Objective):
 
     Args:
         loss: ``loss(output, target) -> scalar tensor``.
-        name: What to call it.
+        name: What to call it (a non-empty ``str``).
+
+    Raises:
+        TypeError: If ``loss`` is not callable or ``name`` not a ``str``.
+        ValueError: If ``name`` is empty.
 
     Example:
         >>> import torch
@@ -141,6 +193,12 @@ class TargetLoss(Objective):
 
     loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = functional.mse_loss
     name: str = "loss"
+
+    def __post_init__(self) -> None:
+        check_callable(
+            f"{type(self).__name__}: loss", self.loss, "a function loss(output, target) -> tensor"
+        )
+        check_name(self, self.name)
 
     def d_loss(self, scores: torch.Tensor, target: float | torch.Tensor) -> torch.Tensor:
         """``loss(scores, target)``."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from tinygan.objectives.base import LeastSquares, Objective
+from tinygan.objectives.base import LeastSquares, Objective, check_weight
 
 __all__ = ["R1", "gradient_penalty", "r1_penalty"]
 
@@ -88,8 +88,14 @@ class R1(Objective):
     A real step is one whose target is at least 0.5 (1, or a smoothed 0.9).
 
     Args:
-        objective: The objective it adds to (the post's least squares by default).
-        gamma: :math:`\gamma` (10 is common).
+        objective: The objective it adds to (the post's least squares by default); an
+            :class:`Objective`, so a name goes through :func:`tinygan.objectives.get`.
+        gamma: :math:`\gamma` (10 is common), a finite number ``>= 0``.
+
+    Raises:
+        TypeError: If ``objective`` is not an :class:`Objective` or ``gamma`` not a
+            real number.
+        ValueError: If ``gamma`` is negative or not finite.
 
     Example:
         >>> from tinygan.objectives import R1, Hinge
@@ -99,6 +105,14 @@ class R1(Objective):
 
     objective: Objective = field(default_factory=LeastSquares)
     gamma: float = 10.0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.objective, Objective):
+            raise TypeError(
+                "R1: objective must be a tinygan.objectives.Objective (use "
+                f"tinygan.objectives.get(name) for a name), got {self.objective!r}"
+            )
+        check_weight(self, "gamma", self.gamma)
 
     @property
     def name(self) -> str:  # type: ignore[override]

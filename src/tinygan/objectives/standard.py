@@ -28,7 +28,15 @@ from dataclasses import dataclass
 import torch
 from torch.nn import functional
 
-from tinygan.objectives.base import Objective, TargetLoss, scalar_target, target_like
+from tinygan.objectives.base import (
+    Objective,
+    TargetLoss,
+    check_logits,
+    check_name,
+    check_weight,
+    scalar_target,
+    target_like,
+)
 from tinygan.objectives.penalties import gradient_penalty
 
 __all__ = ["WGANGP", "Hinge", "Minimax", "NonSaturating"]
@@ -50,7 +58,8 @@ class NonSaturating(TargetLoss):
 
     Args:
         logits: D's scores are logits (no sigmoid at its end): the loss takes
-            :func:`~torch.nn.functional.binary_cross_entropy_with_logits`.
+            :func:`~torch.nn.functional.binary_cross_entropy_with_logits`
+            (a ``bool``; anything else raises :class:`TypeError`).
 
     Example:
         >>> import math, torch
@@ -63,6 +72,8 @@ class NonSaturating(TargetLoss):
     name: str = "non-saturating"
 
     def __post_init__(self) -> None:
+        check_logits(self, self.logits)
+        check_name(self, self.name)
         bce = functional.binary_cross_entropy
         if self.logits:
             bce = functional.binary_cross_entropy_with_logits
@@ -74,11 +85,16 @@ class Minimax(Objective):
     """The original GAN game: D's cross-entropy, and G minimises ``E log(1 - D(G(z)))``.
 
     Args:
-        logits: D's scores are logits (no sigmoid at its end).
+        logits: D's scores are logits (no sigmoid at its end); a ``bool``, anything else
+            raises :class:`TypeError`.
     """
 
     logits: bool = False
     name: str = "minimax"
+
+    def __post_init__(self) -> None:
+        check_logits(self, self.logits)
+        check_name(self, self.name)
 
     def d_loss(self, scores: torch.Tensor, target: float | torch.Tensor) -> torch.Tensor:
         """Binary cross-entropy of ``scores`` against ``target``."""
@@ -96,6 +112,9 @@ class Hinge(Objective):
 
     name: str = "hinge"
 
+    def __post_init__(self) -> None:
+        check_name(self, self.name)
+
     def d_loss(self, scores: torch.Tensor, target: float | torch.Tensor) -> torch.Tensor:
         """``E max(0, 1 - D(x))`` for real batches, ``E max(0, 1 + D(x))`` for generated."""
         sign = 1.0 if scalar_target(self.name, target) else -1.0
@@ -112,11 +131,19 @@ class WGANGP(Objective):
     r"""The Wasserstein critic with a gradient penalty (weight ``gp``, 10 in the paper).
 
     Args:
-        gp: The penalty's weight :math:`\lambda`.
+        gp: The penalty's weight :math:`\lambda`, a finite number ``>= 0``.
+
+    Raises:
+        TypeError: If ``gp`` is not a real number.
+        ValueError: If ``gp`` is negative or not finite.
     """
 
     gp: float = 10.0
     name: str = "wgan-gp"
+
+    def __post_init__(self) -> None:
+        check_weight(self, "gp", self.gp)
+        check_name(self, self.name)
 
     def d_loss(self, scores: torch.Tensor, target: float | torch.Tensor) -> torch.Tensor:
         """``-E D(x)`` for real batches, ``E D(x)`` for generated ones."""
