@@ -62,7 +62,7 @@ def test_its_numbers_are_the_judges_on_the_evaluation_inputs(tmp_path):
     [
         ([], "--conditional needs labelled images: --data digits or mnist"),
         (["--data", "ring8"], "--conditional needs labelled images"),
-        (["--data", "digits", "--lr", "0.1"], "--lr set the post's GAN"),
+        (["--data", "digits", "--lr", "0.1"], "--lr sets the post's GAN"),
     ],
 )
 def test_it_is_refused_where_it_cannot_go(tmp_path, capsys, argv, match):

@@ -71,7 +71,7 @@ def test_the_same_seed_gives_the_same_summary(tmp_path):
 def test_post_options_do_not_go_with_another_kind(tmp_path, capsys):
     argv = ["train", "--data", "ring8", "--out", str(tmp_path / "x"), "--lr", "0.1"]
     assert main(argv) == 2
-    assert "--lr set the post's GAN" in capsys.readouterr().err
+    assert "--lr sets the post's GAN" in capsys.readouterr().err
 
 
 def test_digits_summary_writes_counts_as_integers_and_judges_the_evaluation_inputs(tmp_path):
@@ -225,3 +225,24 @@ def test_a_missing_extra_met_later_is_one_line_too(monkeypatch, capsys):
     assert capsys.readouterr().err == (
         'tinygan sweep: error: tinygan.plotting needs matplotlib: pip install "tinygan[plot]"\n'
     )
+
+
+def test_a_data_run_refuses_checkpoints_and_keeps_its_networks_on_ctrl_c(
+    tmp_path, monkeypatch, capsys
+):
+    argv = ["train", "--data", "ring8", "--steps", "6", "--quiet"]
+    assert main([*argv, "--out", str(tmp_path / "c"), "--checkpoint-every", "2"]) == 2
+    assert "--checkpoint-every sets the post's GAN" in capsys.readouterr().err
+    from tinygan.cli import _common
+
+    def interrupt_at_3(self, trainer, step, record):
+        if step == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(_common.ProgressBar, "on_step_end", interrupt_at_3)
+    out = tmp_path / "run"
+    assert main([*argv, "--out", str(out)]) == 130
+    err = capsys.readouterr().err
+    assert f"interrupted at iteration 3 of 6; {out / 'model.pt'} holds the networks" in err
+    saved = torch.load(out / "model.pt", weights_only=True)
+    assert set(saved) >= {"generator", "discriminator"}

@@ -166,7 +166,7 @@ def test_data_kinds_sweep_with_their_recipes_and_judges(tmp_path, capsys):
 
 def test_post_options_do_not_go_with_another_kind_of_data(capsys):
     assert main(["sweep", "--data", "ring8", "--seeds", "2", "--loss", "bce"]) == 2
-    assert "--loss set the post's GAN" in capsys.readouterr().err
+    assert "--loss sets the post's GAN" in capsys.readouterr().err
 
 
 def test_ctrl_c_exits_130_and_resume_finishes_the_same_sweep(tmp_path, monkeypatch, capsys):
@@ -208,7 +208,7 @@ def test_device_reaches_the_sweep_and_bad_devices_exit_2(tmp_path, capsys):
     assert main(["sweep", "--seeds", "2", "--steps", "20", "--device", "gpu0"]) == 2
     assert "device must name a device" in capsys.readouterr().err
     assert main(["sweep", "--seeds", "2", "--data", "ring8", "--device", "cuda:0"]) == 2
-    assert "--device set the post's GAN" in capsys.readouterr().err
+    assert "--device sets the post's GAN" in capsys.readouterr().err
 
 
 def test_resume_reads_a_command_saved_before_device_existed(tmp_path, capsys):
@@ -321,3 +321,15 @@ def test_a_data_kinds_sweep_runs_on_one_thread_as_train_does(monkeypatch, capsys
     assert main(["sweep", "--seeds", "1", "--steps", "2", "--data", "ring8"]) == 0
     assert main(["sweep", "--seeds", "1", "--steps", "2"]) == 0  # the post's: the kernel's threads
     assert seen == [1, threads] and torch.get_num_threads() == threads
+
+
+def test_resume_refuses_settings_but_takes_workers(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    assert main(["sweep", "--seeds", "2", "--steps", "3", "--out", str(out)]) == 0
+    before = (out / "seeds.csv").read_bytes()
+    capsys.readouterr()
+    assert main(["sweep", "--resume", str(out), "--steps", "7", "--lr", "0.5"]) == 2
+    err = capsys.readouterr().err
+    assert "--steps, --lr cannot be given with --resume" in err
+    assert (out / "seeds.csv").read_bytes() == before  # nothing was trained or rewritten
+    assert main(["sweep", "--resume", str(out), "--workers", "1"]) == 0

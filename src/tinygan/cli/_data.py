@@ -17,7 +17,7 @@ from typing import Any
 
 from tinygan.cli._common import CLIError
 
-__all__ = ["KINDS", "DataKind", "add_data_argument", "kind_of"]
+__all__ = ["KINDS", "DataKind", "add_data_argument", "kind_of", "set_the_post"]
 
 
 @dataclass(frozen=True)
@@ -138,3 +138,16 @@ def kind_of(args: argparse.Namespace) -> DataKind | None:
     if kind is not None:
         kind.check_installed()
     return kind
+
+
+def set_the_post(options: list[str]) -> str:
+    """What to say of ``options`` given with a ``--data`` kind: they set the post's GAN.
+
+    >>> set_the_post(["lr"])
+    "sets the post's GAN: it goes with --data pattern only"
+    >>> set_the_post(["lr", "batch_size"])
+    "set the post's GAN: they go with --data pattern only"
+    """
+    if len(options) == 1:
+        return "sets the post's GAN: it goes with --data pattern only"
+    return "set the post's GAN: they go with --data pattern only"

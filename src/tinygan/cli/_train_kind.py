@@ -28,7 +28,7 @@ import torch
 
 from tinygan.callbacks import CSVLogger, LossLogger, Snapshots
 from tinygan.cli._common import CLIError, backend_line
-from tinygan.cli._data import DataKind
+from tinygan.cli._data import DataKind, set_the_post
 from tinygan.cli._train_conditional import run_conditional
 from tinygan.cli._train_output import (
     PLOT_HINT,
@@ -46,6 +46,7 @@ __all__ = ["run_kind"]
 
 _POST_ONLY = (
     "config", "pattern", "lr", "batch_size", "d_hidden", "metrics_every", "resume", "backend",
+    "checkpoint_every",
 )  # fmt: skip
 _SNAPSHOTS = 10
 _GRID = 36  # fixed inputs an image generator is snapshotted on (the GIF shows them all)
@@ -104,7 +105,7 @@ def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
         )
     if given:
         flags = ", ".join("--" + name.replace("_", "-") for name in given)
-        raise CLIError(f"{flags} set the post's GAN: they go with --data pattern only")
+        raise CLIError(f"{flags} {set_the_post(given)}")
     if getattr(args, "conditional", False):
         return run_conditional(args, kind)
     seed = 0 if args.seed is None else args.seed

@@ -204,7 +204,9 @@ def fit_and_save(
     Completes ``config`` (``--root`` where the data are files, the ``--objective`` asked
     for, the backend the trainer chose) and writes it to ``config.json``, trains
     ``steps`` iterations with ``callbacks`` and a progress bar, then writes
-    ``model.pt``. Ctrl-C prints where it stopped and returns ``None`` (exit status 130).
+    ``model.pt``. Ctrl-C (between iterations) writes ``model.pt`` with the networks as the
+    last whole iteration left them, prints where it stopped, and returns ``None`` (exit
+    status 130): a ``--data`` run keeps no checkpoints, and is not resumed.
     """
     if getattr(args, "root", None) is not None:
         config["root"] = str(args.root)
@@ -217,7 +219,13 @@ def fit_and_save(
     try:
         trainer.fit(steps)
     except KeyboardInterrupt:
-        print(f"\ninterrupted at iteration {trainer.iteration} of {steps}", file=sys.stderr)
+        save_model(trainer, out / "model.pt")
+        print(
+            f"\ninterrupted at iteration {trainer.iteration} of {steps}; {out / 'model.pt'} "
+            f"holds the networks as they were then (a --data run keeps no checkpoints: "
+            f"train again with --steps {trainer.iteration} or more)",
+            file=sys.stderr,
+        )
         return None
     seconds = time.perf_counter() - start
     save_model(trainer, out / "model.pt")

@@ -45,7 +45,7 @@ from tinygan.cli._common import (
     seed,
     show_warnings,
 )
-from tinygan.cli._data import KINDS, add_data_argument
+from tinygan.cli._data import KINDS, add_data_argument, set_the_post
 from tinygan.cli.train import prepare_out
 from tinygan.objectives import NAMES
 from tinygan.objectives import get as get_objective
@@ -198,11 +198,25 @@ _SAVED = (
     "compile", "backend",
 )  # fmt: skip
 COMMAND = "command.json"
+_RESUME_DEFAULTS: dict[str, Any] = {
+    "first_seed": 0, "data": "pattern", "steps": None, "objective": None, "chunk_size": None,
+    "compile": None, "backend": "auto",
+}  # fmt: skip
+"""What the options that make a sweep are when not given (with the post's defaults)."""
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
     """The options that make the sweep what it is (saved beside it, for --resume)."""
     if args.resume is not None:
+        post = SweepConfig()
+        unset = {**_RESUME_DEFAULTS, **{k: getattr(post, k) for k in _POST_OPTIONS}}
+        given = [k for k, default in unset.items() if getattr(args, k) != default]
+        if given:  # the sweep in DIR is what it was: its command.json says what
+            flags = ", ".join("--" + name.replace("_", "-") for name in given)
+            raise CLIError(
+                f"{flags} cannot be given with --resume: the sweep in {args.resume} keeps "
+                f"the settings it started with ({COMMAND}); only --workers may change"
+            )
         path = args.resume / COMMAND
         try:
             saved = json.loads(path.read_text())
@@ -216,7 +230,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         changed = [k for k in _POST_OPTIONS if getattr(args, k) != getattr(defaults, k)]
         if changed:
             flags = ", ".join("--" + name.replace("_", "-") for name in changed)
-            raise CLIError(f"{flags} set the post's GAN: they go with --data pattern only")
+            raise CLIError(f"{flags} {set_the_post(changed)}")
     if settings["steps"] is None:
         settings["steps"] = SweepConfig().steps if kind is None else kind.default_steps()
     if settings["compile"] is None:  # the native kernel serves the post's GANs on the CPU
