@@ -202,7 +202,7 @@ BUILDERS = pytest.mark.parametrize(
 
 
 @BUILDERS
-@pytest.mark.parametrize("lr", [0, 0.0, -0.01, math.inf, math.nan])
+@pytest.mark.parametrize("lr", [0, 0.0, -0.01, math.inf, math.nan, 1e300])
 def test_lr_must_be_positive(build, lr):
     with pytest.raises(ValueError, match=named("lr")):
         build(lr=lr)

@@ -10,6 +10,7 @@ from typing import Any
 import torch
 
 __all__ = [
+    "FLOAT32_MAX",
     "check_bool",
     "check_callable",
     "check_device",
@@ -46,17 +47,24 @@ def check_int(name: str, value: Any, *, minimum: int) -> int:
     return int(value)
 
 
+FLOAT32_MAX = 3.4028234663852886e38
+"""The largest float32: a setting past it overflows the float32 tensors it scales."""
+
+
 def check_positive_float(name: str, value: Any) -> float:
-    """Return ``value`` as a ``float`` if it is a finite real number ``> 0``.
+    """Return ``value`` as a ``float`` if it is a real number ``> 0``, at most float32's largest.
 
     Raises:
         TypeError: If ``value`` is not a real number.
-        ValueError: If ``value`` is not finite or not positive.
+        ValueError: If ``value`` is not positive, not finite or past :data:`FLOAT32_MAX`.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a positive finite number, got {value!r}")
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    if float(value) > FLOAT32_MAX:
+        largest = f"{FLOAT32_MAX:.4g} (float32's largest)"
+        raise ValueError(f"{name} must be at most {largest}, got {value!r}")
     return float(value)
 
 

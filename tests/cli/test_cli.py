@@ -192,6 +192,7 @@ def test_other_pattern_and_batch_size(tmp_path: Path) -> None:
         (["--lr", "0"], "--lr"),
         (["--lr", "-0.1"], "--lr"),
         (["--lr", "nan"], "--lr"),
+        (["--lr", "1e300"], "float32's largest"),
         (["--batch-size", "0"], "--batch-size"),
         (["--seed", "-1"], "--seed"),
         (["--snapshot-every", "0"], "--snapshot-every"),

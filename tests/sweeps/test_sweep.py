@@ -270,6 +270,8 @@ def test_post_configuration_lands_on_1010_most_of_the_time():
         ([1.5], {}, TypeError, "seeds"),
         ("3", {}, TypeError, "seeds"),
         (True, {}, TypeError, "seeds"),
+        (10**12, {}, ValueError, "seeds: a sweep takes at most 10,000,000"),
+        (range(10**12), {}, ValueError, "seeds: a sweep takes at most 10,000,000"),
         (2, {"steps": -1}, ValueError, "steps"),
         (2, {"lr": 0}, ValueError, "lr"),
         (2, {"batch_size": 0}, ValueError, "batch_size"),

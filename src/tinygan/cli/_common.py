@@ -15,6 +15,7 @@ import sys
 import warnings
 from typing import IO, Any, NoReturn
 
+from tinygan._checks import FLOAT32_MAX
 from tinygan.callbacks import Callback
 
 __all__ = [
@@ -80,6 +81,10 @@ def positive_float(text: str) -> float:
         ) from None
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text!r}")
+    if value > FLOAT32_MAX:
+        raise argparse.ArgumentTypeError(
+            f"must be at most {FLOAT32_MAX:.4g} (float32's largest), got {text!r}"
+        )
     return value
 
 

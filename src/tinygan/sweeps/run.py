@@ -33,7 +33,7 @@ import inspect
 import logging
 import numbers
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sized
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
@@ -79,14 +79,28 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
+MAX_SEEDS = 10_000_000
+"""The most seeds one sweep takes (the post's would train for hours; a bigger one is split
+into sweeps by their seeds)."""
+
+
 def check_seeds(seeds: object) -> list[int]:
-    """The seeds a sweep trains: a count ``N`` (``0 .. N-1``) or distinct integers."""
+    """The seeds a sweep trains: a count ``N`` (``0 .. N-1``) or distinct integers.
+
+    At most :data:`MAX_SEEDS` of them.
+    """
     if isinstance(seeds, bool):
         raise TypeError(f"seeds must be a count or a sequence of integers, got {seeds!r}")
+    too_many = f"seeds: a sweep takes at most {MAX_SEEDS:,} (split a bigger one by its seeds)"
     if isinstance(seeds, numbers.Integral):
-        return list(range(check_int("seeds", seeds, minimum=1)))
+        count = check_int("seeds", seeds, minimum=1)
+        if count > MAX_SEEDS:
+            raise ValueError(f"{too_many}, got {count:,}")
+        return list(range(count))
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
         raise TypeError(f"seeds must be a count or a sequence of integers, got {seeds!r}")
+    if isinstance(seeds, Sized) and len(seeds) > MAX_SEEDS:
+        raise ValueError(f"{too_many}, got {len(seeds):,}")
     items: list[object] = list(seeds)
     if not items:
         raise ValueError("seeds must hold at least one seed, got none")
