@@ -166,3 +166,13 @@ def test_bad_calls_say_what_is_wrong():
         tg.sweep(1, recipes.post, steps=1, judge=no_success)
     with pytest.raises(TypeError, match="has no fit"):
         tg.sweep(1, lambda seed: object(), steps=1)
+
+    def conditional(seed):
+        labelled = tg.ImageData(torch.rand(8, 2, generator=torch.Generator().manual_seed(0)),
+                                torch.arange(4).repeat(2))  # fmt: skip
+        init = torch.Generator().manual_seed(seed)
+        G, D = tg.mlp([3 + 4, 8, 2], generator=init), tg.mlp([2 + 4, 8, 1], generator=init)
+        return tg.ConditionalTrainer(G, D, labelled, tg.GaussianNoise(3), seed=seed)
+
+    with pytest.raises(TypeError, match=r"recipe\(0\) returned a ConditionalTrainer"):
+        tg.sweep(1, conditional, steps=1)

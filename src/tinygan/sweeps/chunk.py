@@ -22,6 +22,7 @@ from tinygan.metrics import Judge, check_verdict, default_judge, pattern_verdict
 from tinygan.protocols import DataSource, StepRecord
 from tinygan.sweeps.config import EVAL_INPUTS, SeedResult, SweepConfig
 from tinygan.sweeps.inputs import eval_count, eval_inputs, judged_output
+from tinygan.training import ConditionalTrainer
 
 __all__ = [
     "LOSS_WINDOW",
@@ -167,6 +168,12 @@ def _fit_with_window(trainer: Any, steps: int, members: int) -> list[float]:
 
 
 def _check_trainer(trainer: object, seed: int) -> Any:
+    if isinstance(trainer, ConditionalTrainer):
+        raise TypeError(
+            f"recipe({seed}) returned a ConditionalTrainer, whose generator draws the class "
+            "it is given: a sweep judges generators of noise alone (judge a conditional "
+            "GAN with tinygan.metrics.ConditionalJudge, as tinygan train --conditional does)"
+        )
     for name in ("fit", "generator", "noise", "real", "callbacks"):
         if not hasattr(trainer, name):
             raise TypeError(
