@@ -357,3 +357,17 @@ def test_an_interrupted_sweep_leaves_no_histogram_process(monkeypatch, tmp_path)
     with pytest.raises(KeyboardInterrupt):
         tg.sweep(4, steps=3, out=tmp_path)
     assert len(started) == 1 and started[0]._process.poll() is not None  # stopped
+
+
+def test_a_sweep_without_matplotlib_says_it_wrote_no_histogram(tmp_path, monkeypatch):
+    from tinygan.sweeps import result as result_module
+    from tinygan.sweeps import run as run_module
+
+    def no_matplotlib(result):
+        raise ImportError('tinygan.plotting needs matplotlib: pip install "tinygan[plot]"')
+
+    monkeypatch.setattr(run_module.HistogramProcess, "start", staticmethod(lambda: None))
+    monkeypatch.setattr(result_module, "plot_sweep", no_matplotlib)
+    with pytest.warns(RuntimeWarning, match=r"histogram.png not written: .*tinygan\[plot\]"):
+        tg.sweep(2, steps=2, out=tmp_path)
+    assert {p.name for p in tmp_path.iterdir()} == {"sweep.json", "seeds.csv", "summary.json"}

@@ -17,6 +17,7 @@ import json
 import logging
 import math
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -178,8 +179,8 @@ class SweepResult:
                 drawer.close()
         try:
             fig = plot_sweep(self)
-        except ImportError as exc:
-            logger.warning("histogram.png not written: %s", exc)
+        except ImportError as exc:  # said where the user sees it, not only to a logger
+            warnings.warn(f"histogram.png not written: {exc}", RuntimeWarning, stacklevel=2)
             return False
         save(fig, path)
         return True
