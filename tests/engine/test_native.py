@@ -311,8 +311,8 @@ def test_an_unknown_generator_layout_feeds_samples(monkeypatch):
 
 
 def test_a_calls_outputs_stay_within_their_memory_budget(monkeypatch):
-    # 64 members (padded), batch 2 of 4 numbers: 4 * 64 * (3 + 8) bytes per iteration
-    monkeypatch.setattr(runner, "OUTPUT_BYTES", 4 * 64 * 11 * 5)
+    # 32 members (padded), batch 2 of 4 numbers: 4 * 32 * (3 + 8) bytes per iteration
+    monkeypatch.setattr(runner, "OUTPUT_BYTES", 4 * 32 * 11 * 5)
     computed = []
     run = runner.NativeRunner.run
 

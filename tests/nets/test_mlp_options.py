@@ -87,12 +87,31 @@ def test_forward_matches_a_hand_computed_pass():
     [
         {"norm": nn.LayerNorm},
         {"activation": leaky},
-        {"output_activation": None},
         {"output_activation": leaky},
     ],
 )
 def test_the_fused_path_declines_what_it_cannot_reproduce(kwargs):
     assert fused.net_spec(tg.mlp([4, 6, 4], generator=gen(0), **kwargs)) is None
+
+
+def test_no_output_activation_is_the_fused_paths_identity_and_trains_bit_for_bit():
+    def trainer(backend):
+        init = gen(0)
+        G = tg.mlp([4, 8, 4], bias=True, activation=nn.Tanh, output_activation=None, generator=init)
+        D = tg.mlp([4, 8, 1], bias=True, generator=init)
+        real, noise = tg.FuzzyPattern("1010"), tg.UniformNoise(4)
+        return tg.AdversarialTrainer(G, D, real, noise, seed=3, backend=backend).fit(50)
+
+    spec = fused.net_spec(trainer("autograd").generator)
+    assert spec is not None and spec.activations == ("tanh", "identity")
+    lone, reference = trainer("auto"), trainer("autograd")
+    assert lone.backend == "fused"
+    for a, b in zip(lone.generator.parameters(), reference.generator.parameters(), strict=True):
+        assert torch.equal(a, b)
+    norm = tg.mlp([4, 6, 1], norm=nn.LayerNorm, generator=gen(0))
+    assert fused.spec_or_reason(norm) == (
+        "has LayerNorm layers (norm=), which the fused step does not compute"
+    )
 
 
 def _hand_written(g_net, d_net, real, noise, *, seed, steps, lr, batch, loss):
@@ -152,7 +171,11 @@ def test_image_networks_train_on_the_plain_path_like_a_hand_written_loop(variant
         assert torch.allclose(a, b, atol=1e-6, rtol=1e-5)
     for a, b in zip(D.parameters(), D2.parameters(), strict=True):
         assert torch.allclose(a, b, atol=1e-6, rtol=1e-5)
-    assert fused.net_spec(D if variant != "leaky" else G) is None
+    if variant == "logits":  # the fused step computes the network, not the loss
+        assert fused.net_spec(D).activations[-1] == "identity"
+    else:
+        assert fused.net_spec(G if variant == "leaky" else D) is None
+    assert trainer.backend == "autograd"  # a norm, a LeakyReLU or a loss on logits
 
 
 def test_checkpoints_describe_image_networks():

@@ -84,8 +84,13 @@ def spec_or_reason(net: object) -> NetSpec | str:
     kinds = "Sigmoid, Tanh, ReLU or Identity"
     if not isinstance(net, MLP) or type(net).forward is not MLP.forward:
         return f"is not a tg.mlp network of Linear layers and {kinds} activations"
+    if getattr(net, "norm", None) is not None:
+        return f"has {net.norm} layers (norm=), which the fused step does not compute"
     modules = list(net)
     sizes = getattr(net, "sizes", None)
+    last = getattr(net, "output_activation", True)  # False: no module after the last layer
+    if isinstance(sizes, tuple) and not last:
+        modules.append(nn.Identity())  # what it computes: the fused step's "identity"
     if not isinstance(sizes, tuple) or len(modules) != 2 * (len(sizes) - 1):
         return "is a tg.mlp network whose layers were replaced, added or removed"
     if any(_has_hooks(m) for m in (net, *modules)):
