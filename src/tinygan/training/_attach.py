@@ -8,7 +8,7 @@ import torch
 
 from tinygan.protocols import DataSource, Model
 from tinygan.training._steps import check_device, make_optimizer
-from tinygan.training.parts import check_source, probe
+from tinygan.training.parts import check_same_dtype, check_source, probe
 
 __all__ = ["attach_generator"]
 
@@ -26,6 +26,7 @@ def attach_generator(
         The generator's optimiser and the parameters it trains.
     """
     check_device(trainer.device, generator)
+    check_same_dtype(generator, trainer.discriminator)
     noise_dim = check_source("noise", noise)
     joined = f" + classes ({labels})" if labels else ""
     fake = probe("the generator", generator, noise_dim + labels, "noise.dim" + joined)

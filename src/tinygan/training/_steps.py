@@ -16,14 +16,21 @@ from typing import Any, TypeVar
 import torch
 from torch.nn import functional
 
-from tinygan._checks import check_callable, check_int, check_positive_float, check_state_keys
+from tinygan._checks import check_callable, check_int, check_positive_float
 from tinygan._checks import check_device as check_device_name
 from tinygan.engine.lone import LoneEngine
 from tinygan.objectives import LeastSquares, NonSaturating, Objective, TargetLoss, get
-from tinygan.protocols import DataSource, Model
-from tinygan.training._state import callbacks_state, load_callbacks_state
+from tinygan.protocols import DataSource, Model, StepRecord
+from tinygan.training._state import callbacks_state, load_trainer_state
 from tinygan.training.loop import BaseTrainer
-from tinygan.training.parts import check_model, check_source, pack_size, probe
+from tinygan.training.parts import (
+    CheckedSource,
+    check_model,
+    check_source,
+    float_dtype,
+    pack_size,
+    probe,
+)
 
 __all__ = [
     "LossFn",
@@ -136,6 +143,7 @@ class _DiscriminatorSteps(BaseTrainer):
     d_optimizer: torch.optim.Optimizer
     _engine: LoneEngine
     _last_real: torch.Tensor | None = None
+    _checked_sources: dict[str, Any]
 
     @property
     def loss(self) -> LossFn | None:
@@ -175,6 +183,9 @@ class _DiscriminatorSteps(BaseTrainer):
         See :meth:`tinygan.BaseTrainer.fit`. The backend (:attr:`backend`) is chosen at
         the first iteration and again whenever the loss, a network or an optimiser is
         replaced.
+
+        What the data sources return is checked at the first iteration that draws
+        from each (see :meth:`step`).
         """
         self._engine.begin_fit(self, check_int("steps", steps, minimum=0))
         try:
@@ -207,6 +218,49 @@ class _DiscriminatorSteps(BaseTrainer):
         self.real = real
         self._optimizer_factory = optimizer
         self.d_optimizer = make_optimizer("discriminator", optimizer, discriminator, self.lr)
+        self._checked_sources = {}
+
+    def _sources(self) -> tuple[tuple[str, DataSource], ...]:
+        """The data sources an iteration samples, by their argument names."""
+        return (("real", self.real),)
+
+    def _engine_step(self) -> StepRecord:
+        """The backend's next iteration; the first from a data source checks its batches.
+
+        While a source is not checked yet (once per source object), the iteration draws
+        through a :class:`~tinygan.training.parts.CheckedSource` in its place: each
+        ``sample`` call goes to the source unchanged (the same arguments, :attr:`rng`
+        included, so every backend draws the same numbers) and what it returns must be a
+        tensor ``(n, source.dim)`` of the networks' dtype on the generator's device.
+        The native kernel draws for a source with a ``uniform_map`` itself (checked
+        against its ``sample`` by :func:`tinygan.engine.streams.uniform_map`): such a
+        source keeps its place there.
+
+        Raises:
+            TypeError: If a source's ``sample`` returns something other than a tensor of
+                the networks' dtype (float32, unless they were made another); the
+                message names the source, what it returned and what was expected.
+            ValueError: If it returns a tensor of another shape, or on another device.
+        """
+        fresh = [(k, s) for k, s in self._sources() if self._checked_sources.get(k) is not s]
+        if not fresh:
+            return self._engine.step(self)
+        native = self._engine.name(self) == "native"
+        dtype = float_dtype("discriminator", self.discriminator)
+        viewed = [
+            (name, source)
+            for name, source in fresh
+            if not (native and callable(getattr(source, "uniform_map", None)))
+        ]
+        for name, source in viewed:
+            setattr(self, name, CheckedSource(name, source, dtype))
+        try:
+            record = self._engine.step(self)
+        finally:
+            for name, source in viewed:
+                setattr(self, name, source)
+        self._checked_sources.update(fresh)
+        return record
 
     def _check_discriminator_input(self, width: int, width_name: str) -> None:
         m = pack_size(self.discriminator)
@@ -279,18 +333,19 @@ class _DiscriminatorSteps(BaseTrainer):
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore a state returned by :meth:`state_dict`.
+        """Restore a state returned by :meth:`state_dict`, all or nothing.
+
+        Every part of ``state`` is checked against this trainer before any is loaded
+        (the networks' tensor names and shapes, the optimisers' parameter groups, the
+        state of :attr:`rng`, the iteration, the callbacks that keep state); should
+        loading still fail, the parts loaded are put back. Either way a failed load
+        leaves the trainer exactly as it was.
 
         Raises:
             KeyError: If ``state`` lacks an entry this trainer needs.
-            ValueError: If the callbacks that keep state differ from the saved ones.
+            ValueError: If a part of ``state`` does not fit this trainer (the message
+                says which: ``"state does not fit this trainer: the discriminator's
+                '0.weight' has shape (5, 4) in the state against (3, 4) in this
+                trainer"``), or the callbacks that keep state differ from the saved ones.
         """
-        keys = ["iteration", "rng", *self._networks(), *self._optimizers()]
-        check_state_keys("trainer", state, keys)
-        load_callbacks_state(self.callbacks, state.get("callbacks", []))
-        for name, net in self._networks().items():
-            net.load_state_dict(state[name])  # type: ignore[attr-defined]
-        for name, opt in self._optimizers().items():
-            opt.load_state_dict(state[name])
-        self.rng.set_state(state["rng"])
-        self.iteration = check_int("iteration", state["iteration"], minimum=0)
+        load_trainer_state(self, state)

@@ -184,8 +184,14 @@ class ConditionalTrainer(_DiscriminatorSteps):
         return loss.detach(), fake.detach()
 
     def step(self) -> StepRecord:
-        """Run one iteration (the post's three steps on labelled inputs)."""
-        return self._engine.step(self)
+        """Run one iteration (the post's three steps on labelled inputs).
+
+        What ``noise.sample`` returns is checked at its first draw.
+        """
+        return self._engine_step()
+
+    def _sources(self) -> tuple[tuple[str, DataSource], ...]:
+        return (("noise", self.noise),)  # real is sampled through sample_labelled
 
     def _plain_step(self) -> StepRecord:
         n, rng = self.batch_size, self.rng

@@ -105,8 +105,14 @@ class DiscriminatorTrainer(_DiscriminatorSteps):
         self._engine.name(self)  # a backend asked for that cannot serve: a ValueError now
 
     def step(self) -> StepRecord:
-        """Train the discriminator on one real batch, then one fake batch."""
-        return self._engine.step(self)
+        """Train the discriminator on one real batch, then one fake batch.
+
+        What ``real`` and ``fake`` return is checked at the first draw from each.
+        """
+        return self._engine_step()
+
+    def _sources(self) -> tuple[tuple[str, DataSource], ...]:
+        return (("real", self.real), ("fake", self.fake))
 
     def _plain_step(self) -> StepRecord:
         """:meth:`step` out of :meth:`train_discriminator`, through autograd."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 import torch
@@ -9,11 +10,34 @@ from torch import nn
 
 from tinygan.nets import MLP, Packed
 
-__all__ = ["check_model", "check_source", "in_features", "pack_size", "probe"]
+__all__ = [
+    "CheckedSource",
+    "check_batch",
+    "check_model",
+    "check_same_dtype",
+    "check_source",
+    "float_dtype",
+    "in_features",
+    "pack_size",
+    "probe",
+]
+
+DATA_DTYPE = torch.float32
+"""What data sources return (the public contract), and so what networks are by default."""
+
+
+def _dtype(dtype: torch.dtype) -> str:
+    return str(dtype).removeprefix("torch.")
 
 
 def check_model(name: str, model: Any) -> None:
-    """Raise ``TypeError`` unless ``model`` is callable and has ``parameters()``."""
+    """Raise unless ``model`` is a model a trainer can train.
+
+    Raises:
+        TypeError: If ``model`` is not callable with ``parameters()`` yielding tensors, or
+            its floating parameters are of more than one dtype.
+        ValueError: If it has no parameters, or none that requires grad.
+    """
     if not callable(model) or not callable(getattr(model, "parameters", None)):
         raise TypeError(
             f"{name} must be a model (a torch.nn.Module, or a callable with parameters()), "
@@ -25,6 +49,43 @@ def check_model(name: str, model: Any) -> None:
     for p in params:
         if not isinstance(p, torch.Tensor):
             raise TypeError(f"{name}.parameters() must yield tensors, got {p!r}")
+    if not any(p.requires_grad for p in params):
+        raise ValueError(
+            f"{name} has no trainable parameters (every requires_grad is False): a trainer "
+            f"trains it, so unfreeze it ({name}.requires_grad_(True))"
+        )
+    float_dtype(name, model)
+
+
+def float_dtype(name: str, model: Any) -> torch.dtype:
+    """The dtype of ``model``'s floating parameters (float32 if it has none).
+
+    Raises:
+        TypeError: If they are of more than one dtype.
+    """
+    found = sorted({p.dtype for p in model.parameters() if p.is_floating_point()}, key=str)
+    if len(found) > 1:
+        raise TypeError(
+            f"{name} has parameters of several dtypes ({', '.join(map(_dtype, found))}): make "
+            f"them one ({name}.float() for float32, the dtype of tinygan's data sources)"
+        )
+    return found[0] if found else DATA_DTYPE
+
+
+def check_same_dtype(generator: Any, discriminator: Any) -> None:
+    """Raise ``TypeError`` unless both networks' parameters share one floating dtype.
+
+    The generator's output is the discriminator's input, and the data sources' batches
+    are both networks' inputs: all must be of one dtype (float32, what tinygan's data
+    sources return, unless the user's sources return another; see :func:`check_batch`).
+    """
+    g, d = float_dtype("generator", generator), float_dtype("discriminator", discriminator)
+    if g != d:
+        raise TypeError(
+            f"the generator has {_dtype(g)} parameters but the discriminator {_dtype(d)}: "
+            f"the one's output is the other's input, so they must agree (data sources "
+            f"return {_dtype(DATA_DTYPE)}: make both {_dtype(DATA_DTYPE)} with net.float())"
+        )
 
 
 def check_source(name: str, source: Any) -> int:
@@ -38,6 +99,70 @@ def check_source(name: str, source: Any) -> int:
     if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
         raise ValueError(f"{name}.dim must be a positive integer, got {dim!r}")
     return dim
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, torch.Tensor):
+        return f"a {_dtype(value.dtype)} tensor of shape {tuple(value.shape)} on {value.device}"
+    if value is None:
+        return "None"
+    return f"a {type(value).__name__} ({reprlib.repr(value)})"
+
+
+def check_batch(
+    call: str, batch: Any, n: int, dim: int, device: torch.device, dtype: torch.dtype
+) -> None:
+    """Raise unless ``batch`` is a tensor ``(n, dim)`` of ``dtype`` on ``device``.
+
+    ``call`` says how the batch was asked for (``"real.sample(8, generator=...)"``),
+    ``dim`` is the source's ``dim`` and ``dtype`` the networks' (float32 unless they
+    were made another); the message names the call, what it returned and what was
+    expected.
+
+    Raises:
+        TypeError: If ``batch`` is not a tensor, or not one of ``dtype``.
+        ValueError: If its shape is not ``(n, dim)``, or it is on another device.
+    """
+    expected = f"a {_dtype(dtype)} tensor of shape (n, dim) = ({n}, {dim})"
+    if not isinstance(batch, torch.Tensor) or batch.dtype != dtype:
+        why = ""
+        if dtype != DATA_DTYPE and isinstance(batch, torch.Tensor):
+            why = (
+                f"; the networks are {_dtype(dtype)}, so their data must be too (or make "
+                f"them {_dtype(DATA_DTYPE)} with net.float())"
+            )
+        raise TypeError(f"{call} must return {expected}, got {_describe(batch)}{why}")
+    if tuple(batch.shape) != (n, dim):
+        raise ValueError(f"{call} must return {expected}, got {_describe(batch)}")
+    here = batch.device
+    other_index = None not in (device.index, here.index) and here.index != device.index
+    if here.type != device.type or other_index:
+        raise ValueError(
+            f"{call} must return {expected} on {device} (where the generator it is given "
+            f"draws), got {_describe(batch)}"
+        )
+
+
+class CheckedSource:
+    """A data source's stand-in that checks each batch it hands out.
+
+    ``sample(n, generator=g)`` returns ``source.sample(n, generator=g)`` unchanged (the
+    same call: the same numbers) after :func:`check_batch` (shape ``(n, source.dim)``,
+    ``dtype``, ``g``'s device); the messages name the source as ``name``. A trainer puts
+    it in a source's place for the iteration that first draws from that source.
+    """
+
+    def __init__(self, name: str, source: Any, dtype: torch.dtype) -> None:
+        self.name, self.source, self.dtype = name, source, dtype
+        self.dim = source.dim
+
+    def sample(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``source.sample(n, generator=generator)``, checked (see the class)."""
+        batch = self.source.sample(n, generator=generator)
+        device = generator.device if generator is not None else torch.device("cpu")
+        call = f"{self.name}.sample({n}, generator=...)"
+        check_batch(call, batch, n, self.dim, device, self.dtype)
+        return batch  # type: ignore[no-any-return]
 
 
 def pack_size(model: Any) -> int:

@@ -184,9 +184,10 @@ class AdversarialTrainer(_DiscriminatorSteps):
         The backend (:attr:`backend`) computes them: the trainer's parts through
         autograd and the optimisers' ``step()``, or the same step by hand (see
         :mod:`tinygan.engine.fused`); every backend draws the same samples from
-        :attr:`rng`, in the same order.
+        :attr:`rng`, in the same order. What the data sources return is checked at
+        the first draw from each (see ``_engine_step``).
         """
-        return self._engine.step(self)
+        return self._engine_step()
 
     def _plain_step(self) -> StepRecord:
         """The post's three steps out of :meth:`train_discriminator` and :meth:`train_generator`.
@@ -205,6 +206,9 @@ class AdversarialTrainer(_DiscriminatorSteps):
         if self.d_steps > 1:
             d_real, d_fake = [torch.stack(d_real).mean()], [torch.stack(d_fake).mean()]
         return StepRecord(d_loss_real=d_real[0], d_loss_fake=d_fake[0], g_loss=g_loss, fake=out)
+
+    def _sources(self) -> tuple[tuple[str, DataSource], ...]:
+        return (("real", self.real), ("noise", self.noise))
 
     def _optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"g_optimizer": self.g_optimizer, "d_optimizer": self.d_optimizer}
