@@ -180,10 +180,7 @@ def choose(
     """
     if request.name != "auto":
         name = request.name
-        article = "an" if kind[0] in "aeiou" else "a"
-        reason = (
-            f"it does not serve {article} {kind}" if kind not in _SERVES[name] else why_not(name)
-        )
+        reason = _NOT_SERVED[kind] if kind not in _SERVES[name] else why_not(name)
         if reason is None:
             return name
         if not request.soft:
@@ -200,6 +197,12 @@ def choose(
     raise ValueError(f"no backend serves this {kind} ({why})")
 
 
+_NOT_SERVED = {
+    "trainer": "it trains ensembles of alike trainers (tg.EnsembleTrainer, tg.sweep); a lone "
+    "trainer runs on 'autograd', 'fused' or 'native'",
+    "ensemble": "it runs a lone trainer's own parts; an ensemble runs on 'fused', 'native' "
+    "or 'vmap'",
+}
 _SERVES = {
     "autograd": ("trainer",),
     "fused": ("trainer", "ensemble"),
