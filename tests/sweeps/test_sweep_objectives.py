@@ -72,3 +72,13 @@ def test_resume_refuses_another_objective_and_reads_folders_from_before_objectiv
     assert "objective" not in spec["config"]  # None is left out: the files of before
     resumed = tg.sweep([0, 1], steps=20, out=old, resume=True)
     assert resumed.config == SweepConfig(steps=20)
+
+
+def test_an_objective_object_is_recorded_by_the_name_that_stands_for_it():
+    from tinygan.objectives import Hinge, NonSaturating
+
+    by_object = tg.sweep(2, steps=5, objective=Hinge())
+    assert by_object.config.objective == "hinge"
+    assert by_object.rows == tg.sweep(2, steps=5, objective="hinge").rows
+    with pytest.raises(ValueError, match="is not what any name stands for"):
+        tg.sweep(2, steps=5, objective=NonSaturating(logits=True))

@@ -44,6 +44,7 @@ from tinygan._checks import check_bool, check_int, check_seed
 from tinygan.engine.native import NativeKernelError, kernel
 from tinygan.engine.table import check_backend
 from tinygan.metrics import Judge
+from tinygan.objectives import NAMES, Objective
 from tinygan.sweeps.chunk import LOSS_WINDOW as LOSS_WINDOW  # also tinygan.sweeps.run.LOSS_WINDOW
 from tinygan.sweeps.chunk import evaluate_generator, run_chunk, run_recipe_chunk
 from tinygan.sweeps.config import (
@@ -70,6 +71,7 @@ __all__ = [
     "SweepResult",
     "check_recipe_call",
     "check_seeds",
+    "objective_name",
     "evaluate_generator",
     "run_chunk",
     "run_recipe_chunk",
@@ -157,6 +159,24 @@ def check_recipe_call(recipe: object, options: dict[str, object]) -> None:
         )
 
 
+def objective_name(objective: object) -> str | None:
+    """A sweep's ``objective=`` as the name its files record (``None`` stays ``None``).
+
+    Raises:
+        ValueError: If it is an objective no name stands for (other settings than a
+            name's own): a recipe builds such a one.
+    """
+    if not isinstance(objective, Objective):
+        return objective  # type: ignore[return-value]  # a name: checked by the config
+    named = NAMES.get(objective.name)
+    if named is None or named() != objective:
+        raise ValueError(
+            f"objective={objective!r} is not what any name stands for (a sweep records its "
+            f"objective by name: {', '.join(NAMES)}); build it in your recipe instead"
+        )
+    return objective.name
+
+
 def _native_build(counts: dict[str, int]) -> dict[str, Any] | None:
     """The native kernel's build, where it trained seeds (as this process loads it)."""
     if "native" not in counts:
@@ -187,7 +207,7 @@ def sweep(
     noise: str = "uniform",
     device: torch.device | str | None = None,
     backend: str = "auto",
-    objective: str | None = None,
+    objective: str | Objective | None = None,
 ) -> SweepResult:
     """Train one GAN per seed and count how many succeed.
 
@@ -242,7 +262,8 @@ def sweep(
             a backend other than ``"auto"`` needs trainers that train as one ensemble.
             (``"autograd"``, a lone trainer's, is refused.)
         objective: An objective's name (:data:`tinygan.objectives.NAMES`) to train
-            with. Without a recipe it replaces ``loss`` (see
+            with, or an objective equal to one of those names' (``Hinge()``: a sweep
+            records its objective by name). Without a recipe it replaces ``loss`` (see
             :class:`~tinygan.SweepConfig`; ``"wgan-gp"`` is refused there, as no
             ensemble backend computes its penalty); with one, every trainer is built as
             ``recipe(seed, objective=objective)`` (tinygan's recipes take it; trainers
@@ -267,6 +288,7 @@ def sweep(
         ['backend', 'ci_high', 'ci_low', 'confidence', 'config']
     """
     seed_list = check_seeds(seeds)
+    objective = objective_name(objective)
     options = {"pattern": pattern, "lr": lr, "batch_size": batch_size, "bias": bias}
     options.update(loss=loss, optimizer=optimizer, noise=noise, device=device)
     config: SweepConfig | RecipeConfig
