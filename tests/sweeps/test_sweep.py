@@ -162,6 +162,14 @@ def test_summary_counts_and_wilson_interval(reference):
     assert (summary["ci_low"], summary["ci_high"]) == tg.wilson_interval(successes, 6)
     assert summary["config"]["steps"] == STEPS
     assert f"{successes}/6 seeds" in str(reference)
+    # what the numbers are of: the interval, the inputs judged, the backend
+    assert "95% Wilson interval" in str(reference)
+    assert str(reference).endswith("each judged on 1,000 fixed inputs; trained by fused")
+    from tinygan.sweeps.result import histogram_panels
+
+    title = histogram_panels(reference)[1]
+    assert "trained by fused, each judged on 1,000 fixed inputs" in title
+    assert f"D's loss over each seed's last {min(1000, STEPS):,} iterations" in title
 
 
 def test_files(reference, tmp_path):

@@ -20,7 +20,7 @@ from tinygan.ensemble import EnsembleTrainer
 from tinygan.ensemble.alike import stackable
 from tinygan.metrics import Judge, check_verdict, default_judge, pattern_verdicts
 from tinygan.protocols import DataSource, StepRecord
-from tinygan.sweeps.config import EVAL_INPUTS, SeedResult, SweepConfig
+from tinygan.sweeps.config import EVAL_INPUTS, LOSS_WINDOW, SeedResult, SweepConfig
 from tinygan.sweeps.inputs import eval_count, eval_inputs, judged_output
 from tinygan.training import ConditionalTrainer
 
@@ -30,9 +30,6 @@ __all__ = [
     "run_chunk",
     "run_recipe_chunk",
 ]
-
-LOSS_WINDOW = 1000
-"""D's loss is averaged over this many final iterations (fewer if a run is shorter)."""
 
 
 class _LossWindow(Callback):

@@ -18,6 +18,7 @@ from tinygan.objectives import NAMES
 __all__ = [
     "EVAL_INPUTS",
     "EVAL_SEED",
+    "LOSS_WINDOW",
     "RecipeConfig",
     "SeedResult",
     "SweepConfig",
@@ -30,6 +31,9 @@ EVAL_INPUTS = 1000
 
 EVAL_SEED = 20_251_128
 """The seed of the fixed noise inputs every trained generator is judged on."""
+
+LOSS_WINDOW = 1000
+"""D's loss is averaged over this many final iterations (fewer if a run is shorter)."""
 
 _LOSSES = ("mse", "bce")
 _OPTIMIZERS = ("sgd", "adam")

@@ -28,6 +28,7 @@ from tinygan.checkpoint import write_atomically
 from tinygan.sweeps.config import (
     EVAL_INPUTS,
     EVAL_SEED,
+    LOSS_WINDOW,
     RecipeConfig,
     SeedResult,
     SweepConfig,
@@ -187,9 +188,12 @@ class SweepResult:
 
     def __str__(self) -> str:
         low, high = self.interval
+        backend = (self.backend or backend_record(count_backends(self.rows)))["name"]
+        judged = f", each judged on {self.eval_inputs:,} fixed inputs" if self.eval_inputs else ""
         return (
             f"{self.successes}/{self.n} seeds succeeded ({self.success_rate:.1%}; "
-            f"95% interval {low:.1%} to {high:.1%}) after {self.config.steps} iterations"
+            f"95% Wilson interval {low:.1%} to {high:.1%}) after {self.config.steps} "
+            f"iterations{judged}; trained by {backend}"
         )
 
 
@@ -241,9 +245,13 @@ def histogram_panels(result: SweepResult) -> tuple[list[Panel], str]:
         ranges = {f"mean_{j + 1}": r for j, r in enumerate(pattern.ranges)}
     panels = [Panel(name, result.column(name), ranges.get(name)) for name in names]
     low, high = result.interval
+    backend = (result.backend or backend_record(count_backends(result.rows)))["name"]
+    judged = f", each judged on {result.eval_inputs:,} fixed inputs" if result.eval_inputs else ""
     title = (
         f"{result.successes}/{result.n} seeds succeed ({result.success_rate:.1%}, "
-        f"95% CI {low:.1%}-{high:.1%}) after {result.config.steps} iterations"
+        f"95% Wilson CI {low:.1%}-{high:.1%}) after {result.config.steps} iterations\n"
+        f"trained by {backend}{judged}; D's loss over each seed's last "
+        f"{min(LOSS_WINDOW, result.config.steps):,} iterations"
     )
     return panels, title
 
