@@ -151,6 +151,19 @@ def test_latest_checkpoint_ignores_other_files(tmp_path):
     assert tg.latest_checkpoint(tmp_path) == tmp_path / "checkpoint-00000010.pt"
 
 
+def test_latest_readable_checkpoint_passes_over_a_damaged_one(tmp_path):
+    trainer = build(seed=0, callbacks=[tg.Checkpoint(tmp_path, every=5, keep=3)])
+    trainer.fit(15)
+    newest = tmp_path / "checkpoint-00000015.pt"
+    assert tg.latest_checkpoint(tmp_path, readable=True) == newest
+    newest.write_bytes(newest.read_bytes()[:200])
+    assert tg.latest_checkpoint(tmp_path) == newest  # the newest, read or not
+    assert tg.latest_checkpoint(tmp_path, readable=True) == tmp_path / "checkpoint-00000010.pt"
+    for path in tmp_path.glob("checkpoint-*.pt"):
+        path.write_bytes(b"")
+    assert tg.latest_checkpoint(tmp_path, readable=True) is None
+
+
 def test_loggers_are_flushed_before_each_checkpoint(tmp_path):
     """A logger's file is never behind the newest checkpoint (so a resume leaves no gap)."""
     history = tmp_path / "history.csv"

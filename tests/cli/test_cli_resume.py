@@ -185,3 +185,22 @@ def test_fresh_run_with_force_clears_old_checkpoints(tmp_path: Path) -> None:
     assert main(["train", "--out", str(run), "--steps", "600", "--force", *ARGS]) == 0
     names = sorted(p.name for p in (run / "checkpoints").iterdir())
     assert names == ["checkpoint-00000500.pt", "checkpoint-00000600.pt"]
+
+
+def test_a_truncated_newest_checkpoint_resumes_from_the_one_before(tmp_path: Path, capsys) -> None:
+    run, straight = tmp_path / "run", tmp_path / "straight"
+    every = ["--checkpoint-every", "10"]
+    assert main(["train", "--out", str(run), "--steps", "30", *ARGS, *every]) == 0
+    assert main(["train", "--out", str(straight), "--steps", "40", *ARGS, *every]) == 0
+    newest = run / "checkpoints" / "checkpoint-00000030.pt"
+    newest.write_bytes(newest.read_bytes()[:300])  # as a crash in mid-write would leave it
+    capsys.readouterr()
+    assert main(["train", "--resume", str(run), "--steps", "40"]) == 0
+    err = capsys.readouterr().err
+    assert "truncated" in err and "resuming from checkpoint-00000020.pt" in err
+    assert newest.exists()  # kept: nothing the user has is deleted
+    mine, theirs = (torch.load(d / "model.pt", weights_only=True) for d in (run, straight))
+    for net in ("generator", "discriminator"):
+        for key, value in theirs[net].items():
+            assert torch.equal(mine[net][key], value)
+    assert (run / "history.csv").read_text() == (straight / "history.csv").read_text()

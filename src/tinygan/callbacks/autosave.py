@@ -13,7 +13,7 @@ import torch
 
 from tinygan._checks import check_int
 from tinygan.callbacks.base import Callback
-from tinygan.checkpoint import save_checkpoint
+from tinygan.checkpoint import CheckpointError, read_checkpoint, save_checkpoint
 from tinygan.protocols import StepRecord
 
 __all__ = ["Checkpoint", "latest_checkpoint"]
@@ -35,11 +35,13 @@ def _checkpoints(directory: Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def latest_checkpoint(directory: str | os.PathLike[str]) -> Path | None:
+def latest_checkpoint(directory: str | os.PathLike[str], *, readable: bool = False) -> Path | None:
     """The checkpoint of the highest iteration that :class:`Checkpoint` wrote in ``directory``.
 
     Args:
         directory: A folder given to :class:`Checkpoint`.
+        readable: Pass over those :func:`tinygan.read_checkpoint` cannot read (one
+            truncated by a crash, say): the newest one that can be read.
 
     Returns:
         The path of ``checkpoint-<iteration>.pt`` with the largest iteration, or ``None``
@@ -50,8 +52,19 @@ def latest_checkpoint(directory: str | os.PathLike[str]) -> Path | None:
         >>> latest_checkpoint(tempfile.mkdtemp()) is None
         True
     """
-    found = _checkpoints(Path(directory))
-    return found[-1][1] if found else None
+    found = [path for _, path in _checkpoints(Path(directory))]
+    for path in reversed(found if readable else found[-1:]):
+        if not readable or _readable(path):
+            return path
+    return None
+
+
+def _readable(path: Path) -> bool:
+    try:
+        read_checkpoint(path)
+    except CheckpointError:
+        return False
+    return True
 
 
 def _weights_finite(trainer: Any) -> bool:

@@ -36,6 +36,7 @@ import json
 import logging
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any, cast
 
@@ -46,7 +47,7 @@ from tinygan.callbacks import (
     Snapshots,
     latest_checkpoint,
 )
-from tinygan.checkpoint import CheckpointError, load_checkpoint
+from tinygan.checkpoint import CheckpointError, load_checkpoint, read_checkpoint
 from tinygan.cli._common import (
     CLIError,
     ProgressBar,
@@ -205,6 +206,7 @@ def run(args: argparse.Namespace) -> int:
     if resuming:
         if found is None:
             raise CLIError(f"--resume {out}: no checkpoint in {folder} to resume from")
+        found = _readable_checkpoint(out, folder, found)
     else:
         clear_checkpoints(folder)
 
@@ -279,3 +281,28 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _readable_checkpoint(out: Path, folder: Path, newest: Path) -> Path:
+    """The newest checkpoint that can be read; one passed over is warned of, and kept.
+
+    Raises:
+        CLIError: If none can be read, naming why the newest cannot.
+    """
+    found = latest_checkpoint(folder, readable=True)
+    if found == newest:
+        return found
+    try:
+        read_checkpoint(newest)
+        reason = "it cannot be read"
+    except CheckpointError as exc:
+        reason = str(exc)
+    if found is None:
+        raise CLIError(f"--resume {out}: no checkpoint in {folder} can be read: {reason}")
+    warnings.warn(
+        f"{reason}; resuming from {found.name}, the newest that can be read (the other is "
+        "left where it is)",
+        RuntimeWarning,
+        stacklevel=2,
+    )
+    return found
