@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -160,7 +161,11 @@ def test_resume_errors(finished: Path, capsys, extra: list[str], words: str) -> 
 def test_resume_needs_a_run_with_checkpoints(tmp_path: Path, capsys) -> None:
     assert main(["train", "--resume", str(tmp_path)]) == 2
     assert "not a run's folder" in capsys.readouterr().err
-    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "config.json").write_text("{}")  # defaults would train another run
+    assert main(["train", "--resume", str(tmp_path)]) == 2
+    assert "config.json lacks pattern, steps, seed, lr, batch_size" in capsys.readouterr().err
+    settings = {"pattern": "1010", "steps": 5, "seed": 0, "lr": 0.01, "batch_size": 1}
+    (tmp_path / "config.json").write_text(json.dumps(settings))
     assert main(["train", "--resume", str(tmp_path)]) == 2
     assert "no checkpoint" in capsys.readouterr().err
     with pytest.raises(SystemExit) as info:
@@ -204,3 +209,19 @@ def test_a_truncated_newest_checkpoint_resumes_from_the_one_before(tmp_path: Pat
         for key, value in theirs[net].items():
             assert torch.equal(mine[net][key], value)
     assert (run / "history.csv").read_text() == (straight / "history.csv").read_text()
+
+
+def test_config_files_that_are_not_a_pattern_runs_are_refused_by_name(tmp_path: Path, capsys):
+    ring = tmp_path / "ring"
+    assert main(["train", "--data", "ring8", "--steps", "2", "--out", str(ring), "--quiet"]) == 0
+    assert main(["train", "--config", str(ring / "config.json"), "--out", str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err
+    assert "is a --data ring8 run's" in err and "--data ring8 --seed 0 --steps 2" in err
+    assert main(["train", "--resume", str(ring)]) == 2
+    err = capsys.readouterr().err
+    assert f"--resume {ring}'s config.json is a --data ring8 run's" in err
+    typo = tmp_path / "typo.json"
+    typo.write_text('{"stepz": 5}')
+    assert main(["train", "--config", str(typo), "--out", str(tmp_path / "b")]) == 2
+    assert "unknown settings 'stepz'" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()

@@ -149,26 +149,54 @@ def reference_for(pattern: str) -> list[float]:
     return [0.9 if ch == "1" else 0.0 for ch in pattern]
 
 
-def read_config_file(path: Path) -> dict[str, Any]:
+_RECORDED = {
+    "data", "generator_sizes", "discriminator_sizes", "reference", "tinygan_version",
+    "torch_version", "trained_by",
+}  # fmt: skip
+"""What a run's config.json records beside its settings (derived, not read back)."""
+
+
+def read_config_file(path: Path, label: str | None = None) -> dict[str, Any]:
+    """The settings in a run's ``config.json`` (``label`` names it in errors: ``--config PATH``).
+
+    Raises:
+        CLIError: If it cannot be read, holds something else than a pattern run's
+            settings, or a bad value.
+    """
+    label = label or f"--config {path}"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise CLIError(f"cannot read --config {path}: {exc.strerror or exc}") from None
+        raise CLIError(f"cannot read {label}: {exc.strerror or exc}") from None
     except json.JSONDecodeError as exc:
-        raise CLIError(f"--config {path} is not valid JSON: {exc}") from None
+        raise CLIError(f"{label} is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
-        raise CLIError(f"--config {path} must hold a JSON object, got {type(data).__name__}")
+        raise CLIError(f"{label} must hold a JSON object, got {type(data).__name__}")
+    kind = data.get("data", "pattern")
+    if kind != "pattern":  # a --data run's config.json records its recipe's settings
+        raise CLIError(
+            f"{label} is a --data {kind} run's: its settings are its recipe's, and it keeps no "
+            f"checkpoints; "
+            f"train it again with tinygan train --data {kind} --seed {data.get('seed', 0)} "
+            f"--steps {data.get('steps')}"
+        )
+    unknown = sorted(set(data) - set(SETTING_TYPES) - _RECORDED)
+    if unknown:  # a misspelt setting would be left out without a word
+        raise CLIError(
+            f"{label}: unknown settings {', '.join(map(repr, unknown))} (the "
+            f"settings are {', '.join(SETTING_TYPES)})"
+        )
     settings: dict[str, Any] = {}
     for name, parse in SETTING_TYPES.items():
         if name not in data:
             continue
         value = data[name]
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise CLIError(f"--config {path}: {name} has a bad value {value!r}")
+            raise CLIError(f"{label}: {name} has a bad value {value!r}")
         try:
             settings[name] = parse(str(value))
         except argparse.ArgumentTypeError as exc:
-            raise CLIError(f"--config {path}: {name} {exc}") from None
+            raise CLIError(f"{label}: {name} {exc}") from None
     return settings
 
 
@@ -205,10 +233,20 @@ def resume_config(args: argparse.Namespace) -> TrainConfig:
     path = args.resume / FILES["config"]
     if not path.is_file():
         raise CLIError(f"--resume {args.resume} is not a run's folder: it has no {path.name}")
-    settings = read_config_file(path)
+    settings = read_config_file(path, f"--resume {args.resume}'s {path.name}")
+    missing = [name for name in _CORE if name not in settings]
+    if missing:  # not what tinygan train wrote: its defaults would train another run
+        raise CLIError(
+            f"--resume {args.resume}'s {path.name} lacks {', '.join(missing)}: it is not "
+            "the config.json of a run tinygan train wrote"
+        )
     if args.steps is not None:
         settings["steps"] = args.steps
     return TrainConfig(**settings)
+
+
+_CORE = ("pattern", "steps", "seed", "lr", "batch_size")
+"""The settings every run's config.json has held."""
 
 
 def build_trainer(config: TrainConfig, callbacks: list[Callback]) -> AdversarialTrainer:
