@@ -179,3 +179,22 @@ def test_loggers_are_flushed_before_each_checkpoint(tmp_path):
     callbacks = [tg.CSVLogger(history, flush_every=1000), saver, probe]
     build(callbacks=callbacks).fit(30)
     assert seen == [10, 20, 30]
+
+
+def test_a_fresh_trainer_never_writes_over_another_runs_checkpoints(tmp_path):
+    first = build(seed=0, callbacks=[tg.Checkpoint(tmp_path, every=50, keep=3)])
+    first.fit(100)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    second = build(seed=1, callbacks=[tg.Checkpoint(tmp_path, every=1, keep=3)])
+    with pytest.raises(ValueError, match=r"already holds checkpoint-00000100.pt and 1 more"):
+        second.fit(4)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    assert second.iteration == 0
+    single = tmp_path / "one.pt"
+    build(seed=0, callbacks=[tg.Checkpoint(single, every=5)]).fit(5)
+    with pytest.raises(ValueError, match=r"already holds one\.pt"):
+        build(seed=1, callbacks=[tg.Checkpoint(single, every=5)]).fit(5)
+    resumed = build(seed=0, callbacks=[tg.Checkpoint(tmp_path, every=50, keep=3)])
+    tg.load_checkpoint(tg.latest_checkpoint(tmp_path), resumed)
+    resumed.fit(50)  # its own run, resumed: allowed
+    assert tg.latest_checkpoint(tmp_path).name == "checkpoint-00000150.pt"

@@ -85,6 +85,9 @@ class Checkpoint(Callback):
     :func:`latest_checkpoint` finds the newest. A path ending in ``.pt``, ``.pth`` or
     ``.ckpt`` is instead one file, replaced at each save.
 
+    A fresh trainer (iteration 0) refuses a path that holds checkpoints already: they
+    are another run's, and would be pruned or replaced.
+
     When ``fit`` ends, however it ends (all steps done, ``stop()``, an exception or
     Ctrl-C), a final checkpoint is written for the last completed iteration, unless one
     exists for it already. It is skipped, with a warning, when there is nothing whole to
@@ -147,6 +150,28 @@ class Checkpoint(Callback):
     def file_for(self, iteration: int) -> Path:
         """The path that the checkpoint of ``iteration`` is written to."""
         return self.path if self.single else self.path / f"checkpoint-{iteration:08d}.pt"
+
+    def on_fit_start(self, trainer: Any) -> None:
+        """Refuse to write over checkpoints a fresh trainer did not write.
+
+        A trainer at iteration 0 whose path already holds checkpoints would prune or
+        replace another run's (and :func:`latest_checkpoint` would then mix the two).
+
+        Raises:
+            ValueError: If so, naming what is there.
+        """
+        if int(getattr(trainer, "iteration", 0)) != 0:
+            return  # resumed, or a later fit: its own checkpoints, or older ones
+        there = [self.path] if self.single and self.path.exists() else []
+        if not self.single:
+            there = [path for _, path in _checkpoints(self.path)]
+        if there:
+            raise ValueError(
+                f"Checkpoint({str(self.path)!r}) already holds {there[-1].name}"
+                f"{f' and {len(there) - 1} more' if len(there) > 1 else ''}, which a fresh "
+                "trainer would write over: resume from it (tg.load_checkpoint(...)), or "
+                "give another path"
+            )
 
     def on_step_end(self, trainer: Any, step: int, record: StepRecord) -> None:
         """Save at every ``every``-th iteration."""
