@@ -115,6 +115,15 @@ def test_pattern_is_uniform_over_each_range():
         assert np.all(np.abs(counts - 10_000) < 500)
 
 
+def test_a_pattern_may_be_an_array_or_a_tensor_of_bits():
+    for bits in (np.array([1, 0, 1, 0]), torch.tensor([1, 0, 1, 0])):
+        assert repr(tg.FuzzyPattern(bits)) == repr(tg.FuzzyPattern("1010"))
+    with pytest.raises(TypeError, match="pattern must be"):
+        tg.FuzzyPattern(torch.tensor([[1, 0]]))  # 2-d: not a sequence of bits
+    with pytest.raises(ValueError, match="pattern must be"):
+        tg.FuzzyPattern(np.array([1, 2]))
+
+
 def test_pattern_properties():
     p = tg.FuzzyPattern([1, 0, 1, 0], high=(0.7, 0.9), low=(0.1, 0.2))
     assert p.pattern == "1010"

@@ -19,6 +19,8 @@ def _parse_pattern(pattern: str | Sequence[int]) -> tuple[int, ...]:
         if not pattern or any(ch not in "01" for ch in pattern):
             raise ValueError(f"pattern must be {expected}, got {pattern!r}")
         return tuple(int(ch) for ch in pattern)
+    if getattr(pattern, "ndim", None) == 1 and callable(getattr(pattern, "tolist", None)):
+        pattern = pattern.tolist()  # type: ignore[attr-defined]  # a NumPy array or a tensor
     if isinstance(pattern, bytes) or not isinstance(pattern, Sequence):
         raise TypeError(f"pattern must be {expected}, got {pattern!r}")
     bits = tuple(pattern)
@@ -37,7 +39,8 @@ class FuzzyPattern:
     ``[0.8, 1.0]``, positions 2 and 4 uniform in ``[0.0, 0.2]``.
 
     Args:
-        pattern: A string such as ``"1010"`` or a sequence such as ``[1, 0, 1, 0]``.
+        pattern: A string such as ``"1010"`` or a sequence such as ``[1, 0, 1, 0]`` (a
+            1-d NumPy array or tensor of 0 and 1 too).
         high: The range ``(low, high)`` that a 1 is drawn from.
         low: The range ``(low, high)`` that a 0 is drawn from.
 
