@@ -183,3 +183,38 @@ def test_a_partly_frozen_network_still_trains():
     frozen = G[0].weight.detach().clone()
     tg.AdversarialTrainer(G, D, REAL, NOISE, seed=0).fit(5)
     assert torch.equal(G[0].weight, frozen)
+
+
+@pytest.mark.parametrize(
+    ("call", "batch", "target", "error", "words"),
+    [
+        ("d", [[0.5] * 4], 1.0, TypeError, r"train_discriminator\(inputs\) takes a float32 tensor"),
+        ("d", torch.rand(2, 5), 1.0, ValueError, "takes 4 columns"),
+        ("d", torch.rand(0, 4), 1.0, ValueError, "n >= 1"),
+        ("d", torch.rand(4), 1.0, ValueError, r"\(n, width\)"),
+        ("d", torch.rand(2, 4).double(), 1.0, TypeError, "float32 tensor"),
+        ("d", torch.rand(2, 4), float("nan"), ValueError, "finite target"),
+        ("d", torch.rand(2, 4), "real", TypeError, "number or a tensor as target"),
+        ("g", torch.rand(2, 3), 1.0, ValueError, r"train_generator\(noise\) takes 4 columns"),
+        ("g", torch.rand(2, 4), float("inf"), ValueError, "finite target"),
+    ],
+)
+def test_the_public_step_parts_check_what_they_are_given(call, batch, target, error, words):
+    trainer = tg.AdversarialTrainer(*nets(), REAL, NOISE, seed=0)
+    before = weights(trainer.generator, trainer.discriminator)
+    with pytest.raises(error, match=words):
+        if call == "d":
+            trainer.train_discriminator(batch, target)
+        else:
+            trainer.train_generator(batch, target)
+    after = weights(trainer.generator, trainer.discriminator)
+    assert same(after, before)  # refused before any weight moved
+
+
+def test_a_packed_discriminator_takes_whole_packs():
+    G = nets()[0]
+    packed = tg.Packed(tg.mlp([8, 3, 1], generator=torch.Generator().manual_seed(0)), 2)
+    trainer = tg.AdversarialTrainer(G, packed, REAL, NOISE, seed=0, batch_size=2)
+    with pytest.raises(ValueError, match="whole packs of 2 rows"):
+        trainer.train_discriminator(torch.rand(3, 4), 1.0)
+    trainer.train_discriminator(torch.rand(4, 4), 1.0)  # two packs: fine

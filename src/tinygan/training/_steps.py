@@ -25,8 +25,10 @@ from tinygan.training._state import callbacks_state, load_trainer_state
 from tinygan.training.loop import BaseTrainer
 from tinygan.training.parts import (
     CheckedSource,
+    check_input,
     check_model,
     check_source,
+    check_target,
     float_dtype,
     pack_size,
     probe,
@@ -294,6 +296,8 @@ class _DiscriminatorSteps(BaseTrainer):
         Returns:
             The loss before the step (with its penalty), detached.
         """
+        check_input("train_discriminator(inputs)", inputs, self.discriminator)
+        check_target("train_discriminator", target)
         inputs = inputs.detach()
         output = self.discriminator(inputs)
         loss = check_loss_value(self.objective.d_loss(output, target))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import reprlib
 from typing import Any
 
@@ -13,9 +14,11 @@ from tinygan.nets import MLP, Packed
 __all__ = [
     "CheckedSource",
     "check_batch",
+    "check_input",
     "check_model",
     "check_same_dtype",
     "check_source",
+    "check_target",
     "float_dtype",
     "in_features",
     "pack_size",
@@ -163,6 +166,49 @@ class CheckedSource:
         call = f"{self.name}.sample({n}, generator=...)"
         check_batch(call, batch, n, self.dim, device, self.dtype)
         return batch  # type: ignore[no-any-return]
+
+
+def check_input(call: str, batch: Any, model: Any) -> None:
+    """Raise unless ``batch`` is what ``model`` takes: a float tensor ``(n, width)``, n >= 1.
+
+    ``call`` names where it was given (``"train_discriminator(inputs)"``). The width is
+    checked where it can be read off the network (a :func:`tinygan.mlp`, packed or not),
+    and a :class:`tinygan.Packed` discriminator needs whole packs of rows.
+
+    Raises:
+        TypeError: If ``batch`` is not a tensor of the network's dtype.
+        ValueError: If it is not 2-d with a row at least, or has another width.
+    """
+    dtype = float_dtype(call, model)
+    if not isinstance(batch, torch.Tensor) or batch.dtype != dtype:
+        raise TypeError(f"{call} takes a {_dtype(dtype)} tensor (n, width), got {_describe(batch)}")
+    if batch.dim() != 2 or batch.shape[0] == 0:
+        raise ValueError(f"{call} takes a tensor (n, width) with n >= 1, got {_describe(batch)}")
+    width = in_features(model) if isinstance(model, (MLP, Packed)) else None
+    if width is not None and batch.shape[1] != width:
+        raise ValueError(
+            f"{call} takes {width} columns (the network's input width), got {_describe(batch)}"
+        )
+    m = pack_size(model)
+    if batch.shape[0] % m:
+        raise ValueError(f"{call} takes whole packs of {m} rows, got {_describe(batch)}")
+
+
+def check_target(call: str, target: Any) -> None:
+    """Raise unless ``target`` is a finite real number, or a tensor of finite numbers.
+
+    Raises:
+        TypeError: If it is neither.
+        ValueError: If it is NaN or infinite somewhere (the weights would become NaN).
+    """
+    if isinstance(target, torch.Tensor):
+        finite = bool(torch.isfinite(target).all()) if target.is_floating_point() else True
+    elif isinstance(target, (int, float)) and not isinstance(target, bool):
+        finite = math.isfinite(target)
+    else:
+        raise TypeError(f"{call} takes a number or a tensor as target, got {_describe(target)}")
+    if not finite:
+        raise ValueError(f"{call} takes a finite target, got {target!r}")
 
 
 def pack_size(model: Any) -> int:

@@ -30,7 +30,7 @@ from tinygan.training._steps import (
     check_loss_value,
 )
 from tinygan.training.discriminator import DiscriminatorTrainer
-from tinygan.training.parts import check_model
+from tinygan.training.parts import check_input, check_model, check_target
 
 __all__ = ["AdversarialTrainer", "DiscriminatorTrainer", "LossFn", "OptimizerFactory"]
 
@@ -169,6 +169,8 @@ class AdversarialTrainer(_DiscriminatorSteps):
             ``(loss, output)``: the loss before the step and the generator's output for
             ``noise``, both detached.
         """
+        check_input("train_generator(noise)", noise, self.generator)
+        check_target("train_generator", target)
         fake = self.generator(noise)
         output = self.discriminator(fake)
         loss = check_loss_value(self.objective.g_loss(output, target))
