@@ -249,11 +249,23 @@ def test_seed(build, seed, exc):
         ({"callbacks": 3}, "callbacks"),
         ({"callbacks": [object()]}, "callbacks"),
         ({"callbacks": tg.LossLogger()}, "callbacks"),
+        ({"callbacks": [tg.LossLogger]}, "callbacks"),
     ],
 )
 def test_option_types(build, kwargs, name):
     with pytest.raises(TypeError, match=named(name)):
         build(**kwargs)
+
+
+def test_a_callback_class_in_place_of_an_instance_is_named():
+    with pytest.raises(TypeError, match=r"the class LossLogger: pass an instance, LossLogger"):
+        tg.AdversarialTrainer(
+            tg.mlp([4, 4, 4]),
+            tg.mlp([4, 3, 1]),
+            tg.FuzzyPattern("1010"),
+            tg.UniformNoise(4),
+            callbacks=[tg.LossLogger],
+        )
 
 
 @BUILDERS

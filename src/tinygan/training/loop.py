@@ -32,6 +32,11 @@ def check_callbacks(callbacks: Iterable[Callback]) -> list[Callback]:
             f"callbacks must be a sequence of tinygan.Callback, got {callbacks!r}"
         ) from exc
     for cb in result:
+        if isinstance(cb, type):  # the class itself: its hooks would lack their self
+            raise TypeError(
+                f"callbacks must hold callback objects, got the class {cb.__name__}: "
+                f"pass an instance, {cb.__name__}(...)"
+            )
         if not all(callable(getattr(cb, hook, None)) for hook in _HOOKS):
             raise TypeError(
                 f"callbacks must hold tinygan.Callback objects (with on_fit_start, "
