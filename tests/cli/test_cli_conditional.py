@@ -11,7 +11,7 @@ from tinygan.cli import main
 from tinygan.cli._train_conditional import judged_inputs
 from tinygan.metrics import ConditionalJudge, ImageJudge
 from tinygan.recipes import digits_conditional
-from tinygan.sweeps import EVAL_INPUTS
+from tinygan.sweeps import EVAL_INPUTS, EVAL_SEED
 
 pytest.importorskip("sklearn")
 pytest.importorskip("matplotlib")
@@ -39,6 +39,7 @@ def test_it_writes_the_figures_and_the_judges_numbers(tmp_path, capsys):
         assert {f"label_{c}_accuracy", f"label_{c}_coverage", f"label_{c}_density"} <= set(summary)
     assert summary["conditional"] is True and summary["steps"] == 30
     assert summary["eval_inputs"] == EVAL_INPUTS and "i % 10" in summary["judged"]
+    assert summary["eval_seed"] == EVAL_SEED and summary["d_loss_window"] == 30
     assert summary["backend"] == {"name": "autograd"}
     assert isinstance(summary["classes_covered"], int)
     assert summary["success"] is (not summary["reasons"])

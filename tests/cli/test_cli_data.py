@@ -80,6 +80,8 @@ def test_digits_summary_writes_counts_as_integers_and_judges_the_evaluation_inpu
     summary = json.loads((out / "summary.json").read_text())
     assert type(summary["classes_covered"]) is int  # written 10, not 10.0
     assert summary["eval_inputs"] == EVAL_INPUTS == 1000
+    assert summary["eval_seed"] == EVAL_SEED  # which inputs: how many, from which seed
+    assert summary["d_loss_window"] == 20  # D's loss over the last 20 of 20 iterations
 
 
 def test_a_seeds_numbers_agree_in_the_cli_and_the_digits_benchmark(tmp_path):

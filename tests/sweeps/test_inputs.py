@@ -75,7 +75,8 @@ def test_sweep_files_record_the_count_their_judge_used(tmp_path):
         assert json.loads((tmp_path / "ring" / name).read_text())["eval_inputs"] == 2500
     post = tg.sweep([0], recipes.post, steps=3, out=tmp_path / "post")
     assert post.eval_inputs == 1000
-    assert json.loads((tmp_path / "post" / "summary.json").read_text())["eval_inputs"] == 1000
+    summary = json.loads((tmp_path / "post" / "summary.json").read_text())
+    assert summary["eval_inputs"] == 1000 and summary["d_loss_window"] == 3
     # Resuming learns the count from the folder; a finished sweep trains nothing.
     again = tg.sweep([0, 1], ring8, steps=3, out=tmp_path / "ring", resume=True)
     assert again.eval_inputs == 2500 and again.rows == mixtures.rows

@@ -37,7 +37,7 @@ from tinygan.cli._train_output import (
 from tinygan.data import ImageData, mnist
 from tinygan.metrics import ConditionalJudge, ImageJudge, counts_as_integers
 from tinygan.recipes.conditional import CONDITIONAL_STEPS, digits_conditional
-from tinygan.sweeps import EVAL_INPUTS
+from tinygan.sweeps import EVAL_INPUTS, EVAL_SEED
 from tinygan.sweeps.inputs import eval_inputs
 
 __all__ = ["LABELLED", "run_conditional"]
@@ -111,8 +111,10 @@ def run_conditional(args: argparse.Namespace, kind: DataKind) -> int:
     judge = ConditionalJudge(ImageJudge(real))
     noise, labels = judged_inputs(trainer)
     verdict = counts_as_integers(judge(trainer.generate(labels, noise), labels), judge)
-    summary = {**verdict, "reasons": judge.reasons(verdict), "d_loss": recent, **config}
-    summary.update(seconds=round(seconds, 3), eval_inputs=EVAL_INPUTS, backend=backend_of(trainer))
+    summary = {**verdict, "reasons": judge.reasons(verdict), "d_loss": recent}
+    summary.update(d_loss_window=last, **config)
+    summary.update(seconds=round(seconds, 3), eval_inputs=EVAL_INPUTS, eval_seed=EVAL_SEED)
+    summary["backend"] = backend_of(trainer)
     summary["judged"] = (
         f"the generator's images for the {EVAL_INPUTS:,} fixed evaluation inputs, input i "
         f"asked for the digit i % {trainer.classes}"

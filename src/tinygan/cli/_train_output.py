@@ -17,8 +17,9 @@ from tinygan.cli._common import CLIError, ProgressBar, show_progress
 from tinygan.cli._train_config import FILES, TrainConfig
 from tinygan.metrics import Judge, counts_as_integers, default_judge
 from tinygan.objectives import Objective
-from tinygan.sweeps import SeedResult
+from tinygan.sweeps import EVAL_SEED, SeedResult
 from tinygan.sweeps.chunk import evaluate_generator
+from tinygan.sweeps.config import LOSS_WINDOW
 from tinygan.sweeps.inputs import eval_count
 from tinygan.training import AdversarialTrainer
 
@@ -104,7 +105,7 @@ def recent_d_loss(log: LossLogger, iterations: int) -> tuple[int, float]:
     Returns:
         ``(how many iterations, the mean)``.
     """
-    last = min(1000, iterations)
+    last = min(LOSS_WINDOW, iterations)
     if not last:
         return 0, math.nan
     return last, float((log.d_loss_real[-last:].mean() + log.d_loss_fake[-last:].mean()) / 2)
@@ -135,17 +136,20 @@ def write_judged(
 ) -> SeedResult:
     """Judge the trained generator as a sweep judges a seed; write ``summary.json``.
 
-    The judge's numbers come first, under its names, then ``d_loss``, ``settings``,
-    ``eval_inputs`` (how many fixed inputs it judged) and ``backend`` (what computed the
-    iterations: its name and, for the native kernel, its build). ``judge=None`` takes
-    the real data's default.
+    The judge's numbers come first, under its names, then ``d_loss`` (D's mean loss
+    over the last ``d_loss_window`` iterations), ``settings``, ``eval_inputs`` and
+    ``eval_seed`` (the fixed inputs it judged: how many, drawn with which seed) and
+    ``backend`` (what computed the iterations: its name and, for the native kernel, its
+    build). ``judge=None`` takes the real data's default.
     """
     use = judge if judge is not None else default_judge(trainer.real)
     row = evaluate_generator(
         trainer.generator, trainer.real, trainer.noise, seed=seed, d_loss=d_loss, judge=use
     )
     values = counts_as_integers(row.values, use)  # classes_covered 10, not 10.0
-    summary = {**values, "d_loss": d_loss, **settings, "eval_inputs": eval_count(use)}
+    window = min(LOSS_WINDOW, int(trainer.iteration))
+    summary = {**values, "d_loss": d_loss, "d_loss_window": window, **settings}
+    summary.update(eval_inputs=eval_count(use), eval_seed=EVAL_SEED)
     summary["backend"] = backend_of(trainer)
     text = json.dumps(summary, indent=2) + "\n"
     write_atomically(path, lambda f: f.write(text.encode()))

@@ -112,7 +112,8 @@ class SweepResult:
         ``eval_seed``, ``config``, ``backend`` (which backend trained the seeds:
         :func:`~tinygan.sweeps.provenance.backend_record`) and ``numbers``: for
         every judged number but ``success``, and for ``d_loss``, its
-        :func:`~tinygan.sweeps.result.number_summary` over the seeds.
+        :func:`~tinygan.sweeps.result.number_summary` over the seeds; ``d_loss_window``:
+        over how many final iterations each seed's ``d_loss`` is D's mean loss.
         """
         low, high = self.interval
         numbers = {
@@ -132,6 +133,7 @@ class SweepResult:
             "config": config_dict(self.config),
             "backend": self.backend or backend_record(count_backends(self.rows)),
             "numbers": numbers,
+            "d_loss_window": min(LOSS_WINDOW, self.config.steps),
         }
 
     def write(
