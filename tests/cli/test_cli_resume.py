@@ -132,6 +132,7 @@ def test_history_holds_the_health_metrics(tmp_path: Path, capsys) -> None:
     assert float(row["inside"]) == pytest.approx(float(inside.all(dim=1).float().mean()))
     out = capsys.readouterr().out
     assert "health on 1000 probes" in out and "spread ratio" in out
+    assert "of G's outputs inside the real ranges (95% Wilson interval " in out
 
 
 @pytest.fixture(scope="module")
@@ -225,3 +226,11 @@ def test_config_files_that_are_not_a_pattern_runs_are_refused_by_name(tmp_path: 
     assert main(["train", "--config", str(typo), "--out", str(tmp_path / "b")]) == 2
     assert "unknown settings 'stepz'" in capsys.readouterr().err
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_an_untrained_generator_is_not_called_collapsed(tmp_path: Path, capsys) -> None:
+    """0% inside the real ranges: G has not learnt yet, which a small spread does not change."""
+    assert main(["train", "--out", str(tmp_path / "run"), "--steps", "300", *ARGS]) == 0
+    out = capsys.readouterr().out
+    assert "note: only 0% of G's outputs lie inside the real ranges" in out
+    assert "partial mode collapse" not in out

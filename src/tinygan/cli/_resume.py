@@ -20,6 +20,7 @@ import torch
 from tinygan.callbacks import Metrics, measure_health
 from tinygan.callbacks.autosave import _checkpoints
 from tinygan.callbacks.files import CSVLogger, _format
+from tinygan.sweeps import wilson_interval
 
 __all__ = [
     "CHECKPOINTS",
@@ -128,15 +129,22 @@ def health_lines(trainer: Any, seed: int, *, n: int = 1000) -> list[str]:
     def per(key: str, fmt: str) -> str:
         return " ".join(format(health[f"{key}_{j}"], fmt) for j in range(1, dim + 1))
 
+    low, high = wilson_interval(round(health["inside"] * n), n)
     lines = [
         f"health on {n} probes: {health['inside']:.0%} of G's outputs inside the real ranges "
-        f"(per position {per('inside', '.0%')})",
+        f"(95% Wilson interval {low:.1%}-{high:.1%}; per position {per('inside', '.0%')})",
         f"  distance of G's mean to each range's centre: {per('centre_dist', '.3f')}",
         f"  spread ratio (G's std / real std) per position: {per('spread_ratio', '.2f')} "
         f"(mean {health['spread_ratio']:.2f}; 1 = as varied as the real data)",
         f"  D(real) = {health['d_real']:.3f}, D(fake) = {health['d_fake']:.3f}",
     ]
-    if health["spread_ratio"] < COLLAPSE_THRESHOLD:
+    if health["inside"] < 0.5:  # not yet where the data are: its spread says little
+        lines.append(
+            f"note: only {health['inside']:.0%} of G's outputs lie inside the real ranges: G "
+            "has not learnt the data yet (train longer), so how little they vary says little "
+            "about mode collapse"
+        )
+    elif health["spread_ratio"] < COLLAPSE_THRESHOLD:
         lines.append(
             f"warning: G's outputs vary {health['spread_ratio']:.2f}x as much as the real "
             f"data: partial mode collapse (G gives nearly the same output for every input)"
