@@ -226,6 +226,11 @@ def test_detector_errors():
         tg.PlateauDetector(mode="up")
     with pytest.raises(ValueError, match="min_delta"):
         tg.PlateauDetector(min_delta=-1)
+    with pytest.raises(TypeError, match="stop"):
+        tg.CollapseDetector(stop="y")
+    orphan = tg.Metrics(every=1)  # not among the trainer's callbacks: never measured
+    with pytest.raises(ValueError, match="metrics= is not among the trainer's callbacks"):
+        build(callbacks=[tg.CollapseDetector(orphan, threshold=10.0)]).fit(1)
 
 
 # --- the post's own generator -------------------------------------------------------

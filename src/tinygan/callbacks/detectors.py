@@ -10,7 +10,7 @@ import logging
 import math
 from typing import Any
 
-from tinygan._checks import check_int
+from tinygan._checks import check_bool, check_int
 from tinygan.callbacks.base import Callback
 from tinygan.callbacks.health import Metrics
 from tinygan.protocols import StepRecord
@@ -31,7 +31,7 @@ class _Detector(Callback):
         self.metrics = metrics
         self.key = key
         self.patience = check_int("patience", patience, minimum=1)
-        self.stop = bool(stop)
+        self.stop = check_bool("stop", stop)
         self.count = 0
         self.seen = 0
         self.triggered_step: int | None = None
@@ -43,9 +43,21 @@ class _Detector(Callback):
         return self.triggered_step is not None
 
     def on_fit_start(self, trainer: Any) -> None:
-        """Find the trainer's :class:`Metrics` if none was given."""
+        """Find the trainer's :class:`Metrics` if none was given; check a given one is its.
+
+        Raises:
+            ValueError: If the trainer has no :class:`Metrics`, or the one given is not
+                among its callbacks (nothing would measure it: the detector would never
+                see a row).
+        """
+        callbacks = getattr(trainer, "callbacks", [])
+        if self.metrics is not None and not any(cb is self.metrics for cb in callbacks):
+            raise ValueError(
+                f"{type(self).__name__}'s metrics= is not among the trainer's callbacks, so "
+                "nothing measures it and it would never trigger: add that Metrics to them"
+            )
         if self.metrics is None:
-            found = [cb for cb in getattr(trainer, "callbacks", []) if isinstance(cb, Metrics)]
+            found = [cb for cb in callbacks if isinstance(cb, Metrics)]
             if not found:
                 raise ValueError(
                     f"{type(self).__name__} needs a tinygan.Metrics callback: pass one as "
