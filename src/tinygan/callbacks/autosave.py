@@ -53,10 +53,9 @@ def latest_checkpoint(directory: str | os.PathLike[str], *, readable: bool = Fal
         True
     """
     found = [path for _, path in _checkpoints(Path(directory))]
-    for path in reversed(found if readable else found[-1:]):
-        if not readable or _readable(path):
-            return path
-    return None
+    if not readable:
+        return found[-1] if found else None
+    return next((path for path in reversed(found) if _readable(path)), None)
 
 
 def _readable(path: Path) -> bool:

@@ -133,7 +133,7 @@ def _run_kind(args: argparse.Namespace, kind: DataKind) -> int:
         return 130
     last, recent = recent_d_loss(log, trainer.iteration)
     settings = {**config, "seconds": round(seconds, 3)}
-    row = write_judged(trainer, recent, seed, settings, out / "summary.json", judge)
+    row = write_judged(trainer, (last, recent), seed, settings, out / "summary.json", judge)
     written = [out / "config.json", history.path, out / "model.pt", out / "summary.json"]
     samples = judged_output(trainer.generator, inputs)
     what = "images" if isinstance(trainer.real, ImageData) else "samples"

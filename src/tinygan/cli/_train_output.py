@@ -70,7 +70,7 @@ def prepare_out(out: Path, *, force: bool) -> None:
 
 
 def write_figures(
-    log: LossLogger, snapshots: Snapshots, out: Path, objective: Objective | None = None
+    log: LossLogger, snapshots: Snapshots, out: Path, objective: Objective
 ) -> list[Path]:
     """Write ``losses.png`` and ``snapshots.png`` into ``out``; return their paths.
 
@@ -85,9 +85,9 @@ def write_figures(
 
     written = []
     losses = out / FILES["losses"]
-    level = 0.25 if objective is None else objective.chance_loss()
+    level = objective.chance_loss()
     title = "discriminator loss"
-    if objective is not None and objective.name != "least-squares":
+    if objective.name != "least-squares":
         title += f" ({objective.name}; {level:.3g} where D cannot tell)"
     ylim = (0.0, 2 * level) if level > 0 else None
     plot_losses(log, loss_ylim=ylim, loss_title=title).savefig(losses, dpi=100)
@@ -128,7 +128,7 @@ def save_model(trainer: Any, path: Path) -> None:
 
 def write_judged(
     trainer: Any,
-    d_loss: float,
+    d_loss: tuple[int, float],
     seed: int,
     settings: dict[str, Any],
     path: Path,
@@ -136,19 +136,20 @@ def write_judged(
 ) -> SeedResult:
     """Judge the trained generator as a sweep judges a seed; write ``summary.json``.
 
-    The judge's numbers come first, under its names, then ``d_loss`` (D's mean loss
-    over the last ``d_loss_window`` iterations), ``settings``, ``eval_inputs`` and
+    ``d_loss`` is :func:`recent_d_loss`'s ``(window, mean)``. The judge's numbers come
+    first, under its names, then ``d_loss`` (D's mean loss over the last
+    ``d_loss_window`` iterations), ``settings``, ``eval_inputs`` and
     ``eval_seed`` (the fixed inputs it judged: how many, drawn with which seed) and
     ``backend`` (what computed the iterations: its name and, for the native kernel, its
     build). ``judge=None`` takes the real data's default.
     """
     use = judge if judge is not None else default_judge(trainer.real)
+    window, mean = d_loss
     row = evaluate_generator(
-        trainer.generator, trainer.real, trainer.noise, seed=seed, d_loss=d_loss, judge=use
+        trainer.generator, trainer.real, trainer.noise, seed=seed, d_loss=mean, judge=use
     )
     values = counts_as_integers(row.values, use)  # classes_covered 10, not 10.0
-    window = min(LOSS_WINDOW, int(trainer.iteration))
-    summary = {**values, "d_loss": d_loss, "d_loss_window": window, **settings}
+    summary = {**values, "d_loss": mean, "d_loss_window": window, **settings}
     summary.update(eval_inputs=eval_count(use), eval_seed=EVAL_SEED)
     summary["backend"] = backend_of(trainer)
     text = json.dumps(summary, indent=2) + "\n"
@@ -184,7 +185,7 @@ def write_summary(
     Returns:
         The line to print about it.
     """
-    _, d_recent = recent_d_loss(log, trainer.iteration)
+    d_recent = recent_d_loss(log, trainer.iteration)
     settings = {"data": "pattern", "pattern": config.pattern, "seed": config.seed}
     settings["steps"] = config.steps
     row = write_judged(trainer, d_recent, config.seed, settings, path)

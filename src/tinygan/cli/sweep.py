@@ -47,8 +47,8 @@ from tinygan.cli._common import (
 )
 from tinygan.cli._data import KINDS, add_data_argument, set_the_post
 from tinygan.cli.train import prepare_out
+from tinygan.ensemble.stacking import ensemble_objective
 from tinygan.objectives import NAMES
-from tinygan.objectives import get as get_objective
 from tinygan.sweeps import EVAL_INPUTS, SweepConfig, SweepResult, sweep
 from tinygan.sweeps.chunk import LOSS_WINDOW
 from tinygan.sweeps.folder import FILES as SWEEP_FILES
@@ -358,8 +358,7 @@ def summary_lines(result: SweepResult) -> list[str]:
         window = min(LOSS_WINDOW, result.config.steps)
         hint, config = "", result.config
         if isinstance(config, SweepConfig):  # the post's objective, or its loss's, or named
-            default = "least-squares" if config.loss == "mse" else "non-saturating"
-            level = get_objective(config.objective or default).chance_loss()
+            level = ensemble_objective(config.loss, config.objective).chance_loss()
             hint = f" ({level:.3g} means D cannot tell G's output from real data)"
         lines.append(
             f"median over the seeds of D's mean loss in their last {window:,} iterations: "

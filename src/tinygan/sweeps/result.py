@@ -131,7 +131,7 @@ class SweepResult:
             "eval_inputs": self.eval_inputs,
             "eval_seed": EVAL_SEED,
             "config": config_dict(self.config),
-            "backend": self.backend or backend_record(count_backends(self.rows)),
+            "backend": self._backend_record(),
             "numbers": numbers,
             "d_loss_window": min(LOSS_WINDOW, self.config.steps),
         }
@@ -188,9 +188,13 @@ class SweepResult:
         save(fig, path)
         return True
 
+    def _backend_record(self) -> dict[str, Any]:
+        """Which backends trained the seeds: :attr:`backend`, else what the rows say."""
+        return self.backend or backend_record(count_backends(self.rows))
+
     def __str__(self) -> str:
         low, high = self.interval
-        backend = (self.backend or backend_record(count_backends(self.rows)))["name"]
+        backend = self._backend_record()["name"]
         judged = f", each judged on {self.eval_inputs:,} fixed inputs" if self.eval_inputs else ""
         return (
             f"{self.successes}/{self.n} seeds succeeded ({self.success_rate:.1%}; "
@@ -247,7 +251,7 @@ def histogram_panels(result: SweepResult) -> tuple[list[Panel], str]:
         ranges = {f"mean_{j + 1}": r for j, r in enumerate(pattern.ranges)}
     panels = [Panel(name, result.column(name), ranges.get(name)) for name in names]
     low, high = result.interval
-    backend = (result.backend or backend_record(count_backends(result.rows)))["name"]
+    backend = result._backend_record()["name"]
     judged = f", each judged on {result.eval_inputs:,} fixed inputs" if result.eval_inputs else ""
     title = (
         f"{result.successes}/{result.n} seeds succeed ({result.success_rate:.1%}, "
